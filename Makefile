@@ -1,0 +1,114 @@
+# facegrad: make | make test | make demo | make bench | make help
+#
+# Three builds of the same sources live side by side under build/obj/:
+#   float   -O3, the default scalar type (programs and the main test run)
+#   double  -O3 -DFG_DOUBLE (where finite-difference gradient checks are tight)
+#   asan    -O1 with AddressSanitizer + UndefinedBehaviorSanitizer (leaks too)
+
+SHELL    := /bin/bash
+CXX      := g++
+BUILD    := build
+NPROC    := $(shell nproc 2>/dev/null || echo 2)
+MAKEFLAGS += -j$(NPROC) --no-print-directory
+
+DEPS       := g++ make catch2 libstb-dev zlib1g-dev libgif-dev fonts-dejavu-core dataset-fashion-mnist
+BENCH_DEPS := libopenblas-dev python3-torch
+
+WARN   := -Wall -Wextra -Wno-unused-parameter -Wno-sign-compare
+BASE   := -std=c++17 -I. -fopenmp -MMD -MP -march=native $(WARN)
+FLAGS_float  := $(BASE) -O3
+FLAGS_double := $(BASE) -O3 -DFG_DOUBLE
+FLAGS_asan   := $(BASE) -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
+                -fno-sanitize-recover=undefined
+LDFLAGS_asan := -fsanitize=address,undefined
+LIBS   := -lz -lgif -lm
+
+LIB_SRC   := $(wildcard core/*.cpp layers/*.cpp losses/*.cpp optim/*.cpp demos/support/*.cpp)
+PROG_SRC  := $(wildcard demos/*.cpp)
+TEST_SRC  := $(filter-out tests/catch_main.cpp,$(wildcard tests/*.cpp))
+BENCH_SRC := $(wildcard tests/bench/*.cpp)
+PROGS     := $(patsubst demos/%.cpp,$(BUILD)/%,$(PROG_SRC))
+
+lib_objs  = $(patsubst %.cpp,$(BUILD)/obj/$(1)/%.o,$(LIB_SRC))
+test_objs = $(patsubst %.cpp,$(BUILD)/obj/$(1)/%.o,$(TEST_SRC))
+
+.PHONY: all deps bench-deps test test-float test-double test-asan demo bench bench-train help clean
+.DEFAULT_GOAL := all
+
+all: $(PROGS)
+
+help:
+	@echo "make             build the library and every program into build/"
+	@echo "make test        build and run the test suite three ways (float, double, sanitizers)"
+	@echo "make test-float  only the float suite (also test-double, test-asan); T='[tag]' filters"
+	@echo "make demo        train and draw the default demo"
+	@echo "make bench       GEMM and convolution benchmarks against OpenBLAS"
+	@echo "make deps        install the Debian packages facegrad needs (run by the targets above)"
+	@echo "make clean       remove build/"
+
+deps:
+	@scripts/deps.sh $(DEPS)
+
+bench-deps: deps
+	@scripts/deps.sh $(BENCH_DEPS)
+
+# Every object waits for the packages, whatever order -j picks.
+define variant_rules
+$(BUILD)/obj/$(1)/%.o: %.cpp | deps
+	@mkdir -p $$(@D)
+	@echo "  CXX [$(1)] $$<"
+	@$(CXX) $(FLAGS_$(1)) -c $$< -o $$@
+endef
+$(foreach v,float double asan,$(eval $(call variant_rules,$(v))))
+
+# Catch2's main is compiled once and linked into all three suites.
+$(BUILD)/obj/catch_main.o: tests/catch_main.cpp | deps
+	@mkdir -p $(@D)
+	@echo "  CXX [catch main] $<"
+	@$(CXX) -std=c++17 -O1 -c $< -o $@
+
+$(BUILD)/%: $(BUILD)/obj/float/demos/%.o $(call lib_objs,float)
+	@echo "  LD  $@"
+	@$(CXX) $(FLAGS_float) $^ -o $@ $(LIBS)
+
+$(BUILD)/test-float: $(BUILD)/obj/catch_main.o $(call test_objs,float) $(call lib_objs,float)
+	@echo "  LD  $@"
+	@$(CXX) $(FLAGS_float) $^ -o $@ $(LIBS)
+$(BUILD)/test-double: $(BUILD)/obj/catch_main.o $(call test_objs,double) $(call lib_objs,double)
+	@echo "  LD  $@"
+	@$(CXX) $(FLAGS_double) $^ -o $@ $(LIBS)
+$(BUILD)/test-asan: $(BUILD)/obj/catch_main.o $(call test_objs,asan) $(call lib_objs,asan)
+	@echo "  LD  $@"
+	@$(CXX) $(FLAGS_asan) $(LDFLAGS_asan) $^ -o $@ $(LIBS)
+
+# Catch2 tag filter for a single suite, e.g. make test-float T='[gemm]'
+T ?=
+test: $(BUILD)/test-float $(BUILD)/test-double $(BUILD)/test-asan $(PROGS)
+	@scripts/run_tests.sh all
+test-float: $(BUILD)/test-float $(PROGS)
+	@scripts/run_tests.sh float $(T)
+test-double: $(BUILD)/test-double $(PROGS)
+	@scripts/run_tests.sh double $(T)
+test-asan: $(BUILD)/test-asan $(PROGS)
+	@scripts/run_tests.sh asan $(T)
+
+demo: all
+	@scripts/demo.sh
+
+# Benchmarks link OpenBLAS; they are built only by `make bench`.
+$(BUILD)/bench/%: $(BUILD)/obj/float/tests/bench/%.o $(call lib_objs,float) | bench-deps
+	@mkdir -p $(@D)
+	@echo "  LD  $@"
+	@$(CXX) $(FLAGS_float) $^ -o $@ $(LIBS) -lopenblas
+
+BENCH_OBJS := $(patsubst %.cpp,$(BUILD)/obj/float/%.o,$(BENCH_SRC))
+$(BENCH_OBJS): | bench-deps
+
+bench: bench-deps $(patsubst tests/bench/%.cpp,$(BUILD)/bench/%,$(BENCH_SRC))
+	@scripts/bench.sh
+
+clean:
+	rm -rf $(BUILD)
+
+.SECONDARY:
+-include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

@@ -1,0 +1,23 @@
+// GEMM: C = alpha * op(A) * op(B) + beta * C, row-major with leading dimensions.
+//
+// op(A) is M x K (A is M x K, or K x M when trans_a), op(B) is K x N
+// (B is K x N, or N x K when trans_b), C is M x N. lda, ldb, ldc are the row
+// strides of A, B and C as stored. With beta == 0, C is not read (NaNs in C
+// do not leak through).
+//
+// gemm() is the fast kernel (packed, blocked, vectorised, OpenMP);
+// gemm_naive() is its twin with the same signature: three plain loops,
+// the reference the tests compare against.
+#pragma once
+
+namespace fg {
+
+template <class T>
+void gemm(bool trans_a, bool trans_b, int M, int N, int K, T alpha, const T* A, int lda,
+          const T* B, int ldb, T beta, T* C, int ldc);
+
+template <class T>
+void gemm_naive(bool trans_a, bool trans_b, int M, int N, int K, T alpha, const T* A, int lda,
+                const T* B, int ldb, T beta, T* C, int ldc);
+
+}  // namespace fg

@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Runs the Catch2 suites and ends with one line: "N passed, N failed".
+#   run_tests.sh all            float, double and sanitizer suites
+#   run_tests.sh VARIANT [TAGS] one suite, optionally filtered by Catch2 tags
+# Tests tagged [slow] run in the float suite only (they train networks).
+set -u
+cd "$(dirname "$0")/.."
+mode=${1:-all}; shift || true
+filter=("$@")
+case "$mode" in
+  all) variants=(float double asan) ;;
+  float|double|asan) variants=("$mode") ;;
+  *) echo "run_tests.sh: unknown suite '$mode' (float, double, asan, all)" >&2; exit 2 ;;
+esac
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+export OMP_NUM_THREADS=${OMP_NUM_THREADS:-$(nproc)}
+passed=0; failed=0; status=0
+for v in "${variants[@]}"; do
+  args=("${filter[@]}")
+  if [ ${#args[@]} -eq 0 ] && [ "$v" != float ]; then args=("~[slow]"); fi
+  log=$(mktemp)
+  echo "== $v suite ${args[*]:-}"
+  start=$(date +%s)
+  build/test-$v "${args[@]}" 2>&1 | tee "$log" | grep -vE '^(=+|-+)$' | grep -E 'FAILED|failed|passed|error|Error|ERROR|SUMMARY' | head -60
+  rc=${PIPESTATUS[0]}
+  # Catch2 closes with either "All tests passed (A assertions in N test cases)"
+  # or "test cases: N | P passed | F failed".
+  line=$(grep -E '^(All tests passed|test cases:)' "$log" | tail -1)
+  if [[ $line =~ All\ tests\ passed.*in\ ([0-9]+)\ test\ case ]]; then
+    p=${BASH_REMATCH[1]}; f=0
+  elif [[ $line =~ test\ cases:\ +([0-9]+)\ \|\ +([0-9]+)\ passed\ \|\ +([0-9]+)\ failed ]]; then
+    p=${BASH_REMATCH[2]}; f=${BASH_REMATCH[3]}
+  elif [[ $line =~ test\ cases:\ +([0-9]+)\ \|\ +([0-9]+)\ failed ]]; then
+    p=0; f=${BASH_REMATCH[2]}
+  else
+    p=0; f=1; echo "   $v suite ended without a Catch2 summary (crash?), exit code $rc"; tail -20 "$log"
+  fi
+  [ "$rc" -ne 0 ] && [ "$f" -eq 0 ] && { f=1; echo "   $v suite exited with $rc"; tail -20 "$log"; }
+  echo "   $v: $p passed, $f failed ($(( $(date +%s) - start )) s)"
+  passed=$((passed + p)); failed=$((failed + f))
+  [ "$f" -ne 0 ] && status=1
+  rm -f "$log"
+done
+echo "$passed passed, $failed failed"
+exit $status

@@ -1,0 +1,59 @@
+// Loss: the interface every lecture loss implements.
+//
+// A loss maps a batch of m embeddings h (m x N) with labels y to one number,
+// the mean over the batch (or over its pairs or triplets). It owns its
+// learnable parameters (class weights "W", a scale "s", "alpha", a projection
+// "T", centres "centers") and its schedules (L-Softmax's lambda annealing, a
+// margin warm-up), and is built by name from key=value parameters through the
+// registry (losses/registry.hpp).
+#pragma once
+
+#include <array>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/graph.hpp"
+#include "layers/module.hpp"
+
+namespace fg {
+
+using Triplet = std::array<int, 3>;  // anchor, positive, negative (batch indices)
+
+struct LossInput {
+  Var h;                                         // m x N embeddings
+  std::vector<int> y;                            // m labels in 0..K-1
+  const std::vector<Triplet>* triplets = nullptr;  // explicit triplets, used as given
+};
+
+// What a loss needs to know to create its parameters.
+struct LossContext {
+  int num_classes = 10;   // K
+  int dim = 2;            // N, the embedding dimension
+  uint64_t seed = 0;      // initialisation
+};
+
+class Loss {
+ public:
+  virtual ~Loss() = default;
+  virtual std::string name() const = 0;
+  // The loss of one batch: a one-element Var.
+  virtual Var forward(const LossInput& in) = 0;
+  // Learnable parameters by name ("W", "s", "alpha", "T", "centers").
+  virtual std::vector<NamedVar> parameters() { return {}; }
+  // The training iteration t, for schedules (called before each forward).
+  virtual void set_iteration(int64_t t) {}
+  // Called after the optimizer step, for updates that are not gradient
+  // descent (the centre loss's own centre update).
+  virtual void after_step() {}
+  // Name and parameter values, for plot titles and logs: "arcface s=64 m=0.5".
+  virtual std::string describe() const { return name(); }
+  // The classifier rows W (K x N) if the loss has one (for decision regions,
+  // classification accuracy and neural-collapse metrics); empty otherwise.
+  virtual Tensor class_weights() const { return Tensor(); }
+};
+
+using LossParams = std::map<std::string, std::string>;  // key=value as written
+
+}  // namespace fg

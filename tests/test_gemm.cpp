@@ -1,0 +1,153 @@
+// gemm() against its naive twin gemm_naive(), in float and in double, on odd
+// sizes, every transpose pair, alpha and beta, padded leading dimensions,
+// and the blocking / threading paths the fast kernel takes.
+#include <omp.h>
+
+#include <catch2/catch.hpp>
+#include <cmath>
+#include <limits>
+#include <sstream>
+#include <vector>
+
+#include "core/gemm.hpp"
+#include "core/random.hpp"
+#include "core/tensor.hpp"
+
+using namespace fg;
+
+namespace {
+
+template <class T> double tolerance() { return sizeof(T) == 4 ? 1e-5 : 1e-12; }
+
+struct Case {
+  bool ta, tb;
+  int M, N, K;
+  double alpha, beta;
+  int pad;  // extra elements at the end of every row of A, B and C
+};
+
+std::string describe(const Case& c) {
+  std::ostringstream os;
+  os << "ta=" << c.ta << " tb=" << c.tb << " M=" << c.M << " N=" << c.N << " K=" << c.K
+     << " alpha=" << c.alpha << " beta=" << c.beta << " pad=" << c.pad;
+  return os.str();
+}
+
+// Runs gemm and gemm_naive on the same data and returns the largest error of
+// an entry divided by its scale |alpha| sum_k |a_ik b_kj| + |beta c_ij|.
+// Padding of C must come back untouched; with beta == 0, C starts as NaN.
+template <class T> double max_scaled_error(const Case& c, uint64_t seed) {
+  Rng rng(seed);
+  const int ar = c.ta ? c.K : c.M, ac = c.ta ? c.M : c.K;
+  const int br = c.tb ? c.N : c.K, bc = c.tb ? c.K : c.N;
+  const int lda = ac + c.pad, ldb = bc + c.pad, ldc = c.N + c.pad;
+  std::vector<T> A(size_t(ar) * lda), B(size_t(br) * ldb);
+  for (auto& x : A) x = T(rng.uniform(-1, 1));
+  for (auto& x : B) x = T(rng.uniform(-1, 1));
+  const T nan = std::numeric_limits<T>::quiet_NaN(), sentinel = T(12345);
+  std::vector<T> C0(size_t(c.M) * ldc);
+  for (size_t i = 0; i < C0.size(); ++i)
+    C0[i] = (int(i % ldc) >= c.N) ? sentinel : c.beta == 0 ? nan : T(rng.uniform(-1, 1));
+  std::vector<T> C = C0, R = C0;
+  const T alpha = T(c.alpha), beta = T(c.beta);
+  gemm<T>(c.ta, c.tb, c.M, c.N, c.K, alpha, A.data(), lda, B.data(), ldb, beta, C.data(), ldc);
+  gemm_naive<T>(c.ta, c.tb, c.M, c.N, c.K, alpha, A.data(), lda, B.data(), ldb, beta, R.data(),
+                ldc);
+  double worst = 0;
+  for (int i = 0; i < c.M; ++i) {
+    for (int j = c.N; j < ldc; ++j)
+      if (C[size_t(i) * ldc + j] != sentinel) return std::numeric_limits<double>::infinity();
+    for (int j = 0; j < c.N; ++j) {
+      double scale = 0;
+      for (int p = 0; p < c.K; ++p) {
+        const double a = c.ta ? A[size_t(p) * lda + i] : A[size_t(i) * lda + p];
+        const double b = c.tb ? B[size_t(j) * ldb + p] : B[size_t(p) * ldb + j];
+        scale += std::fabs(a * b);
+      }
+      scale = std::fabs(c.alpha) * scale;
+      if (c.beta != 0) scale += std::fabs(c.beta * C0[size_t(i) * ldc + j]);
+      const double got = C[size_t(i) * ldc + j], want = R[size_t(i) * ldc + j];
+      if (!std::isfinite(got)) return std::numeric_limits<double>::infinity();
+      worst = std::max(worst, std::fabs(got - want) / std::max(scale, 1e-30));
+    }
+  }
+  return worst;
+}
+
+template <class T> void check(const Case& c, uint64_t seed = 1) {
+  INFO(describe(c) << (sizeof(T) == 4 ? " float" : " double"));
+  const double err = max_scaled_error<T>(c, seed);
+  CHECK(err <= tolerance<T>());
+}
+
+template <class T> void check_all_transposes(int M, int N, int K, double alpha, double beta,
+                                             int pad) {
+  for (int ta = 0; ta < 2; ++ta)
+    for (int tb = 0; tb < 2; ++tb) check<T>({bool(ta), bool(tb), M, N, K, alpha, beta, pad});
+}
+
+}  // namespace
+
+TEMPLATE_TEST_CASE("gemm: odd sizes, every transpose pair, beta 0 and 1", "[gemm]", float,
+                   double) {
+  const int sizes[][3] = {{1, 1, 1}, {7, 13, 5}, {129, 65, 257}, {2, 3, 1},
+                          {1, 40, 9}, {33, 1, 17}, {17, 49, 31}, {8, 48, 256}};
+  for (auto& s : sizes)
+    for (double beta : {0.0, 1.0}) check_all_transposes<TestType>(s[0], s[1], s[2], 1.0, beta, 0);
+}
+
+TEMPLATE_TEST_CASE("gemm: alpha, general beta and padded leading dimensions", "[gemm]", float,
+                   double) {
+  check_all_transposes<TestType>(37, 29, 70, -0.75, 0.0, 3);
+  check_all_transposes<TestType>(37, 29, 70, 2.5, -1.5, 5);
+  check_all_transposes<TestType>(64, 96, 300, 0.5, 1.0, 16);
+}
+
+TEMPLATE_TEST_CASE("gemm: skinny shapes of the convolutions and K = 1", "[gemm]", float,
+                   double) {
+  // Forward, backward to data and backward to weights of a conv layer with
+  // a batch-as-columns layout, trimmed: W is 32 x 300, COL is 300 x 1000.
+  check<TestType>({false, false, 32, 1000, 300, 1, 0, 0});
+  check<TestType>({true, false, 300, 1000, 32, 1, 0, 0});
+  check<TestType>({false, true, 32, 300, 1000, 1, 1, 0});
+  // Few output entries, long K: the split-K path.
+  check<TestType>({false, true, 32, 25, 5000, 1, 1, 0});
+  check<TestType>({false, false, 3, 2, 4000, 1, 0, 0});
+  // K = 1: outer products; and a thin C computed transposed.
+  check_all_transposes<TestType>(45, 70, 1, 1.0, 0.0, 2);
+  check_all_transposes<TestType>(130, 2, 70, 1.0, 1.0, 1);
+}
+
+TEMPLATE_TEST_CASE("gemm: blocks larger than the shared A buffer", "[gemm]", float, double) {
+  // A with more than 2 MB of elements is packed in several row blocks ...
+  check<TestType>({false, false, 700, 50, 1000, 1, 1, 0});
+  check<TestType>({true, false, 700, 50, 1000, 1, 0, 0});
+  // ... and a few rows with a very long K in several K blocks (single thread
+  // here: inside a parallel region gemm must not start threads of its own).
+  const int K = sizeof(TestType) == 4 ? 140000 : 70000;
+  double err[2] = {0, 0};
+#pragma omp parallel for num_threads(2)
+  for (int t = 0; t < 2; ++t)
+    err[t] = max_scaled_error<TestType>({t == 1, false, 4, 20, K, 1, 0, 0}, 7 + t);
+  CHECK(err[0] <= tolerance<TestType>());
+  CHECK(err[1] <= tolerance<TestType>());
+}
+
+TEMPLATE_TEST_CASE("gemm: empty sizes, alpha = 0 and bad arguments", "[gemm]", float, double) {
+  using T = TestType;
+  std::vector<T> A(12, T(1)), B(12, T(2)), C(12, T(3));
+  gemm<T>(false, false, 0, 3, 4, 1, A.data(), 4, B.data(), 3, 0, C.data(), 3);  // M = 0
+  gemm<T>(false, false, 3, 0, 4, 1, A.data(), 4, B.data(), 1, 0, C.data(), 1);  // N = 0
+  for (T c : C) CHECK(c == T(3));
+  gemm<T>(false, false, 3, 3, 0, 1, A.data(), 1, B.data(), 3, T(0.5), C.data(), 3);  // K = 0
+  for (int i = 0; i < 9; ++i) CHECK(C[i] == T(1.5));
+  std::fill(C.begin(), C.end(), std::numeric_limits<T>::quiet_NaN());
+  gemm<T>(false, false, 3, 3, 4, 0, A.data(), 4, B.data(), 3, 0, C.data(), 3);  // alpha = 0
+  for (int i = 0; i < 9; ++i) CHECK(C[i] == T(0));
+  REQUIRE_THROWS_AS(gemm<T>(false, false, -1, 3, 4, 1, A.data(), 4, B.data(), 3, 0, C.data(), 3),
+                    Error);
+  REQUIRE_THROWS_WITH(gemm<T>(false, false, 3, 3, 4, 1, A.data(), 2, B.data(), 3, 0, C.data(), 3),
+                      Catch::Contains("lda"));
+  REQUIRE_THROWS_WITH(gemm<T>(false, true, 3, 3, 4, 1, A.data(), 4, B.data(), 3, 0, C.data(), 3),
+                      Catch::Contains("ldb"));
+}

@@ -29,6 +29,7 @@
 #include <vector>
 
 #include "core/gemm_kernel.hpp"
+#include "core/gemm_pack.hpp"
 #include "core/tensor.hpp"
 
 namespace fg {

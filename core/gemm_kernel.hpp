@@ -1,5 +1,6 @@
-// The register-blocked micro-kernel of gemm() and the packing routines that
-// feed it. Internal to core/gemm.cpp; nothing else should include this.
+// The register-blocked micro-kernel of gemm(). Internal to core/gemm.cpp
+// (with core/gemm_pack.hpp, which fills its panels); nothing else should
+// include this.
 //
 // The micro-kernel computes one MR x NR tile of C from two packed panels:
 //   a : MR x kc, stored k-major  (a[k * MR + i]), broadcast one entry at a time
@@ -11,7 +12,6 @@
 #pragma once
 
 #include <cstddef>
-#include <cstring>
 
 namespace fg {
 namespace gemm_detail {
@@ -28,10 +28,12 @@ template <class T> struct Vec;
 template <> struct Vec<float> {
   typedef float type __attribute__((vector_size(kVecBytes)));
   typedef float unaligned __attribute__((vector_size(kVecBytes), aligned(4), may_alias));
+  typedef int index __attribute__((vector_size(kVecBytes)));  // lane numbers for shuffles
 };
 template <> struct Vec<double> {
   typedef double type __attribute__((vector_size(kVecBytes)));
   typedef double unaligned __attribute__((vector_size(kVecBytes), aligned(8), may_alias));
+  typedef long long index __attribute__((vector_size(kVecBytes)));
 };
 
 // Lanes per vector, rows (MR) and vectors per row (NV) of the register tile.
@@ -109,56 +111,6 @@ void micro_kernel(int kc, const T* __restrict a, const T* __restrict b, const CT
       T& c = t.c[i * t.rs + j * t.cs];
       c = t.beta == T(0) ? t.alpha * buf[i][j] : t.alpha * buf[i][j] + t.beta * c;
     }
-}
-
-// Packs rows [i0, i0 + mc) x columns [p0, p0 + kc) of op(A) into panels of
-// MR rows: panel r holds rows r*MR.. and is MR * kc long. Short panels are
-// padded with zeros.
-template <class T>
-void pack_a_panel(bool trans, const T* A, std::ptrdiff_t lda, int i0, int mr, int p0, int kc,
-                  T* dst) {
-  constexpr int MR = Tile<T>::MR;
-  if (!trans) {
-    for (int i = 0; i < mr; ++i) {
-      const T* src = A + (i0 + i) * lda + p0;
-      for (int k = 0; k < kc; ++k) dst[k * MR + i] = src[k];
-    }
-  } else {
-    for (int k = 0; k < kc; ++k) {
-      const T* src = A + (p0 + k) * lda + i0;
-      for (int i = 0; i < mr; ++i) dst[k * MR + i] = src[i];
-    }
-  }
-  if (mr < MR)
-    for (int k = 0; k < kc; ++k)
-      for (int i = mr; i < MR; ++i) dst[k * MR + i] = T(0);
-}
-
-// Packs rows [p0, p0 + kc) x columns [j0, j0 + nr) of op(B) into one panel
-// of NR columns (kc * NR long), zero-padded past nr.
-template <class T>
-void pack_b_panel(bool trans, const T* B, std::ptrdiff_t ldb, int p0, int kc, int j0, int nr,
-                  T* dst) {
-  constexpr int NR = Tile<T>::NR;
-  if (!trans) {
-    if (nr == NR) {
-      for (int k = 0; k < kc; ++k)
-        std::memcpy(dst + k * NR, B + (p0 + k) * ldb + j0, sizeof(T) * NR);
-    } else {
-      for (int k = 0; k < kc; ++k) {
-        const T* src = B + (p0 + k) * ldb + j0;
-        for (int j = 0; j < nr; ++j) dst[k * NR + j] = src[j];
-        for (int j = nr; j < NR; ++j) dst[k * NR + j] = T(0);
-      }
-    }
-  } else {
-    for (int j = 0; j < nr; ++j) {
-      const T* src = B + (j0 + j) * ldb + p0;
-      for (int k = 0; k < kc; ++k) dst[k * NR + j] = src[k];
-    }
-    for (int k = 0; k < kc; ++k)
-      for (int j = nr; j < NR; ++j) dst[k * NR + j] = T(0);
-  }
 }
 
 }  // namespace gemm_detail

@@ -4,7 +4,6 @@
 #include <cmath>
 #include <limits>
 #include <map>
-#include <numeric>
 #include <string>
 #include <unordered_set>
 
@@ -47,46 +46,54 @@ struct RocCount {
   double threshold = kInf;
 };
 
-std::vector<RocCount> roc_counts(const std::vector<ScoredPair>& pairs) {
-  std::vector<size_t> order(pairs.size());
-  std::iota(order.begin(), order.end(), size_t(0));
-  std::sort(order.begin(), order.end(),
-            [&](size_t a, size_t b) { return pairs[a].score > pairs[b].score; });
+std::vector<RocCount> roc_counts(std::vector<ScoredPair> pairs) {
+  std::sort(pairs.begin(), pairs.end(),
+            [](const ScoredPair& a, const ScoredPair& b) { return a.score > b.score; });
   std::vector<RocCount> roc{RocCount{}};
-  for (size_t k = 0; k < order.size();) {
+  for (size_t k = 0; k < pairs.size();) {
     RocCount p = roc.back();
-    p.threshold = pairs[order[k]].score;
-    for (; k < order.size() && pairs[order[k]].score == p.threshold; ++k)
-      (pairs[order[k]].same ? p.ta : p.fa) += 1;
+    p.threshold = pairs[k].score;
+    for (; k < pairs.size() && pairs[k].score == p.threshold; ++k)
+      (pairs[k].same ? p.ta : p.fa) += 1;
     roc.push_back(p);
   }
   return roc;
 }
 
-// The threshold that maximises training accuracy (see lfw_protocol).
-double best_threshold(std::vector<ScoredPair> train) {
-  std::sort(train.begin(), train.end(),
-            [](const ScoredPair& a, const ScoredPair& b) { return a.score > b.score; });
+// A pair with the fold it belongs to in the LFW protocol.
+struct FoldedPair {
+  double score;
+  bool same;
+  int fold;
+};
+
+// The threshold that maximises the accuracy on every fold but `held_out`
+// (see lfw_protocol); `sorted` is in decreasing order of score.
+double best_threshold(const std::vector<FoldedPair>& sorted, int held_out) {
+  std::vector<const FoldedPair*> train;
+  for (const FoldedPair& p : sorted)
+    if (p.fold != held_out) train.push_back(&p);
   int64_t impostors = 0;
-  for (const ScoredPair& p : train) impostors += !p.same;
+  for (const FoldedPair* p : train) impostors += !p->same;
   // Nothing accepted yet (t = +inf): every impostor is right, no genuine is.
   int64_t correct = impostors, best_correct = correct;
   double best_t = kInf;
   for (size_t k = 0; k < train.size();) {
-    const double s = train[k].score;
-    for (; k < train.size() && train[k].score == s; ++k) correct += train[k].same ? 1 : -1;
+    const double s = train[k]->score;
+    for (; k < train.size() && train[k]->score == s; ++k) correct += train[k]->same ? 1 : -1;
     if (correct > best_correct) {
       best_correct = correct;
-      best_t = k < train.size() ? 0.5 * (s + train[k].score) : -kInf;
+      best_t = k < train.size() ? 0.5 * (s + train[k]->score) : -kInf;
     }
   }
   return best_t;
 }
 
-double accuracy(const std::vector<ScoredPair>& test, double t) {
-  int64_t correct = 0;
-  for (const ScoredPair& p : test) correct += (p.score >= t) == p.same;
-  return double(correct) / double(test.size());
+double accuracy(const std::vector<FoldedPair>& pairs, int fold, double t) {
+  int64_t correct = 0, total = 0;
+  for (const FoldedPair& p : pairs)
+    if (p.fold == fold) correct += (p.score >= t) == p.same, ++total;
+  return double(correct) / double(total);
 }
 
 }  // namespace
@@ -207,17 +214,17 @@ LfwResult lfw_protocol(const std::vector<ScoredPair>& pairs, int folds) {
                 std::to_string(folds) + " genuine and " + std::to_string(folds) +
                 " impostor pairs, got " + std::to_string(s.genuine) + " and " +
                 std::to_string(s.impostor));
-  std::vector<int> fold(pairs.size());
+  std::vector<FoldedPair> sorted;
   int64_t seen_genuine = 0, seen_impostor = 0;
-  for (size_t k = 0; k < pairs.size(); ++k)
-    fold[k] = int((pairs[k].same ? seen_genuine++ : seen_impostor++) % folds);
+  for (const ScoredPair& p : pairs)
+    sorted.push_back({p.score, p.same, int((p.same ? seen_genuine++ : seen_impostor++) % folds)});
+  std::sort(sorted.begin(), sorted.end(),
+            [](const FoldedPair& a, const FoldedPair& b) { return a.score > b.score; });
   LfwResult r;
   for (int f = 0; f < folds; ++f) {
-    std::vector<ScoredPair> train, test;
-    for (size_t k = 0; k < pairs.size(); ++k) (fold[k] == f ? test : train).push_back(pairs[k]);
-    const double t = best_threshold(train);
+    const double t = best_threshold(sorted, f);
     r.threshold.push_back(t);
-    r.accuracy.push_back(accuracy(test, t));
+    r.accuracy.push_back(accuracy(sorted, f, t));
   }
   for (double a : r.accuracy) r.mean_accuracy += a;
   r.mean_accuracy /= folds;

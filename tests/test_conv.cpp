@@ -1,0 +1,273 @@
+// Convolution kernels: the naive twins against hand-worked numbers and finite
+// differences, then the fast im2col/GEMM kernels against the naive twins.
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <limits>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "core/conv.hpp"
+#include "core/conv_tuning.hpp"
+#include "core/random.hpp"
+
+using fg::ConvGeom;
+
+namespace {
+
+template <class T>
+std::vector<T> uniform_vec(size_t n, fg::Rng& rng) {
+  std::vector<T> v(n);
+  for (T& e : v) e = T(rng.uniform(-1.0, 1.0));
+  return v;
+}
+
+// max |a - b| / max |b|; infinity if a holds a NaN or an infinity (so an
+// output a kernel forgot to write, pre-filled with NaN, fails the check).
+template <class T>
+double rel_diff(const std::vector<T>& a, const std::vector<T>& b) {
+  REQUIRE(a.size() == b.size());
+  double num = 0, den = 0;
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (!std::isfinite(double(a[i]))) return std::numeric_limits<double>::infinity();
+    num = std::max(num, std::fabs(double(a[i]) - double(b[i])));
+    den = std::max(den, std::fabs(double(b[i])));
+  }
+  return den > 0 ? num / den : num;
+}
+
+template <class T> double tol();
+template <> double tol<float>() { return 1e-5; }
+template <> double tol<double>() { return 1e-12; }
+
+template <class T>
+std::vector<T> nan_vec(size_t n) {
+  return std::vector<T>(n, std::numeric_limits<T>::quiet_NaN());
+}
+
+size_t x_size(const ConvGeom& g) { return size_t(g.N) * g.C * g.H * g.W; }
+size_t w_size(const ConvGeom& g) { return size_t(g.F) * g.C * g.KH * g.KW; }
+size_t y_size(const ConvGeom& g) {
+  return g.OH() <= 0 || g.OW() <= 0 ? 0 : size_t(g.N) * g.F * g.OH() * g.OW();
+}
+
+std::string describe(const ConvGeom& g) {
+  std::ostringstream s;
+  s << "N=" << g.N << " C=" << g.C << " " << g.H << "x" << g.W << " F=" << g.F << " k=" << g.KH
+    << "x" << g.KW << " stride=" << g.stride << " pad=" << g.pad;
+  return s.str();
+}
+
+// Strides 1 and 2, padding 0 to 2, kernels 1, 3, 5 (and two non-square
+// ones), several channel counts, batches 1 and 3, non-square images.
+std::vector<ConvGeom> geometries() {
+  std::vector<ConvGeom> out;
+  const int channels[][2] = {{1, 2}, {3, 4}, {5, 3}};
+  const int images[][2] = {{7, 10}, {6, 5}};
+  for (int stride : {1, 2})
+    for (int pad : {0, 1, 2})
+      for (int k : {1, 3, 5})
+        for (const auto& cf : channels)
+          for (int n : {1, 3})
+            for (const auto& hw : images) {
+              ConvGeom g{n, cf[0], hw[0], hw[1], cf[1], k, k, stride, pad};
+              if (g.OH() > 0 && g.OW() > 0) out.push_back(g);
+            }
+  out.push_back(ConvGeom{2, 2, 6, 9, 3, 3, 5, 1, 1});
+  out.push_back(ConvGeom{3, 4, 8, 5, 2, 1, 3, 2, 2});
+  return out;
+}
+
+// Runs fast and naive kernels of every kind on g and checks they agree.
+// The fast outputs start as NaN, so an element left unwritten fails.
+template <class T>
+void check_fast_against_naive(const ConvGeom& g, fg::Rng& rng, bool with_bias) {
+  INFO(describe(g) << (with_bias ? " with bias" : " without bias"));
+  const auto x = uniform_vec<T>(x_size(g), rng), w = uniform_vec<T>(w_size(g), rng);
+  const auto b = uniform_vec<T>(g.F, rng), dy = uniform_vec<T>(y_size(g), rng);
+  const T* bp = with_bias ? b.data() : nullptr;
+
+  auto y = nan_vec<T>(y_size(g)), y_ref = nan_vec<T>(y_size(g));
+  fg::conv2d_forward(g, x.data(), w.data(), bp, y.data());
+  fg::conv2d_forward_naive(g, x.data(), w.data(), bp, y_ref.data());
+  CHECK(rel_diff(y, y_ref) <= tol<T>());
+
+  auto dx = nan_vec<T>(x_size(g)), dx_ref = nan_vec<T>(x_size(g));
+  fg::conv2d_backward_input(g, dy.data(), w.data(), dx.data());
+  fg::conv2d_backward_input_naive(g, dy.data(), w.data(), dx_ref.data());
+  CHECK(rel_diff(dx, dx_ref) <= tol<T>());
+
+  auto dw = nan_vec<T>(w_size(g)), dw_ref = nan_vec<T>(w_size(g));
+  auto db = nan_vec<T>(g.F), db_ref = nan_vec<T>(g.F);
+  fg::conv2d_backward_weight(g, x.data(), dy.data(), dw.data(), with_bias ? db.data() : nullptr);
+  fg::conv2d_backward_weight_naive(g, x.data(), dy.data(), dw_ref.data(),
+                                   with_bias ? db_ref.data() : nullptr);
+  CHECK(rel_diff(dw, dw_ref) <= tol<T>());
+  if (with_bias) CHECK(rel_diff(db, db_ref) <= tol<T>());
+}
+
+// Restores the column budget when a test that changed it ends.
+struct BudgetGuard {
+  std::size_t saved = fg::conv_col_budget();
+  ~BudgetGuard() { fg::set_conv_col_budget(saved); }
+};
+
+}  // namespace
+
+TEMPLATE_TEST_CASE("conv2d naive forward matches hand-worked examples", "[conv]", float, double) {
+  using T = TestType;
+  // x is one 3x3 image 1..9, w one 2x2 filter [[1,2],[3,4]], b = 0.5.
+  const std::vector<T> x = {1, 2, 3, 4, 5, 6, 7, 8, 9}, w = {1, 2, 3, 4}, b = {T(0.5)};
+  SECTION("stride 1, no padding") {
+    // y[0,0] = 1*1 + 2*2 + 3*4 + 4*5 = 37    y[0,1] = 1*2 + 2*3 + 3*5 + 4*6 = 47
+    // y[1,0] = 1*4 + 2*5 + 3*7 + 4*8 = 67    y[1,1] = 1*5 + 2*6 + 3*8 + 4*9 = 77
+    const ConvGeom g{1, 1, 3, 3, 1, 2, 2, 1, 0};
+    REQUIRE(g.OH() == 2);
+    std::vector<T> y(4);
+    fg::conv2d_forward_naive(g, x.data(), w.data(), b.data(), y.data());
+    CHECK(y == std::vector<T>{T(37.5), T(47.5), T(67.5), T(77.5)});
+  }
+  SECTION("stride 2, padding 1") {
+    // Windows start at rows/cols -1 and 1; the padded row/column -1 reads 0.
+    // y[0,0] = 4*x[0,0] = 4                  y[0,1] = 3*x[0,1] + 4*x[0,2] = 6 + 12 = 18
+    // y[1,0] = 2*x[1,0] + 4*x[2,0] = 8 + 28 = 36
+    // y[1,1] = 1*x[1,1] + 2*x[1,2] + 3*x[2,1] + 4*x[2,2] = 5 + 12 + 24 + 36 = 77
+    const ConvGeom g{1, 1, 3, 3, 1, 2, 2, 2, 1};
+    REQUIRE(g.OH() == 2);
+    std::vector<T> y(4);
+    fg::conv2d_forward_naive(g, x.data(), w.data(), b.data(), y.data());
+    CHECK(y == std::vector<T>{T(4.5), T(18.5), T(36.5), T(77.5)});
+  }
+  SECTION("two channels, two filters, two images") {
+    // Image 0: channel 0 is x above, channel 1 all ones. Image 1 is image 0
+    // times 2. Filter 0 is [[1,2],[3,4]] on channel 0 and all ones on
+    // channel 1 (adds 4); filter 1 is zero on channel 0 and [[0,0],[0,-1]]
+    // on channel 1 (adds -1). No bias.
+    std::vector<T> x2(2 * 2 * 9, T(1));
+    for (int k = 0; k < 9; ++k) {
+      x2[k] = x[k];
+      x2[18 + k] = 2 * x[k];
+      x2[27 + k] = 2;
+    }
+    const std::vector<T> w2 = {1, 2, 3, 4, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, -1};
+    const ConvGeom g{2, 2, 3, 3, 2, 2, 2, 1, 0};
+    std::vector<T> y(2 * 2 * 4);
+    fg::conv2d_forward_naive(g, x2.data(), w2.data(), static_cast<const T*>(nullptr), y.data());
+    // Image 0: filter 0 gives 37+4, 47+4, 67+4, 77+4; filter 1 gives -1 each.
+    // Image 1 doubles everything: 82, 102, 142, 162 and -2.
+    CHECK(y == std::vector<T>{41, 51, 71, 81, -1, -1, -1, -1, 82, 102, 142, 162, -2, -2, -2, -2});
+  }
+}
+
+TEST_CASE("conv2d naive backward kernels match finite differences of the naive forward",
+          "[conv]") {
+  // L = sum(y * dy) with y = conv(x, w) + b, so dL/dx, dL/dw, dL/db are what
+  // the backward kernels return. L is linear in each argument, so central
+  // differences are exact up to rounding.
+  const ConvGeom cases[] = {{2, 2, 5, 6, 3, 3, 3, 2, 1},
+                            {1, 3, 4, 7, 2, 5, 5, 1, 2},
+                            {2, 2, 6, 5, 2, 3, 1, 1, 0}};
+  fg::Rng rng(7);
+  for (const ConvGeom& g : cases) {
+    INFO(describe(g));
+    auto x = uniform_vec<double>(x_size(g), rng), w = uniform_vec<double>(w_size(g), rng);
+    auto b = uniform_vec<double>(g.F, rng);
+    const auto dy = uniform_vec<double>(y_size(g), rng);
+    auto loss = [&]() {
+      std::vector<double> y(y_size(g));
+      fg::conv2d_forward_naive(g, x.data(), w.data(), b.data(), y.data());
+      double s = 0;
+      for (size_t i = 0; i < y.size(); ++i) s += y[i] * dy[i];
+      return s;
+    };
+    auto numeric = [&](std::vector<double>& v) {
+      std::vector<double> grad(v.size());
+      const double h = 1e-3;
+      for (size_t i = 0; i < v.size(); ++i) {
+        const double keep = v[i];
+        v[i] = keep + h;
+        const double up = loss();
+        v[i] = keep - h;
+        const double down = loss();
+        v[i] = keep;
+        grad[i] = (up - down) / (2 * h);
+      }
+      return grad;
+    };
+    std::vector<double> dx(x.size()), dw(w.size()), db(b.size());
+    fg::conv2d_backward_input_naive(g, dy.data(), w.data(), dx.data());
+    fg::conv2d_backward_weight_naive(g, x.data(), dy.data(), dw.data(), db.data());
+    CHECK(rel_diff(dx, numeric(x)) <= 1e-9);
+    CHECK(rel_diff(dw, numeric(w)) <= 1e-9);
+    CHECK(rel_diff(db, numeric(b)) <= 1e-9);
+  }
+}
+
+TEMPLATE_TEST_CASE("conv2d fast forward and backward match the naive twins", "[conv]", float,
+                   double) {
+  fg::Rng rng(11);
+  const auto gs = geometries();
+  REQUIRE(gs.size() > 150);
+  for (size_t i = 0; i < gs.size(); ++i) check_fast_against_naive<TestType>(gs[i], rng, i % 4 != 3);
+}
+
+TEMPLATE_TEST_CASE("conv2d fast kernels agree when the batch is cut into chunks", "[conv]",
+                   float, double) {
+  using T = TestType;
+  BudgetGuard guard;
+  // C=2, 3x3 kernel, pad 1 on 4x4: P = 16, CKK = 18, a column block of 288
+  // scalars per image.
+  const ConvGeom g{5, 2, 4, 4, 3, 3, 3, 1, 1};
+  const std::size_t per_image = 288 * sizeof(T);
+  fg::set_conv_col_budget(0);
+  CHECK(fg::conv_chunk_images(g, sizeof(T)) == 1);
+  fg::set_conv_col_budget(2 * per_image + per_image / 2);
+  CHECK(fg::conv_chunk_images(g, sizeof(T)) == 2);
+  fg::set_conv_col_budget(1000 * per_image);
+  CHECK(fg::conv_chunk_images(g, sizeof(T)) == 5);
+
+  fg::Rng rng(13);
+  const ConvGeom shapes[] = {g, {3, 3, 7, 6, 4, 5, 5, 2, 2}, {4, 2, 6, 9, 3, 3, 3, 2, 0}};
+  for (const ConvGeom& s : shapes)
+    for (int images : {1, 2, 3}) {  // 3 images of 4 or 5 leave a short last chunk
+      const std::size_t one = std::size_t(s.C) * s.KH * s.KW * s.OH() * s.OW() * sizeof(T);
+      fg::set_conv_col_budget(images * one);
+      REQUIRE(fg::conv_chunk_images(s, sizeof(T)) == images);
+      check_fast_against_naive<T>(s, rng, true);
+    }
+}
+
+TEMPLATE_TEST_CASE("conv2d kernels handle a kernel larger than the padded input", "[conv]",
+                   float, double) {
+  using T = TestType;
+  fg::Rng rng(17);
+  // 2x3 image, 5x5 kernel, pad 1: OH = OW = 0, no output pixel.
+  const ConvGeom g{2, 2, 2, 3, 3, 5, 5, 1, 1};
+  REQUIRE(g.OH() <= 0);
+  const auto x = uniform_vec<T>(x_size(g), rng), w = uniform_vec<T>(w_size(g), rng);
+  const auto b = uniform_vec<T>(g.F, rng);
+  std::vector<T> y(1, T(42)), dy(1, T(42));  // one sentinel: must not be written
+  fg::conv2d_forward(g, x.data(), w.data(), b.data(), y.data());
+  fg::conv2d_forward_naive(g, x.data(), w.data(), b.data(), y.data());
+  CHECK(y[0] == T(42));
+  for (int fast = 0; fast < 2; ++fast) {
+    auto dx = nan_vec<T>(x_size(g)), dw = nan_vec<T>(w_size(g)), db = nan_vec<T>(g.F);
+    if (fast) {
+      fg::conv2d_backward_input(g, dy.data(), w.data(), dx.data());
+      fg::conv2d_backward_weight(g, x.data(), dy.data(), dw.data(), db.data());
+    } else {
+      fg::conv2d_backward_input_naive(g, dy.data(), w.data(), dx.data());
+      fg::conv2d_backward_weight_naive(g, x.data(), dy.data(), dw.data(), db.data());
+    }
+    CHECK(dx == std::vector<T>(x.size(), T(0)));
+    CHECK(dw == std::vector<T>(w.size(), T(0)));
+    CHECK(db == std::vector<T>(b.size(), T(0)));
+  }
+  // Stride 2 with a kernel one row too tall: (2 - 3) / 2 + 1 rounds to one
+  // output row whose window hangs off the image. Both kernels treat the
+  // missing row as padding and stay inside the buffers.
+  const ConvGeom edge{2, 2, 2, 5, 3, 3, 3, 2, 0};
+  REQUIRE(edge.OH() == 1);
+  check_fast_against_naive<T>(edge, rng, true);
+}

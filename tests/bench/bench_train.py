@@ -1,0 +1,133 @@
+#!/usr/bin/python3
+"""The PyTorch half of bench-train: the same LeNet++ training run as
+build/bench/bench_train, for the ratio scripts/bench_train.sh prints.
+
+Same network (LeNet++ with a 2-D embedding and a bias-free linear softmax
+head), same data (the first --images Fashion-MNIST training images, as
+float32 in [0, 1]), same step (batch --batch, SGD momentum 0.9, lr 0.01,
+cross-entropy), same thread count (--threads). The first --warmup steps are
+run but not timed, as in the C++ half.
+
+Prints lines of key=value that the script reads:
+  pytorch_seconds=T  (the timed steps)  pytorch_images=N  pytorch_peak_mib=M
+"""
+import argparse
+import gzip
+import os
+import resource
+import sys
+import time
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+
+def read_idx(path, count):
+    """The first `count` items of an unsigned-byte IDX file (plain or gzip)."""
+    with open(path, "rb") as f:
+        data = f.read()
+    if data[:2] == b"\x1f\x8b":
+        data = gzip.decompress(data)
+    if data[0] != 0 or data[1] != 0 or data[2] != 8:
+        sys.exit(f"{path}: not an unsigned-byte IDX file")
+    nd = data[3]
+    dims = [int.from_bytes(data[4 + 4 * i: 8 + 4 * i], "big") for i in range(nd)]
+    if count > dims[0]:
+        sys.exit(f"{path}: holds {dims[0]} items, {count} asked for")
+    per = 1
+    for d in dims[1:]:
+        per *= d
+    start = 4 + 4 * nd
+    raw = bytearray(data[start: start + count * per])
+    return torch.frombuffer(raw, dtype=torch.uint8).reshape([count] + dims[1:])
+
+
+class LeNetPP(nn.Module):
+    """LeNet++: three pairs of 5x5 convolutions (32, 64, 128 channels, padding
+    2) each followed by PReLU, a max-pool after each pair, then a fully
+    connected layer to the embedding and a PReLU."""
+
+    def __init__(self, dim, last_pool, prelu_per_channel, conv_bias):
+        super().__init__()
+        chans = [1, 32, 32, 64, 64, 128, 128]
+        self.convs = nn.ModuleList(
+            [nn.Conv2d(chans[i], chans[i + 1], 5, padding=2, bias=conv_bias) for i in range(6)])
+        self.prelus = nn.ModuleList(
+            [nn.PReLU(chans[i + 1] if prelu_per_channel else 1) for i in range(6)])
+        self.pools = [(2, 2), (2, 2), last_pool]
+        side = 28
+        for k, s in self.pools:
+            side = (side - k) // s + 1
+        self.fc = nn.Linear(128 * side * side, dim)
+        self.fc_prelu = nn.PReLU(1)
+
+    def forward(self, x):
+        for i in range(6):
+            x = self.prelus[i](self.convs[i](x))
+            if i % 2 == 1:
+                k, s = self.pools[i // 2]
+                x = F.max_pool2d(x, k, s)
+        return self.fc_prelu(self.fc(torch.flatten(x, 1)))
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--data", default="/usr/share/datasets/fashion-mnist")
+    ap.add_argument("--images", type=int, default=6400)
+    ap.add_argument("--batch", type=int, default=128)
+    ap.add_argument("--warmup", type=int, default=2)
+    ap.add_argument("--threads", type=int, default=os.cpu_count())
+    ap.add_argument("--dim", type=int, default=2)
+    ap.add_argument("--last-pool", default="2x2", help="KxS: kernel x stride of the last pool")
+    ap.add_argument("--prelu", choices=["channel", "shared"], default="channel")
+    ap.add_argument("--conv-bias", type=int, default=1)
+    ap.add_argument("--seed", type=int, default=1)
+    a = ap.parse_args()
+
+    torch.set_num_threads(a.threads)
+    torch.manual_seed(a.seed)
+    k, s = (int(v) for v in a.last_pool.split("x"))
+
+    def find(stem):
+        for name in (stem, stem + ".gz"):
+            p = os.path.join(a.data, name)
+            if os.path.exists(p):
+                return p
+        sys.exit(f"{a.data}: no {stem}[.gz]")
+
+    x_all = read_idx(find("train-images-idx3-ubyte"), a.images).float().div_(255).unsqueeze(1)
+    y_all = read_idx(find("train-labels-idx1-ubyte"), a.images).long()
+
+    model = LeNetPP(a.dim, (k, s), a.prelu == "channel", bool(a.conv_bias))
+    head = nn.Linear(a.dim, 10, bias=False)
+    params = list(model.parameters()) + list(head.parameters())
+    opt = torch.optim.SGD(params, lr=0.01, momentum=0.9)
+    model.train()
+
+    steps = (a.images + a.batch - 1) // a.batch
+    t0 = None
+    timed_images = 0
+    for step in range(steps):
+        if step == a.warmup:
+            t0 = time.perf_counter()
+        lo, hi = step * a.batch, min(a.images, (step + 1) * a.batch)
+        x, y = x_all[lo:hi], y_all[lo:hi]
+        opt.zero_grad(set_to_none=False)
+        loss = F.cross_entropy(head(model(x)), y)
+        loss.backward()
+        opt.step()
+        if not torch.isfinite(loss):
+            sys.exit(f"pytorch: the loss is {loss.item()} at step {step}")
+        if step >= a.warmup:
+            timed_images += hi - lo
+    seconds = time.perf_counter() - t0 if t0 is not None else float("nan")
+    peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+    print(f"pytorch {torch.__version__}: {timed_images} images in {seconds:.2f} s "
+          f"({timed_images / seconds:.0f} img/s, {a.threads} threads), "
+          f"peak memory {peak_mib:.0f} MiB, last loss {loss.item():.4f}")
+    print(f"pytorch_seconds={seconds:.6f} pytorch_images={timed_images} pytorch_peak_mib={peak_mib:.1f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,119 @@
+// A small training set-up for the trainer tests: a two-convolution net with
+// a 2-D (or N-D) embedding, a softmax head that can be told to misbehave,
+// and SGD with momentum.
+#pragma once
+
+#include <cmath>
+#include <limits>
+#include <memory>
+
+#include "core/ops.hpp"
+#include "core/random.hpp"
+#include "layers/conv2d.hpp"
+#include "layers/flatten.hpp"
+#include "layers/linear.hpp"
+#include "layers/maxpool.hpp"
+#include "layers/prelu.hpp"
+#include "layers/sequential.hpp"
+#include "losses/loss.hpp"
+#include "optim/optimizer.hpp"
+
+namespace fg_test {
+
+// conv 5x5 (1 -> 4) PReLU pool 2, conv 5x5 (4 -> 8) PReLU pool 2, fc -> dim, PReLU.
+inline std::unique_ptr<fg::Sequential> tiny_net(uint64_t seed, int dim) {
+  fg::Rng rng(seed);
+  auto net = std::make_unique<fg::Sequential>();
+  net->emplace<fg::Conv2d>("conv1", 1, 4, 5, rng, 1, 2);
+  net->emplace<fg::PReLU>("prelu1", 4);
+  net->emplace<fg::MaxPool2d>("pool1", 2);
+  net->emplace<fg::Conv2d>("conv2", 4, 8, 5, rng, 1, 2);
+  net->emplace<fg::PReLU>("prelu2", 8);
+  net->emplace<fg::MaxPool2d>("pool2", 2);
+  net->emplace<fg::Flatten>("flatten");
+  net->emplace<fg::Linear>("fc", 8 * 7 * 7, dim, rng);
+  net->emplace<fg::PReLU>("prelu3", 1);
+  return net;
+}
+
+// Cross-entropy on the logits h W^T (W: 10 x dim, learnable). At iteration
+// `poison_at` it returns NaN (poison_loss) or its value plus sqrt(sum(0 * h)),
+// which is 0 with an infinite-then-NaN gradient. hide_W keeps W out of
+// class_weights(), like a loss without a classifier.
+class TestSoftmax : public fg::Loss {
+ public:
+  TestSoftmax(uint64_t seed, int dim) {
+    fg::Rng rng(seed);
+    W = fg::param(fg::Tensor::randn({10, dim}, rng, 0, 0.5));
+  }
+  std::string name() const override { return "test-softmax"; }
+  std::vector<fg::NamedVar> parameters() override { return {{"W", W}}; }
+  void set_iteration(int64_t t) override { t_ = t; }
+  fg::Tensor class_weights() const override { return hide_W ? fg::Tensor() : W.value(); }
+  fg::Var forward(const fg::LossInput& in) override {
+    fg::Var logits = fg::matmul(in.h, W, false, true);
+    fg::Var L = fg::neg(fg::mean(fg::gather(fg::log_softmax(logits), in.y)));
+    if (t_ == poison_at) {
+      if (poison_loss) return fg::mul(L, std::numeric_limits<fg::real>::quiet_NaN());
+      return fg::add(L, fg::sqrt(fg::sum(fg::mul(in.h, fg::real(0)))));
+    }
+    return L;
+  }
+  fg::Var W;
+  int64_t poison_at = -1;
+  bool poison_loss = true, hide_W = false;
+
+ private:
+  int64_t t_ = 0;
+};
+
+// SGD with momentum: v = mu v + g, p -= lr v. State: one velocity per parameter.
+class TestSGD : public fg::Optimizer {
+ public:
+  TestSGD(std::vector<fg::NamedVar> params, double lr, double mu) : mu_(mu) {
+    groups.push_back({std::move(params), lr, 0, 1});
+    for (auto& p : groups[0].params) v_.push_back(fg::Tensor::zeros(p.second.shape()));
+  }
+  void step() override {
+    auto& ps = groups[0].params;
+    for (size_t i = 0; i < ps.size(); ++i) {
+      fg::Tensor& g = ps[i].second.grad();
+      fg::real* p = ps[i].second->value.data();
+      for (int64_t k = 0; k < g.numel(); ++k) {
+        v_[i][k] = fg::real(mu_) * v_[i][k] + g[k];
+        p[k] -= fg::real(groups[0].lr) * v_[i][k];
+      }
+    }
+    ++steps;
+  }
+  std::vector<fg::NamedTensor> state() override {
+    std::vector<fg::NamedTensor> s;
+    for (size_t i = 0; i < v_.size(); ++i) s.emplace_back("v." + groups[0].params[i].first, v_[i].clone());
+    return s;
+  }
+  void load_state(const std::vector<fg::NamedTensor>& s) override {
+    if (s.size() != v_.size()) throw fg::Error("TestSGD: state size differs");
+    for (size_t i = 0; i < v_.size(); ++i) v_[i] = s[i].second.clone();
+  }
+
+ private:
+  double mu_;
+  std::vector<fg::Tensor> v_;
+};
+
+// A model, a loss and an optimizer over both, initialised from `seed`.
+struct TinyRun {
+  explicit TinyRun(uint64_t seed, int dim = 2) : rng(seed + 1000) {
+    model = tiny_net(seed, dim);
+    loss = std::make_unique<TestSoftmax>(seed + 1, dim);
+    std::vector<fg::NamedVar> ps = model->parameters();
+    for (auto& p : loss->parameters()) ps.emplace_back("loss." + p.first, p.second);
+    opt = std::make_unique<TestSGD>(ps, 0.05, 0.9);
+  }
+  fg::Rng rng;
+  std::unique_ptr<fg::Sequential> model;
+  std::unique_ptr<TestSoftmax> loss;
+  std::unique_ptr<fg::Optimizer> opt;
+};
+
+}  // namespace fg_test

@@ -1,0 +1,169 @@
+// Benchmark: the im2col/GEMM convolution against its direct-loop twin.
+//
+// One line per case: "conv <shape> ... ratio=X.XX", the shapes being the six
+// 5x5, padding-2 convolutions of LeNet++ at batch 128. A case is one training
+// step of the layer: forward (with bias), backward to the input, backward to
+// the weights and bias. Figures are images per second, the median of several
+// repetitions after a warm-up; ratio = ours / naive (higher is better).
+//
+// The naive twin is single-threaded and slow, so it is timed on a smaller
+// batch (--naive-batch, 4 by default) and reported per image; a convolution
+// costs the same per image at any batch size. Before timing, both run on
+// that small batch and maxrel reports the largest difference between their
+// outputs (y, dx, dw, db) over the largest entry.
+//
+// Usage: bench_conv [FILTER] [--reps N] [--batch N] [--naive-batch N]
+//                   [--budget MiB]
+// FILTER keeps cases whose label contains it; --budget sets the im2col column
+// buffer (core/conv_tuning.hpp). Threads: OMP_NUM_THREADS (all cores by default).
+#include <omp.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "core/conv.hpp"
+#include "core/conv_tuning.hpp"
+#include "core/random.hpp"
+#include "core/tensor.hpp"
+
+namespace {
+
+using fg::ConvGeom;
+using fg::real;
+using Clock = std::chrono::steady_clock;
+
+struct Options {
+  std::string filter;
+  int reps = 5, batch = 128, naive_batch = 4;
+  double budget_mib = -1;  // < 0: the library default
+};
+
+struct Buffers {  // one layer's tensors at batch g.N
+  std::vector<real> x, w, b, y, dy, dx, dw, db;
+  Buffers(const ConvGeom& g, fg::Rng& rng) {
+    const size_t nx = size_t(g.N) * g.C * g.H * g.W, nw = size_t(g.F) * g.C * g.KH * g.KW;
+    const size_t ny = size_t(g.N) * g.F * g.OH() * g.OW();
+    auto fill = [&](std::vector<real>& v, size_t n) {
+      v.resize(n);
+      for (real& e : v) e = real(rng.uniform(-1.0, 1.0));
+    };
+    fill(x, nx), fill(w, nw), fill(b, g.F), fill(dy, ny);
+    y.resize(ny), dx.resize(nx), dw.resize(nw), db.resize(g.F);
+  }
+};
+
+void step_fast(const ConvGeom& g, Buffers& t) {
+  fg::conv2d_forward(g, t.x.data(), t.w.data(), t.b.data(), t.y.data());
+  fg::conv2d_backward_input(g, t.dy.data(), t.w.data(), t.dx.data());
+  fg::conv2d_backward_weight(g, t.x.data(), t.dy.data(), t.dw.data(), t.db.data());
+}
+
+void step_naive(const ConvGeom& g, Buffers& t) {
+  fg::conv2d_forward_naive(g, t.x.data(), t.w.data(), t.b.data(), t.y.data());
+  fg::conv2d_backward_input_naive(g, t.dy.data(), t.w.data(), t.dx.data());
+  fg::conv2d_backward_weight_naive(g, t.x.data(), t.dy.data(), t.dw.data(), t.db.data());
+}
+
+// Median wall time of `reps` calls of f, after one untimed warm-up call.
+template <class F> double median_seconds(F&& f, int reps) {
+  f();
+  std::vector<double> t;
+  for (int r = 0; r < reps; ++r) {
+    const auto t0 = Clock::now();
+    f();
+    t.push_back(std::chrono::duration<double>(Clock::now() - t0).count());
+  }
+  std::sort(t.begin(), t.end());
+  return t[t.size() / 2];
+}
+
+double max_rel(const std::vector<real>& a, const std::vector<real>& b) {
+  double num = 0, den = 0;
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (!std::isfinite(double(a[i]))) return INFINITY;
+    num = std::max(num, std::fabs(double(a[i]) - double(b[i])));
+    den = std::max(den, std::fabs(double(b[i])));
+  }
+  return den > 0 ? num / den : num;
+}
+
+int parse_count(const char* flag, const char* text) {
+  char* end = nullptr;
+  const long v = std::strtol(text, &end, 10);
+  if (!text[0] || *end || v < 1 || v > 100000) {
+    std::fprintf(stderr, "bench_conv: %s expects a positive whole number, got '%s'\n", flag, text);
+    std::exit(2);
+  }
+  return int(v);
+}
+
+Options parse(int argc, char** argv) {
+  Options o;
+  for (int i = 1; i < argc; ++i) {
+    const std::string a = argv[i];
+    const bool has_value = i + 1 < argc;
+    if (a == "--reps" && has_value) o.reps = parse_count("--reps", argv[++i]);
+    else if (a == "--batch" && has_value) o.batch = parse_count("--batch", argv[++i]);
+    else if (a == "--naive-batch" && has_value)
+      o.naive_batch = parse_count("--naive-batch", argv[++i]);
+    else if (a == "--budget" && has_value) o.budget_mib = parse_count("--budget", argv[++i]);
+    else if (a.rfind("--", 0) != 0 && o.filter.empty()) o.filter = a;
+    else {
+      std::fprintf(stderr,
+                   "bench_conv: unexpected argument '%s'\n"
+                   "usage: bench_conv [FILTER] [--reps N] [--batch N] [--naive-batch N] "
+                   "[--budget MiB]\n",
+                   a.c_str());
+      std::exit(2);
+    }
+  }
+  o.reps = std::max(o.reps, 5);
+  o.naive_batch = std::min(o.naive_batch, o.batch);
+  return o;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const Options opt = parse(argc, argv);
+  if (opt.budget_mib >= 0) fg::set_conv_col_budget(std::size_t(opt.budget_mib * (1 << 20)));
+  const int threads = omp_get_max_threads();
+  // The six 5x5, padding-2 convolutions of LeNet++: {C, F, side}.
+  const int layers[][3] = {{1, 32, 28}, {32, 32, 28}, {32, 64, 14},
+                           {64, 64, 14}, {64, 128, 7}, {128, 128, 7}};
+  fg::Rng rng(1);
+  for (const auto& l : layers) {
+    ConvGeom g{opt.batch, l[0], l[2], l[2], l[1], 5, 5, 1, 2};
+    char label[96];
+    std::snprintf(label, sizeof label, "%dx%dx%dx%d->%d k5x5 pad2", g.N, g.C, g.H, g.W, g.F);
+    if (!opt.filter.empty() && std::string(label).find(opt.filter) == std::string::npos) continue;
+
+    ConvGeom small = g;
+    small.N = opt.naive_batch;
+    Buffers ours_small(small, rng), naive_small = ours_small;
+    step_fast(small, ours_small);
+    step_naive(small, naive_small);
+    double rel = 0;
+    rel = std::max(rel, max_rel(ours_small.y, naive_small.y));
+    rel = std::max(rel, max_rel(ours_small.dx, naive_small.dx));
+    rel = std::max(rel, max_rel(ours_small.dw, naive_small.dw));
+    rel = std::max(rel, max_rel(ours_small.db, naive_small.db));
+
+    Buffers big(g, rng);
+    const double t_ours = median_seconds([&] { step_fast(g, big); }, opt.reps);
+    const double t_naive = median_seconds([&] { step_naive(small, naive_small); }, opt.reps);
+    const double ours = g.N / t_ours, naive = small.N / t_naive;
+    const int chunk = fg::conv_chunk_images(g, sizeof(real));
+    std::printf("conv %-26s fwd+bwd  ours=%8.1f img/s (%d threads, %d images per im2col chunk)"
+                "  naive=%6.1f img/s (1 thread, batch %d, per image)  maxrel=%.1e  ratio=%.2f\n",
+                label, ours, threads, chunk, naive, small.N, rel, ours / naive);
+    std::fflush(stdout);
+  }
+  return 0;
+}

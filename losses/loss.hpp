@@ -42,6 +42,13 @@ class Loss {
   virtual Var forward(const LossInput& in) = 0;
   // Learnable parameters by name ("W", "s", "alpha", "T", "centers").
   virtual std::vector<NamedVar> parameters() { return {}; }
+  // Replaces a parameter by name, learnable or fixed: from the next forward on
+  // the loss computes with `value` itself (the same node), so its gradient lands
+  // in value.grad(). losscalc sets W, T or centers from files this way; tests
+  // bind the leaves of a gradient check. Unknown name or wrong shape: fg::Error.
+  virtual void set_parameter(const std::string& key, const Var& value) {
+    throw Error(name() + " has no parameter '" + key + "' to set");
+  }
   // The training iteration t, for schedules (called before each forward).
   virtual void set_iteration(int64_t t) {}
   // Called after the optimizer step, for updates that are not gradient

@@ -33,6 +33,18 @@ inline void write_raw(const std::string& path, const std::vector<unsigned char>&
   f.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
 }
 
+// A file of tests/data/, found from the working directory or one of its
+// parents (the suites run from the repository root). Empty when not found.
+inline std::string test_data_file(const std::string& name) {
+  std::error_code ec;
+  for (auto dir = std::filesystem::current_path(ec); !ec && !dir.empty(); dir = dir.parent_path()) {
+    const auto p = dir / "tests" / "data" / name;
+    if (std::filesystem::is_regular_file(p, ec)) return p.string();
+    if (dir == dir.parent_path()) break;
+  }
+  return "";
+}
+
 inline std::vector<unsigned char> read_raw(const std::string& path) {
   std::ifstream f(path, std::ios::binary);
   return std::vector<unsigned char>(std::istreambuf_iterator<char>(f), {});

@@ -1,20 +1,17 @@
 // The fast GEMM: packed panels, cache blocking, a register-blocked
 // micro-kernel (core/gemm_kernel.hpp), OpenMP over blocks of C.
 //
-// Loop nest for one product, after packing (sizes in core/gemm_kernel.hpp
-// and below):
-//   for i3 in M by M3, p3 in K by K3    pack A[i3.., p3..] once, shared by
-//                                       all threads (it lives in L3)
-//     parallel over tasks = (column chunk of N2) x (row chunk of the i3 block)
-//       for pc in p3.. by KC             pack B[pc.., chunk] (private, in L2)
-//         for ir in rows by MR            A micro-panel MR x KC stays in L1
-//           for jr in chunk by NR         B micro-panel streams from L2
-//             micro_kernel                MR x NR tile of C in registers
-// The tasks split both M and N, so the skinny products of the convolutions
-// (32 to 128 rows and 100k columns, or the reverse) keep every core busy.
-// Products with a small C and a long K (the weight gradient of a convolution
-// with few channels) split K instead: each thread sums its share of K into a
-// private C, and the shares are added at the end.
+// C is cut into tasks of at most M2 x N2 (rows x columns), cut smaller until
+// every thread has several. One task:
+//   for pc in K by KC             pack A[rows, pc..] and B[pc.., columns]
+//                                 (private buffers: B block KC x N2 in L2)
+//     for ir in rows by MR        A micro-panel MR x KC stays in L1
+//       for jr in columns by NR   B micro-panel streams from L2
+//         micro_kernel            MR x NR tile of C in registers, KC long
+// Tasks cut both M and N, so the skinny products of the convolutions (32 to
+// 128 rows and 100k columns, or the reverse) keep every core busy. Products
+// with a small C and a long K (the weight gradient of a convolution) cut K
+// instead, into slabs summed separately and added at the end.
 #include "core/gemm.hpp"
 
 #include <omp.h>
@@ -36,13 +33,15 @@ namespace fg {
 namespace gemm_detail {
 namespace {
 
-// Blocking (in elements of T). KC x NR of B and MR x KC of A per micro-kernel
-// call; a task's packed B block is KC x N2 (under half of the 1 MB L2); the
-// shared packed A block holds at most kABudget elements (a few MB of L3).
+// Blocking (in elements of T). A micro-kernel call reads MR x KC of A (kept
+// in L1) and KC x NR of B; a task's packed B block, KC x N2, stays in the
+// 1 MB L2 and its A block, M2 x KC, in L3. The partial sums of split-K
+// products may take up to kPartBudget elements.
 template <class T> struct Blocks {
   static constexpr int KC = 256;
+  static constexpr int M2 = 128 * Tile<T>::MR;
   static constexpr int N2 = 10 * Tile<T>::NR;
-  static constexpr int64_t kABudget = (int64_t(2) << 20) / int64_t(sizeof(T));
+  static constexpr int64_t kPartBudget = (int64_t(16) << 20) / int64_t(sizeof(T));
 };
 
 template <class T> struct Prob {
@@ -98,146 +97,131 @@ template <class T> const KernelFn<T>* kernels() {
   return table.data();
 }
 
-// Work sharing: the same loop nest runs on one thread or inside an OpenMP
-// team. Each loop ends with a barrier in the team version.
-struct SerialTeam {
-  template <class F> void for_static(int n, F&& f) { for (int i = 0; i < n; ++i) f(i); }
-  template <class F> void for_dynamic(int n, F&& f) { for (int i = 0; i < n; ++i) f(i); }
-};
-struct OmpTeam {
-  template <class F> void for_static(int n, F&& f) {
-#pragma omp for schedule(static)
-    for (int i = 0; i < n; ++i) f(i);
-  }
-  template <class F> void for_dynamic(int n, F&& f) {
-#pragma omp for schedule(dynamic, 1)
-    for (int i = 0; i < n; ++i) f(i);
-  }
+// The work of one product, cut into tasks: a task is a block of rows of C
+// (mt, a multiple of MR) by a block of columns (nt, a multiple of NR), and
+// packs by itself the parts of A and B it needs, so tasks share nothing and
+// run in any order on any thread. The only synchronisation is the end of the
+// parallel region: a thread that is descheduled (the cores are shared)
+// holds up nobody but its current task, the others take the rest.
+struct TaskGrid {
+  int mt, nt, cm, cn;  // block sizes and counts
+  int count() const { return cm * cn; }
 };
 
-// The packed loop nest over the whole of P, run by every member of `team`
-// (nt threads). abuf is shared and holds M3 x K3; each thread packs B into
-// its own buffer.
-template <class T, class Team>
-void blocked(const Prob<T>& P, int nt, T* abuf, int M3, int K3, Team& team) {
+// Blocks of at most M2 x N2, then cut further (the larger side first) until
+// there are `target` tasks or they reach one panel.
+template <class T> TaskGrid make_grid(int M, int N, int target) {
+  constexpr int MR = Tile<T>::MR, NR = Tile<T>::NR;
+  int cm = ceil_div(M, Blocks<T>::M2), cn = ceil_div(N, Blocks<T>::N2);
+  auto mt = [&] { return round_up(ceil_div(M, cm), MR); };
+  auto nt = [&] { return round_up(ceil_div(N, cn), NR); };
+  while (cm * cn < target) {
+    const bool can_m = mt() > MR, can_n = nt() > NR;
+    if (can_m && (!can_n || mt() >= nt()))
+      ++cm;
+    else if (can_n)
+      ++cn;
+    else
+      break;
+  }
+  cm = ceil_div(M, mt());
+  cn = ceil_div(N, nt());
+  return {mt(), nt(), cm, cn};
+}
+
+// One task: rows [i0, i0 + mh) x columns [j0, j0 + nw) of C, all of K.
+template <class T>
+void run_task(const Prob<T>& P, int i0, int mh, int j0, int nw, T* abuf, T* bbuf) {
   constexpr int MR = Tile<T>::MR, NR = Tile<T>::NR, NV = Tile<T>::NV, L = Tile<T>::L;
-  const int KC = ceil_div(K3, ceil_div(K3, Blocks<T>::KC));  // balanced k blocks
+  const int KC = ceil_div(P.K, ceil_div(P.K, Blocks<T>::KC));  // balanced k blocks
   const KernelFn<T>* table = kernels<T>();
-  T* bbuf = thread_buffer<T>(kBufB, size_t(KC) * Blocks<T>::N2);
-  int packed_j0 = -1, packed_pc = -1;  // what bbuf holds (this thread)
-
-  for (int i3 = 0; i3 < P.M; i3 += M3) {
-    const int mh = std::min(M3, P.M - i3), mpanels = ceil_div(mh, MR);
-    for (int p3 = 0; p3 < P.K; p3 += K3) {
-      const int kh = std::min(K3, P.K - p3), kblocks = ceil_div(kh, KC);
-      team.for_static(mpanels * kblocks, [&](int u) {
-        const int r = u / kblocks, q = u % kblocks;
-        const int mr = std::min(MR, mh - r * MR), kc = std::min(KC, kh - q * KC);
-        pack_a_panel(P.ta, P.A, P.lda, i3 + r * MR, mr, p3 + q * KC, kc,
-                     abuf + (std::ptrdiff_t(r) * K3 + q * KC) * MR);
-      });
-
-      // Tasks: column chunks of up to N2, made narrower (down to one panel)
-      // and then combined with row chunks until there are enough to share.
-      const int target = nt == 1 ? 1 : 4 * nt;
-      const int npanels = ceil_div(P.N, NR);
-      int chunk = std::min(Blocks<T>::N2 / NR, npanels);
-      if (ceil_div(npanels, chunk) < target) chunk = std::max(1, ceil_div(npanels, target));
-      const int nchunks = ceil_div(npanels, chunk);
-      int mchunk = mpanels;
-      if (nchunks < 2 * nt) mchunk = std::max(1, ceil_div(mpanels, ceil_div(target, nchunks)));
-      const int mchunks = ceil_div(mpanels, mchunk);
-
-      team.for_dynamic(nchunks * mchunks, [&](int t) {
-        const int j0 = (t / mchunks) * chunk * NR, r0 = (t % mchunks) * mchunk;
-        const int nw = std::min(chunk * NR, P.N - j0), r1 = std::min(mpanels, r0 + mchunk);
-        const int jpanels = ceil_div(nw, NR);
-        for (int pc = p3; pc < p3 + kh; pc += KC) {
-          const int kc = std::min(KC, p3 + kh - pc);
-          if (packed_j0 != j0 || packed_pc != pc) {
-            for (int q = 0; q < jpanels; ++q)
-              pack_b_panel(P.tb, P.B, P.ldb, pc, kc, j0 + q * NR, std::min(NR, nw - q * NR),
-                           bbuf + std::ptrdiff_t(q) * NR * kc);
-            packed_j0 = j0;
-            packed_pc = pc;
-          }
-          const T beta = pc == 0 ? P.beta : T(1);
-          for (int r = r0; r < r1; ++r) {
-            const int mr = std::min(MR, mh - r * MR);
-            const T* a = abuf + (std::ptrdiff_t(r) * K3 + (pc - p3)) * MR;
-            T* crow = P.C + (i3 + r * MR) * P.rsc;
-            for (int q = 0; q < jpanels; ++q) {
-              const int nr = std::min(NR, nw - q * NR);
-              const CTile<T> tile{crow + (j0 + q * NR) * P.csc, P.rsc, P.csc, mr, nr, P.alpha, beta};
-              table[(mr - 1) * NV + (ceil_div(nr, L) - 1)](kc, a, bbuf + std::ptrdiff_t(q) * NR * kc,
-                                                           tile);
-            }
-          }
-        }
-      });
+  const int mpanels = ceil_div(mh, MR), npanels = ceil_div(nw, NR);
+  for (int pc = 0; pc < P.K; pc += KC) {
+    const int kc = std::min(KC, P.K - pc);
+    for (int r = 0; r < mpanels; ++r)
+      pack_a_panel(P.ta, P.A, P.lda, i0 + r * MR, std::min(MR, mh - r * MR), pc, kc,
+                   abuf + std::ptrdiff_t(r) * MR * kc);
+    for (int q = 0; q < npanels; ++q)
+      pack_b_panel(P.tb, P.B, P.ldb, pc, kc, j0 + q * NR, std::min(NR, nw - q * NR),
+                   bbuf + std::ptrdiff_t(q) * NR * kc);
+    const T beta = pc == 0 ? P.beta : T(1);
+    for (int r = 0; r < mpanels; ++r) {
+      const int mr = std::min(MR, mh - r * MR);
+      const T* a = abuf + std::ptrdiff_t(r) * MR * kc;
+      T* crow = P.C + (i0 + r * MR) * P.rsc;
+      for (int q = 0; q < npanels; ++q) {
+        const int nr = std::min(NR, nw - q * NR);
+        const CTile<T> tile{crow + (j0 + q * NR) * P.csc, P.rsc, P.csc, mr, nr, P.alpha, beta};
+        table[(mr - 1) * NV + (ceil_div(nr, L) - 1)](kc, a, bbuf + std::ptrdiff_t(q) * NR * kc,
+                                                     tile);
+      }
     }
   }
 }
 
-// Chooses the shared A block (M3 x K3 within the budget) and runs the nest.
+template <class T> void run_grid_task(const Prob<T>& P, const TaskGrid& g, int t) {
+  const int KC = std::min(P.K, Blocks<T>::KC);
+  T* abuf = thread_buffer<T>(kBufA, size_t(g.mt) * KC);
+  T* bbuf = thread_buffer<T>(kBufB, size_t(g.nt) * KC);
+  const int i0 = (t / g.cn) * g.mt, j0 = (t % g.cn) * g.nt;
+  run_task(P, i0, std::min(g.mt, P.M - i0), j0, std::min(g.nt, P.N - j0), abuf, bbuf);
+}
+
 template <class T> void run_blocked(const Prob<T>& P, int nt) {
-  constexpr int MR = Tile<T>::MR;
-  const int64_t budget = Blocks<T>::kABudget;
-  int M3 = P.M, K3 = P.K;
-  if (int64_t(P.M) * P.K > budget) {
-    M3 = int(budget / P.K) / MR * MR;
-    if (M3 < 16 * MR) {  // long K: keep a tall block, cut K instead
-      M3 = std::min(P.M, 16 * MR);
-      K3 = std::max(Blocks<T>::KC, int(budget / M3) / Blocks<T>::KC * Blocks<T>::KC);
-    }
-  }
-  T* abuf = thread_buffer<T>(kBufA, size_t(round_up(M3, MR)) * K3);
-  if (nt == 1) {
-    SerialTeam team;
-    blocked(P, 1, abuf, M3, K3, team);
+  const TaskGrid g = make_grid<T>(P.M, P.N, nt == 1 ? 1 : 4 * nt);
+  if (nt == 1 || g.count() == 1) {
+    for (int t = 0; t < g.count(); ++t) run_grid_task(P, g, t);
     return;
   }
-#pragma omp parallel num_threads(nt)
-  {
-    OmpTeam team;
-    blocked(P, nt, abuf, M3, K3, team);
-  }
+#pragma omp parallel for num_threads(nt) schedule(dynamic, 1)
+  for (int t = 0; t < g.count(); ++t) run_grid_task(P, g, t);
 }
 
-// Small C, long K: thread t sums K range t into its own M x N copy of C,
-// then the copies are added into C with alpha and beta.
-template <class T> void run_split_k(const Prob<T>& P, int nt) {
-  std::vector<T*> parts(nt);
+// Small C, long K: K is cut into `slabs` ranges, slab s sums its range into
+// its own M x N block of `parts`; the blocks are then added in slab order
+// (so the result does not depend on which thread ran which slab).
+template <class T> void run_split_k(const Prob<T>& P, int nt, int slabs) {
+  const size_t mn = size_t(P.M) * P.N;
+  T* parts = thread_buffer<T>(kBufPart, mn * slabs);
 #pragma omp parallel num_threads(nt)
   {
-    const int t = omp_get_thread_num(), n = omp_get_num_threads();
-    const int k0 = int(int64_t(P.K) * t / n), k1 = int(int64_t(P.K) * (t + 1) / n);
-    T* part = thread_buffer<T>(kBufPart, size_t(P.M) * P.N);
-    parts[t] = part;
-    Prob<T> S = P;
-    S.K = k1 - k0;
-    S.A = P.ta ? P.A + k0 * P.lda : P.A + k0;
-    S.B = P.tb ? P.B + k0 : P.B + k0 * P.ldb;
-    S.alpha = T(1);
-    S.beta = T(0);
-    S.C = part;
-    S.rsc = P.N;
-    S.csc = 1;
-    if (S.K > 0) {
+#pragma omp for schedule(dynamic, 1)
+    for (int s = 0; s < slabs; ++s) {
+      const int k0 = int(int64_t(P.K) * s / slabs), k1 = int(int64_t(P.K) * (s + 1) / slabs);
+      Prob<T> S = P;
+      S.K = k1 - k0;
+      S.A = P.ta ? P.A + k0 * P.lda : P.A + k0;
+      S.B = P.tb ? P.B + k0 : P.B + k0 * P.ldb;
+      S.alpha = T(1);
+      S.beta = T(0);
+      S.C = parts + mn * s;
+      S.rsc = P.N;
+      S.csc = 1;
       run_blocked(S, 1);
-    } else {
-      std::fill(part, part + size_t(P.M) * P.N, T(0));
     }
-#pragma omp barrier
 #pragma omp for schedule(static)
     for (int i = 0; i < P.M; ++i)
       for (int j = 0; j < P.N; ++j) {
-        T s = 0;
-        for (int u = 0; u < n; ++u) s += parts[u][size_t(i) * P.N + j];
+        T sum = 0;
+        for (int s = 0; s < slabs; ++s) sum += parts[mn * s + size_t(i) * P.N + j];
         T& c = P.C[i * P.rsc + j * P.csc];
-        c = P.beta == T(0) ? P.alpha * s : P.alpha * s + P.beta * c;
+        c = P.beta == T(0) ? P.alpha * sum : P.alpha * sum + P.beta * c;
       }
   }
+}
+
+// How many K slabs, or 0 to cut C into tasks instead. Cutting C re-reads
+// A once per column block and B once per row block; cutting K reads each
+// once but writes and re-reads a partial C per slab. Pick the cheaper.
+template <class T> int split_k_slabs(const Prob<T>& P, int nt) {
+  if (nt == 1) return 0;
+  const TaskGrid g = make_grid<T>(P.M, P.N, 4 * nt);
+  const double a = double(P.M) * P.K, b = double(P.K) * P.N, c = double(P.M) * P.N;
+  const int slabs = std::min(4 * nt, P.K / 512);
+  if (slabs < 2 || c * slabs > double(Blocks<T>::kPartBudget)) return 0;
+  const double cost_grid = a * g.cn + b * g.cm + c;
+  const double cost_split = a + b + c * (2 * slabs + 1);
+  return cost_split < cost_grid ? slabs : 0;
 }
 
 // C = beta * C (K == 0 or alpha == 0); beta == 0 writes zeros without reading.
@@ -277,7 +261,7 @@ void gemm(bool trans_a, bool trans_b, int M, int N, int K, T alpha, const T* A, 
   }
   // Vectors run along N. When N would fill vectors poorly and M would fill
   // them better, compute C^T = op(B)^T op(A)^T instead (C written with strides).
-  constexpr int L = Tile<T>::L, MR = Tile<T>::MR, NR = Tile<T>::NR;
+  constexpr int L = Tile<T>::L;
   const double fill_n = double(N) / round_up(N, L), fill_m = double(M) / round_up(M, L);
   if (fill_m > fill_n + 0.1) {
     P = Prob<T>{!trans_b, !trans_a, N, M, K, alpha, beta, B, ldb, A, lda, C, 1, ldc};
@@ -285,10 +269,8 @@ void gemm(bool trans_a, bool trans_b, int M, int N, int K, T alpha, const T* A, 
   const int64_t macs = int64_t(M) * N * K;
   int nt = omp_in_parallel() ? 1 : omp_get_max_threads();
   nt = int(std::max<int64_t>(1, std::min<int64_t>(nt, macs / (int64_t(1) << 17))));
-  const bool split_k = nt > 1 && ceil_div(P.N, NR) * ceil_div(P.M, MR) < 4 * nt &&
-                       P.K >= 4 * std::max(P.M, P.N) && P.K >= 256 * nt;
-  if (split_k)
-    run_split_k(P, nt);
+  if (const int slabs = split_k_slabs(P, nt))
+    run_split_k(P, nt, slabs);
   else
     run_blocked(P, nt);
 }

@@ -2,7 +2,6 @@
 // Fashion-MNIST.
 #include <catch2/catch.hpp>
 
-#include <chrono>
 #include <cmath>
 #include <filesystem>
 
@@ -178,11 +177,8 @@ TEST_CASE("Fashion-MNIST loads with its class names", "[data]") {
     WARN("Fashion-MNIST not installed in " << kFashionMnistDir << " (Debian dataset-fashion-mnist); skipped");
     return;
   }
-  const auto t0 = std::chrono::steady_clock::now();
   const Dataset test = load_fashion_mnist(false);
   const Dataset train = load_fashion_mnist(true);
-  const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  WARN("Fashion-MNIST loaded in " << secs << " s");
   REQUIRE(train.images.shape() == Shape{60000, 1, 28, 28});
   REQUIRE(test.images.shape() == Shape{10000, 1, 28, 28});
   CHECK(train.class_names[0] == "T-shirt/top");

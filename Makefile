@@ -32,7 +32,7 @@ PROGS     := $(patsubst demos/%.cpp,$(BUILD)/%,$(PROG_SRC))
 lib_objs  = $(patsubst %.cpp,$(BUILD)/obj/$(1)/%.o,$(LIB_SRC))
 test_objs = $(patsubst %.cpp,$(BUILD)/obj/$(1)/%.o,$(TEST_SRC))
 
-.PHONY: all deps bench-deps test test-float test-double test-asan demo bench bench-train help clean
+.PHONY: fuzz all deps bench-deps test test-float test-double test-asan demo bench bench-train help clean
 .DEFAULT_GOAL := all
 
 all: $(PROGS)
@@ -43,6 +43,7 @@ help:
 	@echo "make test-float  only the float suite (also test-double, test-asan); T='[tag]' filters"
 	@echo "make demo        train and draw the default demo"
 	@echo "make bench       GEMM and convolution benchmarks against OpenBLAS"
+	@echo "make fuzz        libFuzzer on every reader, FUZZ_SECONDS=60 per target"
 	@echo "make deps        install the Debian packages facegrad needs (run by the targets above)"
 	@echo "make clean       remove build/"
 
@@ -106,6 +107,12 @@ $(BENCH_OBJS): | bench-deps
 
 bench: bench-deps $(patsubst tests/bench/%.cpp,$(BUILD)/bench/%,$(BENCH_SRC))
 	@scripts/bench.sh
+
+# libFuzzer targets (clang); FUZZ_SECONDS per target.
+FUZZ_SECONDS ?= 60
+fuzz: deps
+	@scripts/deps.sh clang libclang-rt-14-dev
+	@scripts/fuzz.sh $(FUZZ_SECONDS)
 
 clean:
 	rm -rf $(BUILD)

@@ -4,6 +4,18 @@
 // named buffers (state that is saved but not learned, e.g. BatchNorm's
 // running mean). Containers name their children's entries with a prefix
 // ("features.0.weight"). train()/eval() switch the mode of the whole tree.
+//
+// A layer declares its parameters as members and registers them once in its
+// constructor:
+//
+//   class Linear : public Module {
+//     Var weight, bias;
+//     Linear(...) { ...; register_parameter("weight", &weight); }
+//   };
+//
+// The base then lists them, finds them by name, saves and loads them. Since
+// the registry points at members, modules are neither copied nor moved: hold
+// them in place or through std::unique_ptr.
 #pragma once
 
 #include <string>
@@ -19,14 +31,19 @@ using NamedTensor = std::pair<std::string, Tensor>;
 
 class Module {
  public:
+  Module() = default;
+  Module(const Module&) = delete;
+  Module& operator=(const Module&) = delete;
   virtual ~Module() = default;
+
   virtual Var forward(const Var& x) = 0;
   Var operator()(const Var& x) { return forward(x); }
 
   // Appends this module's parameters (and its children's) under `prefix`.
-  virtual void collect_parameters(const std::string& prefix, std::vector<NamedVar>& out) {}
-  virtual void collect_buffers(const std::string& prefix, std::vector<NamedTensor>& out) {}
-  virtual void set_training(bool on) { training_ = on; }
+  // The defaults walk what was registered; a module may override them.
+  virtual void collect_parameters(const std::string& prefix, std::vector<NamedVar>& out);
+  virtual void collect_buffers(const std::string& prefix, std::vector<NamedTensor>& out);
+  virtual void set_training(bool on);
   virtual std::string describe() const { return "Module"; }
 
   std::vector<NamedVar> parameters() {
@@ -44,12 +61,39 @@ class Module {
     collect_buffers("", out);
     return out;
   }
+  int64_t num_parameters();  // learnable numbers, buffers not counted
   void train() { set_training(true); }
   void eval() { set_training(false); }
   bool training() const { return training_; }
 
+  // Every parameter then every buffer, by name, as copies (a snapshot that
+  // later training does not change). This is what a checkpoint stores.
+  std::vector<NamedTensor> state();
+  // Copies the values of `s` into the parameters and buffers of the same
+  // names (in place, so optimizers holding the parameters see the new
+  // values). A missing or unknown name or a shape mismatch is an fg::Error
+  // naming it; nothing is changed then.
+  void load_state(const std::vector<NamedTensor>& s);
+
+  // Rebinds the registered parameter `name` ("fc.weight") to another Var of
+  // the same shape, e.g. a fresh leaf in a gradient check. Throws fg::Error
+  // for an unknown name or a different shape.
+  void set_parameter(const std::string& name, const Var& v);
+
  protected:
+  // `slot` must be a member of this module. A slot holding an empty Var
+  // (an absent bias) is skipped when listing.
+  void register_parameter(std::string name, Var* slot);
+  void register_buffer(std::string name, Tensor* slot);
+  void register_module(std::string name, Module* child);
+
   bool training_ = true;
+
+ private:
+  Var* find_parameter(const std::string& name);
+  std::vector<std::pair<std::string, Var*>> param_slots_;
+  std::vector<std::pair<std::string, Tensor*>> buffer_slots_;
+  std::vector<std::pair<std::string, Module*>> children_;
 };
 
 }  // namespace fg

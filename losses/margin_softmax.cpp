@@ -27,8 +27,12 @@ TargetLogit plain_cosine() {
   return {[](double c) { return c; }, [](double) { return 1.0; }};
 }
 
+double theta_of(double c) { return std::acos(std::min(1.0, std::max(-1.0, c))); }
 double clamp_cos(double c) { return std::min(1 - kCosEps, std::max(-1 + kCosEps, c)); }
-double theta_of(double c) { return std::acos(clamp_cos(c)); }
+double sin_theta_of(double c) {
+  const double k = clamp_cos(c);
+  return std::sqrt((1 - k) * (1 + k));
+}
 
 namespace {
 

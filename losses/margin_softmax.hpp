@@ -11,7 +11,7 @@
 // |W_j| |h_i| per entry (L-Softmax). psi is the only thing a loss changes; each
 // loss file writes it as a function of c = cos theta, with dpsi/dc, so the
 // node never needs theta itself and never divides by sin theta unless the
-// loss's own derivative does (ArcFace, combined: they clamp c first).
+// loss's own derivative does (ArcFace, combined: they use sin_theta_of).
 //
 // Backward (derived in margin_softmax.cpp): with p_ij = softmax(z_i)_j,
 //   dL/dz_ij   = (p_ij - [j = y_i]) / m
@@ -38,12 +38,15 @@ struct TargetLogit {
 // psi(c) = c: the plain softmax on cosines (NormFace, CoCo).
 TargetLogit plain_cosine();
 
-// Keeps c inside [-1 + kCosEps, 1 - kCosEps] before acos or a division by
-// sin theta = sqrt(1 - c^2), so theta and the derivatives stay finite at
-// theta = 0 and pi.
+// theta = arccos c with c first clamped to [-1, 1] (rounding can put a
+// computed cosine a little past 1): exact at theta = 0 and pi, for values.
+double theta_of(double c);
+// sin theta = sqrt(1 - c^2) with c first clamped inside [-1 + kCosEps, 1 - kCosEps],
+// for the slopes that divide by sin theta (ArcFace, combined margin): it stays
+// >= about 4.5e-4, so the slope is finite at theta = 0 and pi exactly.
 constexpr double kCosEps = 1e-7;
 double clamp_cos(double c);
-double theta_of(double c);  // acos(clamp_cos(c)), in [0, pi]
+double sin_theta_of(double c);
 
 // The node. cos_theta is m x K; scale is [1], [m, 1] or [m, K]; y has m labels
 // in 0..K-1. Returns the batch mean as a one-element Var.

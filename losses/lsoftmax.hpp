@@ -1,0 +1,54 @@
+// L-Softmax's target logit and the loss object L-Softmax and A-Softmax share
+// (losses/lsoftmax.cpp, losses/asoftmax.cpp).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "losses/loss_base.hpp"
+#include "losses/margin_softmax.hpp"
+#include "losses/params.hpp"
+
+namespace fg {
+
+// k of the interval [k pi/m, (k+1) pi/m] that theta = arccos c lies in (0..m-1).
+int lsoftmax_k(int m, double c);
+
+// psi(theta) = ((-1)^k cos(m theta) - 2k + lambda cos theta) / (1 + lambda), in c = cos theta.
+TargetLogit lsoftmax_target(int m, double lambda);
+
+// lambda(t) = max(lambda_min, base (1 + gamma t)^(-power)).
+double lambda_schedule(int64_t t, double base, double gamma, double power, double lambda_min);
+
+// W (K x N), the integer margin m and lambda (annealed over set_iteration's t,
+// or fixed by lambda=). The logits are a_ij cos theta_ij with the target
+// logit a_iy psi(theta_iy); scale() gives a: |W_j| |h_i| for L-Softmax, |h_i|
+// for A-Softmax.
+class LargeMarginLoss : public LossBase {
+ public:
+  LargeMarginLoss(std::string name, const LossContext& ctx, const ParamReader& r);
+  std::string name() const override { return name_; }
+  Var forward(const LossInput& in) override;
+  void set_iteration(int64_t t) override { t_ = t; }
+  Tensor class_weights() const override { return param("W").value(); }
+  std::string describe() const override;
+
+  double lambda() const;  // at the current iteration
+  int margin() const { return m_; }
+
+ protected:
+  virtual Var scale(const Var& h, const Var& W) const = 0;
+
+ private:
+  std::string name_;
+  LossContext ctx_;
+  int m_;
+  bool fixed_lambda_;
+  double lambda_fixed_, base_, gamma_, power_, lambda_min_;
+  int64_t t_ = 0;
+};
+
+// m (with its default), lambda, base, gamma, power, lambda_min.
+std::vector<ParamSpec> large_margin_params(const std::string& m_default);
+
+}  // namespace fg

@@ -70,6 +70,14 @@ class CenterInvariantLoss : public LossBase {
   // gamma: the weight of this term in its objective.
   void set_weight(real gamma) { gamma_ = gamma; }
   const Var& centers() const { return owner_ ? owner_->centers() : param("centers"); }
+  // While sharing, the centres are the owner's: listed and set there.
+  std::vector<NamedVar> parameters() override {
+    return owner_ ? std::vector<NamedVar>{} : LossBase::parameters();
+  }
+  void set_parameter(const std::string& key, const Var& value) override {
+    if (owner_ && key == "centers") return owner_->set_parameter(key, value);
+    LossBase::set_parameter(key, value);
+  }
 
  private:
   int K_, dim_;

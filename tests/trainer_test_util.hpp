@@ -1,6 +1,6 @@
 // A small training set-up for the trainer tests: a two-convolution net with
 // a 2-D (or N-D) embedding, a softmax head that can be told to misbehave,
-// and SGD with momentum.
+// and SGD with momentum and weight decay.
 #pragma once
 
 #include <cmath>
@@ -16,7 +16,7 @@
 #include "layers/prelu.hpp"
 #include "layers/sequential.hpp"
 #include "losses/loss.hpp"
-#include "optim/optimizer.hpp"
+#include "optim/sgd.hpp"
 
 namespace fg_test {
 
@@ -67,40 +67,6 @@ class TestSoftmax : public fg::Loss {
   int64_t t_ = 0;
 };
 
-// SGD with momentum: v = mu v + g, p -= lr v. State: one velocity per parameter.
-class TestSGD : public fg::Optimizer {
- public:
-  TestSGD(std::vector<fg::NamedVar> params, double lr, double mu) : mu_(mu) {
-    groups.push_back({std::move(params), lr, 0, 1});
-    for (auto& p : groups[0].params) v_.push_back(fg::Tensor::zeros(p.second.shape()));
-  }
-  void step() override {
-    auto& ps = groups[0].params;
-    for (size_t i = 0; i < ps.size(); ++i) {
-      fg::Tensor& g = ps[i].second.grad();
-      fg::real* p = ps[i].second->value.data();
-      for (int64_t k = 0; k < g.numel(); ++k) {
-        v_[i][k] = fg::real(mu_) * v_[i][k] + g[k];
-        p[k] -= fg::real(groups[0].lr) * v_[i][k];
-      }
-    }
-    ++steps;
-  }
-  std::vector<fg::NamedTensor> state() override {
-    std::vector<fg::NamedTensor> s;
-    for (size_t i = 0; i < v_.size(); ++i) s.emplace_back("v." + groups[0].params[i].first, v_[i].clone());
-    return s;
-  }
-  void load_state(const std::vector<fg::NamedTensor>& s) override {
-    if (s.size() != v_.size()) throw fg::Error("TestSGD: state size differs");
-    for (size_t i = 0; i < v_.size(); ++i) v_[i] = s[i].second.clone();
-  }
-
- private:
-  double mu_;
-  std::vector<fg::Tensor> v_;
-};
-
 // A model, a loss and an optimizer over both, initialised from `seed`.
 struct TinyRun {
   explicit TinyRun(uint64_t seed, int dim = 2) : rng(seed + 1000) {
@@ -108,7 +74,7 @@ struct TinyRun {
     loss = std::make_unique<TestSoftmax>(seed + 1, dim);
     std::vector<fg::NamedVar> ps = model->parameters();
     for (auto& p : loss->parameters()) ps.emplace_back("loss." + p.first, p.second);
-    opt = std::make_unique<TestSGD>(ps, 0.05, 0.9);
+    opt = std::make_unique<fg::SGD>(ps, 0.05, 0.9, 5e-4);
   }
   fg::Rng rng;
   std::unique_ptr<fg::Sequential> model;

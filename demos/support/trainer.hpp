@@ -123,6 +123,9 @@ class Trainer {
   // the loss's W or, without one, the class means of the last epoch.
   std::vector<int> predict(const Tensor& h) const;
 
+  // Changes cfg.stop_at_step (0: run to the end), e.g. to continue after a stop.
+  void stop_at(int64_t global_step) { cfg_.stop_at_step = global_step; }
+
   // Writes a checkpoint of the current state now.
   void save(const std::string& path);
 

@@ -1,21 +1,17 @@
 // The Euclidean-family losses as registry objects: parameters and their
 // errors, finite differences through the Loss interface (with the centres
 // and T set by name), the centre update rule on a step worked out by hand,
-// the stability battery, and a few training steps in which each loss falls.
+// the stability battery, and a few LeNet++ training steps in which each loss falls.
 #include <catch2/catch.hpp>
 
 #include <cmath>
 
-#include "core/batching.hpp"
-#include "core/digits.hpp"
 #include "core/gradcheck.hpp"
 #include "core/ops.hpp"
 #include "core/random.hpp"
-#include "layers/linear.hpp"
-#include "layers/relu.hpp"
-#include "layers/sequential.hpp"
 #include "losses/center.hpp"
 #include "losses/registry.hpp"
+#include "tests/loss_train_util.hpp"
 
 using namespace fg;
 
@@ -196,44 +192,17 @@ TEST_CASE("euclidean losses: the stability battery gives finite values and gradi
     }
 }
 
-TEST_CASE("euclidean losses: each trains a small network on digits and falls",
+TEST_CASE("euclidean losses: each trains LeNet++ on digits a few steps and falls",
           "[losses][euclidean][slow]") {
-  const Dataset data = make_digits(200, 3);
-  const PKSampler sampler(data.labels, 5, 4, 9);  // 5 digits x 4 images per batch
-  const Batch fixed = gather_batch(data, sampler.batch(1000));
   for (const std::string& n : kNames) {
     INFO(n);
-    Rng rng(17);
-    Sequential net;
-    net.emplace<Linear>("fc1", 784, 32, rng);
-    net.emplace<ReLU>("relu");
-    net.emplace<Linear>("fc2", 32, 4, rng);
     auto loss = make_loss(n, {}, {10, 4, 5});
-    if (has_centers(n))  // start the centres away from zero, so that L_CI has work to do
+    if (has_centers(n))  // centres away from zero, so that L_CI has work to do
       loss->set_parameter("centers", constant(rnd({10, 4}, 31, -2, 2)));
-    auto eval = [&] {
-      NoGrad off;
-      return double(loss->forward({net(flatten(constant(fixed.images))), fixed.labels, nullptr})
-                        .value()[0]);
-    };
-    const double before = eval();
-    std::vector<NamedVar> params = net.parameters();
-    for (auto& p : loss->parameters()) params.push_back(p);
-    for (int step = 0; step < 40; ++step) {
-      const Batch b = gather_batch(data, sampler.batch(step));
-      loss->set_iteration(step);
-      Var L = loss->forward({net(flatten(constant(b.images))), b.labels, nullptr});
-      for (auto& p : params) p.second->grad = Tensor();
-      backward(L);
-      for (auto& p : params) {
-        if (p.second->grad.empty()) continue;
-        Tensor v = p.second->value;  // shares storage
-        for (int64_t i = 0; i < v.numel(); ++i) v[i] -= real(0.05) * p.second->grad[i];
-      }
-      loss->after_step();
-    }
-    const double after = eval();
-    INFO("before " << before << ", after " << after);
-    CHECK(after < 0.8 * before);
+    // The triplet loss on unit embeddings collapses to L_T = alpha (all points
+    // together) at larger rates: the lecture's "very unstable"; 0.002 learns.
+    const BeforeAfter r = train_lenet(*loss, 4, n == "triplet" ? 0.002 : 0.01);
+    INFO("before " << r.before << ", after " << r.after);
+    CHECK(r.after < 0.9 * r.before);
   }
 }

@@ -6,18 +6,14 @@
 
 #include <cmath>
 
-#include "core/batching.hpp"
-#include "core/digits.hpp"
 #include "core/gradcheck.hpp"
 #include "core/ops.hpp"
 #include "core/random.hpp"
-#include "layers/linear.hpp"
-#include "layers/relu.hpp"
-#include "layers/sequential.hpp"
 #include "losses/center.hpp"
 #include "losses/euclidean.hpp"
 #include "losses/objective.hpp"
 #include "losses/registry.hpp"
+#include "tests/loss_train_util.hpp"
 
 using namespace fg;
 using Catch::Contains;
@@ -214,43 +210,14 @@ TEST_CASE("objective: init_from_w starts the centres from W at iteration 0 only"
   CHECK(dynamic_cast<const CenterLoss&>(*resumed->term(1).loss).centers().value()[0] == 0);
 }
 
-TEST_CASE("objective: the lecture's sums train a small network on digits and fall",
+TEST_CASE("objective: the lecture's sums train LeNet++ on digits a few steps and fall",
           "[objective][slow]") {
-  const Dataset data = make_digits(200, 4);
-  const PKSampler sampler(data.labels, 10, 4, 2);
-  const Batch fixed = gather_batch(data, sampler.batch(1000));
   for (const char* text : {"softmax+0.01*center", "normface+0.1*center+0.01*center_invariant",
                            "softmax+0.01*range", "softmax+0.1*triplet:mining=batchhard"}) {
     INFO(text);
-    Rng rng(5);
-    Sequential net;
-    net.emplace<Linear>("fc1", 784, 32, rng);
-    net.emplace<ReLU>("relu");
-    net.emplace<Linear>("fc2", 32, 2, rng);
-    auto obj = make_objective(text, {10, 2, 6});
-    auto eval = [&] {
-      NoGrad off;
-      return double(obj->forward({net(flatten(constant(fixed.images))), fixed.labels, nullptr})
-                        .value()[0]);
-    };
-    const double before = eval();
-    std::vector<NamedVar> params = net.parameters();
-    for (auto& p : obj->parameters()) params.push_back(p);
-    for (int step = 0; step < 40; ++step) {
-      const Batch b = gather_batch(data, sampler.batch(step));
-      obj->set_iteration(step);
-      Var L = obj->forward({net(flatten(constant(b.images))), b.labels, nullptr});
-      for (auto& p : params) p.second->grad = Tensor();
-      backward(L);
-      for (auto& p : params) {
-        if (p.second->grad.empty()) continue;
-        Tensor v = p.second->value;  // shares storage
-        for (int64_t i = 0; i < v.numel(); ++i) v[i] -= real(0.1) * p.second->grad[i];
-      }
-      obj->after_step();
-    }
-    const double after = eval();
-    INFO("before " << before << ", after " << after);
-    CHECK(after < 0.8 * before);
+    auto obj = make_objective(text, {10, 4, 6});
+    const BeforeAfter r = train_lenet(*obj, 4, 0.005);
+    INFO("before " << r.before << ", after " << r.after);
+    CHECK(r.after < 0.8 * r.before);
   }
 }

@@ -158,14 +158,15 @@ inline std::vector<BatteryCase> battery_cases(const Tensor& W, int K, int N) {
   Tensor zero = random_matrix(m, N, 5);
   for (int k = 0; k < N; ++k) zero.at(1, k) = 0;
   cases.push_back({"a zero embedding", zero, y});
-  for (double norm : {1e6, 1e-12}) {
+  for (const char* norm_text : {"1e6", "1e-12"}) {
+    const double norm = std::stod(norm_text);
     Tensor t = random_matrix(m, N, 6);
     for (int i = 0; i < m; ++i) {
       double s2 = 0;
       for (int k = 0; k < N; ++k) s2 += double(t.at(i, k)) * t.at(i, k);
       for (int k = 0; k < N; ++k) t.at(i, k) = real(t.at(i, k) * norm / std::sqrt(s2));
     }
-    cases.push_back({"norms " + std::to_string(norm), t, y});
+    cases.push_back({std::string("norms ") + norm_text, t, y});
   }
   cases.push_back({"a single sample", random_matrix(1, N, 7), {K - 1}});
   cases.push_back({"all samples of one class", random_matrix(m, N, 8), std::vector<int>(m, 0)});

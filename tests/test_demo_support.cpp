@@ -2,9 +2,12 @@
 // --data option and the embeddings CSV.
 #include <catch2/catch.hpp>
 
+#include <sys/wait.h>
+
 #include <cstdio>
 #include <fstream>
 #include <sstream>
+#include <tuple>
 
 #include "core/file_util.hpp"
 #include "demos/support/args.hpp"
@@ -144,4 +147,34 @@ TEST_CASE("embeddings CSV: header, one row per sample, label last", "[trainer]")
   REQUIRE(ss.str() == "x1,x2,label\n1.5,-2,7\n0,0.25,0\n3,4,2\n");
   REQUIRE_THROWS_WITH(save_embeddings_csv(dir.file("f.csv"), h, {1}), Contains("3 embeddings but 1 labels"));
   REQUIRE_THROWS_AS(save_embeddings_csv("/nonexistent/dir/e.csv", h, {7, 0, 2}), Error);
+}
+
+namespace {
+// Runs a command, returning its exit code and what it wrote to stderr.
+std::pair<int, std::string> run(const std::string& cmd) {
+  std::string err;
+  FILE* p = popen((cmd + " 2>&1 >/dev/null").c_str(), "r");
+  REQUIRE(p != nullptr);
+  char buf[512];
+  while (std::fgets(buf, sizeof buf, p)) err += buf;
+  const int status = pclose(p);
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, err};
+}
+}  // namespace
+
+TEST_CASE("train_softmax: bad arguments exit with 2 and say what is allowed", "[trainer][demo]") {
+  REQUIRE(std::ifstream("build/train_softmax").good());
+  auto [code, err] = run("build/train_softmax --epochs abc");
+  REQUIRE(code == 2);
+  REQUIRE_THAT(err, Contains("--epochs: 'abc' is not a whole number (expected 1..10000)"));
+  REQUIRE_THAT(err, Contains("usage: train_softmax"));
+  std::tie(code, err) = run("build/train_softmax --epoch 3");
+  REQUIRE(code == 2);
+  REQUIRE_THAT(err, Contains("unknown option --epoch"));
+  std::tie(code, err) = run("build/train_softmax --data mnist:/nonexistent/dir --out /tmp/fg_unused");
+  REQUIRE(code == 1);
+  REQUIRE_THAT(err, Contains("/nonexistent/dir"));
+  std::tie(code, err) = run("build/train_softmax --lr -1");
+  REQUIRE(code == 2);
+  REQUIRE_THAT(err, Contains("--lr: '-1' is out of range"));
 }

@@ -123,6 +123,8 @@ class Trainer {
   // the loss's W or, without one, the class means of the last epoch.
   std::vector<int> predict(const Tensor& h) const;
 
+  // Replaces cfg.lr (a schedule often needs steps_per_epoch() first).
+  void set_lr_schedule(std::function<double(int64_t t)> lr) { cfg_.lr = std::move(lr); }
   // Changes cfg.stop_at_step (0: run to the end), e.g. to continue after a stop.
   void stop_at(int64_t global_step) { cfg_.stop_at_step = global_step; }
 

@@ -1,0 +1,130 @@
+// train_softmax: the first demo. LeNet++ with a 2-D embedding and a softmax
+// head (a bias-free linear classifier, the registry's `softmax` loss), on
+// Fashion-MNIST by default. Prints the test accuracy after each epoch and
+// writes into --out:
+//
+//   embeddings.csv   the test set's embeddings, rows x1,x2,label
+//   checkpoint.ckpt  model, loss, optimizer and progress (--resume continues it)
+//
+//   build/train_softmax                       # the default budget (make demo)
+//   build/train_softmax --epochs 10 --data mnist:/path/to/mnist
+//   build/train_softmax --resume out/train_softmax/checkpoint.ckpt --epochs 6
+#include <omp.h>
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+
+#include "core/batching.hpp"
+#include "demos/support/args.hpp"
+#include "demos/support/data_arg.hpp"
+#include "layers/conv2d.hpp"
+#include "layers/flatten.hpp"
+#include "layers/linear.hpp"
+#include "layers/maxpool.hpp"
+#include "layers/prelu.hpp"
+#include "layers/sequential.hpp"
+#include "demos/support/trainer.hpp"
+#include "losses/registry.hpp"
+#include "optim/schedule.hpp"
+#include "optim/sgd.hpp"
+
+using namespace fg;
+
+namespace {
+
+std::unique_ptr<Module> make_demo_model(int dim, Rng& rng) {
+  auto net = std::make_unique<Sequential>();
+  const int ch[7] = {1, 32, 32, 64, 64, 128, 128};
+  for (int i = 0; i < 6; ++i) {
+    net->emplace<Conv2d>("conv" + std::to_string(i + 1), ch[i], ch[i + 1], 5, rng, 1, 2);
+    net->emplace<PReLU>("prelu" + std::to_string(i + 1), ch[i + 1]);
+    if (i % 2 == 1) net->emplace<MaxPool2d>("pool" + std::to_string(i / 2 + 1), 2);
+  }
+  net->emplace<Flatten>("flatten");
+  net->emplace<Linear>("fc", 128 * 3 * 3, dim, rng);
+  net->emplace<PReLU>("prelu_fc", 1);
+  return net;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  return run_main(argc, argv, [&] {
+    Args args(argc, argv,
+              "train_softmax [--data fashion|mnist:DIR|digits] [--epochs N] [--train-images N] "
+              "[--batch N] [--lr X] [--seed N] [--threads N] [--out DIR] [--resume PATH] "
+              "[--checkpoint-every N] [--quiet]");
+    const std::string data_spec = args.get_string("--data", "fashion", kDataChoices);
+    const int epochs = args.get_int("--epochs", 3, 1, 10000, "passes over the training images");
+    const int train_images =
+        args.get_int("--train-images", 0, 0, 10000000, "use only this many training images (0: all)");
+    const int batch = args.get_int("--batch", 128, 1, 4096, "images per step");
+    const double lr = args.get_double("--lr", 0.01, 1e-6, 10, "initial learning rate (cosine decay to 0)");
+    const double wd = args.get_double("--weight-decay", 5e-4, 0, 1, "L2 weight decay");
+    const int64_t seed = args.get_int64("--seed", 1, 0, int64_t(1) << 62, "initialisation and data order");
+    const int threads = args.get_int("--threads", omp_get_max_threads(), 1, 256, "OpenMP threads");
+    const std::string out = args.get_string("--out", "out/train_softmax", "output directory");
+    const std::string resume = args.get_string("--resume", "", "checkpoint to continue from");
+    const int every = args.get_int("--checkpoint-every", 0, 0, 1000000,
+                                   "also write the checkpoint every N steps (0: after each epoch only)");
+    const bool quiet = args.get_flag("--quiet", "no progress bar");
+    args.finish();
+    omp_set_num_threads(threads);
+
+    DataSplit data = load_data(data_spec, uint64_t(seed));
+    if (train_images > 0 && train_images < data.train.size()) {
+      std::vector<int> keep = epoch_order(data.train.size(), derive_seed(uint64_t(seed), 0x5eb), 0);
+      keep.resize(train_images);
+      const std::string name = data.train.name;
+      data.train = subset(data.train, keep);
+      data.train.name = name + " (" + std::to_string(train_images) + " of them)";
+    }
+    std::error_code ec;
+    std::filesystem::create_directories(out, ec);
+    if (ec) throw Error("--out " + out + ": cannot create the directory (" + ec.message() + ")");
+
+    Rng rng(static_cast<uint64_t>(seed));
+    std::unique_ptr<Module> model = make_demo_model(2, rng);
+    LossContext ctx;
+    ctx.num_classes = data.train.num_classes();
+    ctx.dim = 2;
+    ctx.seed = derive_seed(uint64_t(seed), 0x1055);
+    std::unique_ptr<Loss> loss = make_loss("softmax", {}, ctx);
+    std::vector<NamedVar> params = model->parameters();
+    for (auto& p : loss->parameters()) params.emplace_back("loss." + p.first, p.second);
+    SGD opt(params, lr, 0.9, wd);
+
+    TrainConfig cfg;
+    cfg.epochs = epochs;
+    cfg.batch_size = batch;
+    cfg.seed = uint64_t(seed);
+    cfg.checkpoint_path = out + "/checkpoint.ckpt";
+    cfg.checkpoint_every = every;
+    cfg.progress = !quiet;
+    Trainer t(*model, *loss, opt, data.train, &data.test, cfg, &rng);
+    t.set_lr_schedule(cosine_schedule(lr, int64_t(epochs) * t.steps_per_epoch()));
+
+    std::printf("train_softmax: %s\n", data.description.c_str());
+    std::printf("model: LeNet++, 2-D embedding, %lld parameters; loss: %s; SGD momentum 0.9, lr %g "
+                "(cosine), weight decay %g, batch %d, %d threads\n",
+                (long long)model->num_parameters(), loss->describe().c_str(), lr, wd, batch, threads);
+    if (!resume.empty()) {
+      t.resume(resume);
+      std::printf("resumed from %s at epoch %d, step %d\n", resume.c_str(), t.epoch() + 1,
+                  t.step_in_epoch());
+    }
+    std::fflush(stdout);
+    const auto t0 = std::chrono::steady_clock::now();
+    const auto stats = t.fit();
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+
+    const Embeddings test = stats.empty() ? t.evaluate(data.test) : stats.back().test;
+    save_embeddings_csv(out + "/embeddings.csv", test.h, test.labels);
+    std::printf("test accuracy %.4f after %d epochs (%.0f s this run)\n", test.accuracy, t.epoch(),
+                seconds);
+    std::printf("wrote %s/embeddings.csv (test embeddings) and %s/checkpoint.ckpt\n", out.c_str(),
+                out.c_str());
+    return 0;
+  });
+}

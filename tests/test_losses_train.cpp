@@ -76,7 +76,7 @@ TEST_CASE("all ten losses train a linear map on digits", "[losses][softmax-famil
                         {"lsoftmax", 0.5}, {"asoftmax", 0.5},  {"amsoftmax", 0.1}, {"cosface", 0.05},
                         {"arcface", 0.05}, {"combined", 0.05}};
   for (const Case& c : cases) {
-    const Run r = train(c.name, {}, c.lr, 40);
+    const Run r = train(c.name, {}, c.lr, 25);
     INFO(c.name << ": loss " << r.before << " -> " << r.after);
     CHECK(std::isfinite(r.after));
     CHECK(r.after < 0.5 * r.before);

@@ -57,64 +57,124 @@ bool pointwise(const ConvGeom& g) {
   return g.KH == 1 && g.KW == 1 && g.stride == 1 && g.pad == 0;
 }
 
+// One tap (u, v) of the kernel: output pixel (i, j) meets input pixel
+// (i*s - p + u, j*s - p + v), inside the image for i in [ilo, ihi) and
+// j in [jlo, jhi). In a stride-1 convolution that keeps the width (OW == W,
+// "same" padding) output pixel k meets input pixel k + shift, so the whole
+// tap is one straight run over the plane, apart from the columns outside
+// [jlo, jhi), which wrap round into the neighbouring row.
+struct Tap {
+  int ilo, ihi, jlo, jhi;
+  bool straight;
+  int64_t shift, first, last;  // straight taps: the run [first, last) of outputs
+  bool empty() const { return ilo >= ihi || jlo >= jhi; }
+};
+
+Tap make_tap(const ConvGeom& g, int OH, int OW, int u, int v) {
+  Tap t;
+  valid_range(u - g.pad, g.H, g.stride, OH, t.ilo, t.ihi);
+  valid_range(v - g.pad, g.W, g.stride, OW, t.jlo, t.jhi);
+  t.straight = g.stride == 1 && OW == g.W;
+  t.shift = int64_t(u - g.pad) * g.W + (v - g.pad);
+  t.first = int64_t(t.ilo) * OW + t.jlo;
+  t.last = int64_t(t.ihi - 1) * OW + t.jhi;
+  return t;
+}
+
+// Zeroes the columns j < jlo and j >= jhi of the rows [ilo, ihi) of a tap.
+template <class T>
+void zero_wrapped(const Tap& t, int OW, T* row) {
+  for (int i = t.ilo; i < t.ihi; ++i) {
+    T* r = row + int64_t(i) * OW;
+    for (int j = 0; j < t.jlo; ++j) r[j] = T(0);
+    for (int j = t.jhi; j < OW; ++j) r[j] = T(0);
+  }
+}
+
+// row (OH*OW) = the input plane `src` seen through tap t, zero outside.
+template <class T>
+void unfold_tap(const ConvGeom& g, int OH, int OW, const Tap& t, int u, int v, const T* src,
+                T* row) {
+  const int64_t P = int64_t(OH) * OW;
+  if (t.empty()) {
+    std::fill(row, row + P, T(0));
+    return;
+  }
+  std::fill(row, row + int64_t(t.ilo) * OW, T(0));
+  std::fill(row + int64_t(t.ihi) * OW, row + P, T(0));
+  if (t.straight) {
+    std::copy(src + t.first + t.shift, src + t.last + t.shift, row + t.first);
+    zero_wrapped(t, OW, row);
+    return;
+  }
+  const int s = g.stride;
+  for (int i = t.ilo; i < t.ihi; ++i) {
+    T* out = row + int64_t(i) * OW;
+    const int64_t base = int64_t(i * s - g.pad + u) * g.W + (v - g.pad);
+    for (int j = 0; j < t.jlo; ++j) out[j] = T(0);
+    if (s == 1)
+      std::copy(src + base + t.jlo, src + base + t.jhi, out + t.jlo);
+    else
+      for (int j = t.jlo; j < t.jhi; ++j) out[j] = src[base + int64_t(j) * s];
+    for (int j = t.jhi; j < OW; ++j) out[j] = T(0);
+  }
+}
+
+// dst (the input plane) += row (OH*OW) sent back through tap t. Straight
+// taps first zero the wrapped columns of row (scratch), so the one run adds
+// exactly the entries that belong to the image.
+template <class T>
+void fold_tap(const ConvGeom& g, int OW, const Tap& t, int u, int v, T* row, T* dst) {
+  if (t.empty()) return;
+  if (t.straight) {
+    zero_wrapped(t, OW, row);
+    T* __restrict out = dst + (t.first + t.shift);
+    const T* __restrict in = row + t.first;
+    for (int64_t k = 0, n = t.last - t.first; k < n; ++k) out[k] += in[k];
+    return;
+  }
+  const int s = g.stride;
+  for (int i = t.ilo; i < t.ihi; ++i) {
+    const T* in = row + int64_t(i) * OW;
+    const int64_t base = int64_t(i * s - g.pad + u) * g.W + (v - g.pad);
+    if (s == 1)
+      for (int j = t.jlo; j < t.jhi; ++j) dst[base + j] += in[j];
+    else
+      for (int j = t.jlo; j < t.jhi; ++j) dst[base + int64_t(j) * s] += in[j];
+  }
+}
+
 // COL (CKK x images*P) from the `images` images starting at x.
 template <class T>
 void im2col(const ConvGeom& g, int OH, int OW, const T* x, int images, T* col) {
   const int64_t P = int64_t(OH) * OW, ld = images * P, plane = int64_t(g.H) * g.W;
-  const int s = g.stride;
 #pragma omp parallel for collapse(2) schedule(static)
   for (int m = 0; m < images; ++m)
     for (int c = 0; c < g.C; ++c) {
       const T* src = x + (int64_t(m) * g.C + c) * plane;
-      for (int u = 0; u < g.KH; ++u) {
-        int ilo, ihi;
-        valid_range(u - g.pad, g.H, s, OH, ilo, ihi);
+      for (int u = 0; u < g.KH; ++u)
         for (int v = 0; v < g.KW; ++v) {
-          int jlo, jhi;
-          valid_range(v - g.pad, g.W, s, OW, jlo, jhi);
           T* row = col + ((int64_t(c) * g.KH + u) * g.KW + v) * ld + m * P;
-          std::fill(row, row + int64_t(ilo) * OW, T(0));
-          for (int i = ilo; i < ihi; ++i) {
-            T* out = row + int64_t(i) * OW;
-            const T* in = src + int64_t(i * s - g.pad + u) * g.W + (v - g.pad);
-            // in[j*s] is x[.., i*s-p+u, j*s-p+v]; only touched for j in [jlo, jhi).
-            std::fill(out, out + jlo, T(0));
-            if (s == 1)
-              std::copy(in + jlo, in + jhi, out + jlo);
-            else
-              for (int j = jlo; j < jhi; ++j) out[j] = in[j * s];
-            std::fill(out + jhi, out + OW, T(0));
-          }
-          std::fill(row + int64_t(ihi) * OW, row + P, T(0));
+          unfold_tap(g, OH, OW, make_tap(g, OH, OW, u, v), u, v, src, row);
         }
-      }
     }
 }
 
 // dx of `images` images = the DCOL entries folded back onto their pixels.
+// DCOL is scratch: the entries that fall on padding are overwritten.
 template <class T>
-void col2im(const ConvGeom& g, int OH, int OW, const T* dcol, int images, T* dx) {
+void col2im(const ConvGeom& g, int OH, int OW, T* dcol, int images, T* dx) {
   const int64_t P = int64_t(OH) * OW, ld = images * P, plane = int64_t(g.H) * g.W;
-  const int s = g.stride;
 #pragma omp parallel for collapse(2) schedule(static)
   for (int m = 0; m < images; ++m)
     for (int c = 0; c < g.C; ++c) {
       T* dst = dx + (int64_t(m) * g.C + c) * plane;
       std::fill(dst, dst + plane, T(0));
-      for (int u = 0; u < g.KH; ++u) {
-        int ilo, ihi;
-        valid_range(u - g.pad, g.H, s, OH, ilo, ihi);
+      for (int u = 0; u < g.KH; ++u)
         for (int v = 0; v < g.KW; ++v) {
-          int jlo, jhi;
-          valid_range(v - g.pad, g.W, s, OW, jlo, jhi);
-          const T* row = dcol + ((int64_t(c) * g.KH + u) * g.KW + v) * ld + m * P;
-          for (int i = ilo; i < ihi; ++i) {
-            const T* in = row + int64_t(i) * OW;
-            T* out = dst + int64_t(i * s - g.pad + u) * g.W + (v - g.pad);
-            for (int j = jlo; j < jhi; ++j) out[j * s] += in[j];
-          }
+          T* row = dcol + ((int64_t(c) * g.KH + u) * g.KW + v) * ld + m * P;
+          fold_tap(g, OW, make_tap(g, OH, OW, u, v), u, v, row, dst);
         }
-      }
     }
 }
 

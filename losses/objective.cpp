@@ -64,8 +64,9 @@ class Parser {
     while (i_ < s_.size()) {
       const char c = s_[i_];
       if (c == ',' || std::isspace(static_cast<unsigned char>(c))) break;
-      if (c == '+' && !(i_ >= b + 2 && (s_[i_ - 1] == 'e' || s_[i_ - 1] == 'E') &&
-                        (std::isdigit(static_cast<unsigned char>(s_[i_ - 2])) || s_[i_ - 2] == '.')))
+      if (c == '+' &&
+          !(i_ >= b + 2 && (s_[i_ - 1] == 'e' || s_[i_ - 1] == 'E') &&
+            (std::isdigit(static_cast<unsigned char>(s_[i_ - 2])) || s_[i_ - 2] == '.')))
         break;
       ++i_;
     }
@@ -90,7 +91,8 @@ class Parser {
       if (i_ == s_.size() || s_[i_] != '*')
         fail(s_, no, wb, i_, "a weight must be followed by '*' and a loss name, e.g. 0.01*center");
       if (!std::isfinite(t.weight) || t.weight <= 0)
-        fail(s_, no, wb, after, "the weight must be a number > 0, got " + s_.substr(wb, after - wb));
+        fail(s_, no, wb, after,
+             "the weight must be a number > 0, got " + s_.substr(wb, after - wb));
       ++i_;
       skip();
     }
@@ -145,7 +147,8 @@ Objective::Objective(const std::string& text, const LossContext& ctx, const Loss
     for (size_t j = 0; j < k; ++j)
       if (specs[k].name == specs[j].name)
         fail(text, int(k) + 1, specs[k].begin, specs[k].end,
-             "'" + specs[k].name + "' appears twice; each loss may appear once (give it one weight)");
+             "'" + specs[k].name +
+                 "' appears twice; each loss may appear once (give it one weight)");
   // Parameters from outside the string: term.key=value (or key=value with one term).
   for (const auto& kv : extra) {
     const size_t dot = kv.first.find('.');

@@ -38,6 +38,8 @@ class TripletSource {
     if (in.triplets) {
       check_triplets(loss, *in.triplets, m);
       last_ = *in.triplets;
+    } else if (mining_ == Mining::All) {
+      last_ = all_triplets(in.y);  // needs no distances
     } else {
       last_ = select_triplets_by(mining_, table(), in.y, alpha);
     }

@@ -38,7 +38,9 @@ inline BeforeAfter train_lenet(Loss& loss, int dim, double lr, int steps = 12) {
   o.seed = 11;
   LeNetPP net(o);
   const Batch& b = digit_batch();
-  auto value = [&] { return double(loss.forward({net(constant(b.images)), b.labels, nullptr}).value()[0]); };
+  auto value = [&] {
+    return double(loss.forward({net(constant(b.images)), b.labels, nullptr}).value()[0]);
+  };
   BeforeAfter r;
   {
     NoGrad off;

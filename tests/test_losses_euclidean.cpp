@@ -2,8 +2,9 @@
 // the analytic gradient against central finite differences (tight in the
 // double suite), and each node against the same formula composed from the
 // primitive ops of core/ops.hpp. Empty selections give 0 and a zero gradient.
-#include <algorithm>
 #include <catch2/catch.hpp>
+
+#include <algorithm>
 #include <cmath>
 #include <map>
 

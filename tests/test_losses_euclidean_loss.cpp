@@ -10,6 +10,7 @@
 #include "core/ops.hpp"
 #include "core/random.hpp"
 #include "losses/center.hpp"
+#include "losses/euclidean.hpp"
 #include "losses/registry.hpp"
 #include "tests/loss_train_util.hpp"
 
@@ -17,7 +18,7 @@ using namespace fg;
 
 namespace {
 
-const std::vector<std::string> kNames = {"contrastive", "marginal", "triplet", "tse",
+const std::vector<std::string> kNames = {"contrastive", "marginal", "triplet",          "tse",
                                          "tpe",         "center",   "center_invariant", "range"};
 
 Tensor rnd(Shape s, uint64_t seed, real lo = -1, real hi = 1) {
@@ -45,7 +46,8 @@ TEST_CASE("euclidean losses: registry, parameters and their errors", "[losses][e
     REQUIRE_THROWS_WITH(make_loss(n, {{"nonsense", "1"}}, ctx),
                         Catch::Contains("nonsense") && Catch::Contains("valid"));
   }
-  REQUIRE_THROWS_WITH(make_loss("contrastive", {{"margin", "-1"}}, ctx), Catch::Contains("[0, inf)"));
+  REQUIRE_THROWS_WITH(make_loss("contrastive", {{"margin", "-1"}}, ctx),
+                      Catch::Contains("[0, inf)"));
   REQUIRE_THROWS_WITH(make_loss("range", {{"k", "0"}}, ctx), Catch::Contains("integer >= 1"));
   REQUIRE_THROWS_WITH(make_loss("range", {{"k", "1.5"}}, ctx), Catch::Contains("integer"));
   REQUIRE_THROWS_WITH(make_loss("center", {{"alpha_c", "2"}}, ctx), Catch::Contains("[0, 1]"));
@@ -64,11 +66,44 @@ TEST_CASE("euclidean losses: registry, parameters and their errors", "[losses][e
                       Catch::Contains("[4, 3]"));
   // Labels outside 0..K-1 and the wrong N are named.
   auto c = make_loss("contrastive", {}, ctx);
-  REQUIRE_THROWS_WITH(c->forward({constant(rnd({2, 3}, 3)), {0, 4}, nullptr}), Catch::Contains("label 4"));
-  REQUIRE_THROWS_WITH(c->forward({constant(rnd({2, 2}, 3)), {0, 1}, nullptr}), Catch::Contains("m x 3"));
+  REQUIRE_THROWS_WITH(c->forward({constant(rnd({2, 3}, 3)), {0, 4}, nullptr}),
+                      Catch::Contains("label 4"));
+  REQUIRE_THROWS_WITH(c->forward({constant(rnd({2, 2}, 3)), {0, 1}, nullptr}),
+                      Catch::Contains("m x 3"));
 }
 
-TEST_CASE("euclidean losses: finite differences through the Loss interface", "[losses][euclidean]") {
+TEST_CASE("euclidean losses: options normalize and freeze", "[losses][euclidean]") {
+  const LossContext ctx{3, 3, 2};
+  const Tensor x = rnd({5, 3}, 41, -3, 3);
+  const std::vector<int> y = {0, 1, 0, 2, 1};
+  // contrastive normalize=1 is the node on unit rows.
+  auto c = make_loss("contrastive", {{"normalize", "1"}, {"margin", "0.8"}}, ctx);
+  CHECK(c->forward({constant(x), y, nullptr}).value()[0] ==
+        Approx(contrastive_loss(l2_normalize(constant(x)), y, real(0.8)).value()[0]));
+  // triplet normalize=0 is the node on the rows as given.
+  auto t = make_loss("triplet", {{"normalize", "0"}}, ctx);
+  const std::vector<Triplet> given = {{0, 2, 1}, {1, 4, 3}};
+  CHECK(t->forward({constant(x), y, &given}).value()[0] ==
+        Approx(triplet_loss(constant(x), given, real(0.2)).value()[0]));
+  // freeze=1: the same value, no gradient into h, T still learns.
+  for (const char* n : {"tse", "tpe"}) {
+    INFO(n);
+    auto free = make_loss(n, {}, ctx), frozen = make_loss(n, {{"freeze", "1"}}, ctx);
+    Var h1 = param(x.clone()), h2 = param(x.clone());
+    Var L1 = free->forward({h1, y, nullptr}), L2 = frozen->forward({h2, y, nullptr});
+    CHECK(L1.value()[0] == Approx(L2.value()[0]));
+    backward(L1);
+    backward(L2);
+    CHECK(h2->grad.empty());
+    REQUIRE_FALSE(h1->grad.empty());
+    const Tensor g1 = free->parameters()[0].second.grad(),
+                 g2 = frozen->parameters()[0].second.grad();
+    for (int64_t i = 0; i < g1.numel(); ++i) CHECK(g1[i] == Approx(g2[i]));
+  }
+}
+
+TEST_CASE("euclidean losses: finite differences through the Loss interface",
+          "[losses][euclidean]") {
   const LossContext ctx{3, 3, 5};
   const std::vector<int> y = {0, 1, 0, 2, 1, 0, 1};
   const Tensor h = rnd({7, 3}, 11), c = rnd({3, 3}, 12), T = rnd({2, 3}, 13);

@@ -121,8 +121,12 @@ TEST_CASE("mining: on a dissimilarity table (the inner-product losses)", "[minin
   // Anchor 0: <.,1> = 0.9, <.,2> = 0.5, <.,3> = 0: d_01 = -0.9, d_02 = -0.5, d_03 = 0,
   // so (0,1,2) and (0,1,3) have d_an > d_ap; with alpha 0.5, (0,1,2) is semihard
   // (-0.5 < -0.4) and (0,1,3) easy.
-  const std::vector<double> d = {-1,  -0.9, -0.5,  0,     -0.9, -0.82, -0.5, -0.1,
-                                 -0.5, -0.5, -0.5, -0.5, 0,    -0.1,  -0.5, -1};
+  // clang-format off
+  const std::vector<double> d = {-1,   -0.9,  -0.5, 0,
+                                 -0.9, -0.82, -0.5, -0.1,
+                                 -0.5, -0.5,  -0.5, -0.5,
+                                 0,    -0.1,  -0.5, -1};
+  // clang-format on
   const std::vector<int> y = {0, 0, 1, 1};
   const auto semi = select_triplets_by(Mining::SemiHard, d, y, real(0.5));
   CHECK(std::count(semi.begin(), semi.end(), Triplet{0, 1, 2}) == 1);

@@ -127,8 +127,7 @@ TEST_CASE("objective: the weighted sum, its gradient, parameters by term", "[obj
   CHECK_THAT(single->describe(), Contains("alpha=0.3"));
 }
 
-TEST_CASE("objective: softmax+0.01*center moves the centres by the paper's rule",
-          "[objective]") {
+TEST_CASE("objective: softmax+0.01*center moves the centres by the paper's rule", "[objective]") {
   for (const char* text : {"softmax+0.01*center", "softmax+center"}) {
     INFO(text);  // the rule does not depend on the weight of L_C
     auto obj = make_objective(text, kCtx);
@@ -189,8 +188,7 @@ TEST_CASE("objective: center and center_invariant share the centres and add thei
   CHECK(dynamic_cast<const CenterLoss&>(*obj->term(1).loss).centers().get() == shared.get());
 }
 
-TEST_CASE("objective: init_from_w starts the centres from W at iteration 0 only",
-          "[objective]") {
+TEST_CASE("objective: init_from_w starts the centres from W at iteration 0 only", "[objective]") {
   auto obj = make_objective("normface+0.1*center:init_from_w=1", kCtx);
   const Tensor W = obj->class_weights().clone();
   const Var h = constant(rnd({3, 2}, 10));

@@ -38,9 +38,9 @@ namespace {
 // 1 MB L2 and its A block, M2 x KC, in L3. The partial sums of split-K
 // products may take up to kPartBudget elements.
 template <class T> struct Blocks {
-  static constexpr int KC = 256;
+  static constexpr int KC = 384;
   static constexpr int M2 = 128 * Tile<T>::MR;
-  static constexpr int N2 = 10 * Tile<T>::NR;
+  static constexpr int N2 = 8 * Tile<T>::NR;
   static constexpr int64_t kPartBudget = (int64_t(16) << 20) / int64_t(sizeof(T));
 };
 
@@ -141,9 +141,7 @@ void run_task(const Prob<T>& P, int i0, int mh, int j0, int nw, T* abuf, T* bbuf
     for (int r = 0; r < mpanels; ++r)
       pack_a_panel(P.ta, P.A, P.lda, i0 + r * MR, std::min(MR, mh - r * MR), pc, kc,
                    abuf + std::ptrdiff_t(r) * MR * kc);
-    for (int q = 0; q < npanels; ++q)
-      pack_b_panel(P.tb, P.B, P.ldb, pc, kc, j0 + q * NR, std::min(NR, nw - q * NR),
-                   bbuf + std::ptrdiff_t(q) * NR * kc);
+    pack_b_block(P.tb, P.B, P.ldb, pc, kc, j0, nw, bbuf);
     const T beta = pc == 0 ? P.beta : T(1);
     for (int r = 0; r < mpanels; ++r) {
       const int mr = std::min(MR, mh - r * MR);

@@ -41,13 +41,8 @@ template <> struct Vec<double> {
 // register file: 8 x 3 = 24 accumulators of the 32 AVX-512 registers.
 template <class T> struct Tile {
   static constexpr int L = kVecBytes / int(sizeof(T));
-#ifndef FG_GEMM_MR
   static constexpr int MR = kVecBytes == 64 ? 8 : 6;
   static constexpr int NV = kVecBytes == 64 ? 3 : 2;
-#else
-  static constexpr int MR = FG_GEMM_MR;
-  static constexpr int NV = FG_GEMM_NV;
-#endif
   static constexpr int NR = NV * L;
 };
 

@@ -17,6 +17,9 @@
 namespace fg {
 namespace gemm_detail {
 
+// Rows of B ahead of the one being copied that are asked for in advance.
+constexpr int kPrefetchRows = 8;
+
 // One step of an L x L transpose held in L vectors r[0..L): for each pair of
 // rows (a, a + D) with a & D == 0, lanes of the pair swap in blocks of D:
 //   r[a]     <- (r[a] lanes with l & D == 0,   r[a + D] lanes shifted down by D)
@@ -90,28 +93,37 @@ void pack_a_panel(bool trans, const T* A, std::ptrdiff_t lda, int i0, int mr, in
   }
 }
 
-// Rows [p0, p0 + kc) x columns [j0, j0 + nr) of op(B) into one kc x NR panel.
+// Rows [p0, p0 + kc) x columns [j0, j0 + nw) of op(B) into ceil(nw / NR)
+// panels of kc x NR, one after the other. B is read along its rows (whole
+// rows of the block at a time), which keeps the hardware prefetcher busy.
 template <class T>
-void pack_b_panel(bool trans, const T* B, std::ptrdiff_t ldb, int p0, int kc, int j0, int nr,
+void pack_b_block(bool trans, const T* B, std::ptrdiff_t ldb, int p0, int kc, int j0, int nw,
                   T* dst) {
   constexpr int NR = Tile<T>::NR, L = Tile<T>::L;
+  const int panels = (nw + NR - 1) / NR;
   if (trans) {
-    // op(B) = B^T: column j of the panel is row j0 + j of B, contiguous along k.
-    for (int j = 0; j < NR; j += L) {
-      const int rows = nr - j < 0 ? 0 : (nr - j < L ? nr - j : L);
-      const T* src = rows > 0 ? B + (j0 + j) * ldb + p0 : B;
-      transpose_rows(src, ldb, rows, kc, dst + j, NR, L);
-    }
+    // op(B) = B^T: column j of a panel is row j0 + j of B, contiguous along k.
+    for (int q = 0; q < panels; ++q)
+      for (int j = 0; j < NR; j += L) {
+        const int left = nw - q * NR - j, rows = left < 0 ? 0 : (left < L ? left : L);
+        const T* src = rows > 0 ? B + (j0 + q * NR + j) * ldb + p0 : B;
+        transpose_rows(src, ldb, rows, kc, dst + std::ptrdiff_t(q) * NR * kc + j, NR, L);
+      }
     return;
   }
+  const int full = nw / NR, rest = nw - full * NR;
   for (int k = 0; k < kc; ++k) {
     const T* src = B + (p0 + k) * ldb + j0;
+    if (k + kPrefetchRows < kc) {  // rows of the block are short streams: fetch ahead
+      const char* ahead = reinterpret_cast<const char*>(src + kPrefetchRows * ldb);
+      for (int off = 0; off < int(sizeof(T)) * nw; off += 64) __builtin_prefetch(ahead + off);
+    }
     T* d = dst + k * NR;
-    if (nr == NR) {
-      std::memcpy(d, src, sizeof(T) * NR);
-    } else {
-      for (int j = 0; j < nr; ++j) d[j] = src[j];
-      for (int j = nr; j < NR; ++j) d[j] = T(0);
+    for (int q = 0; q < full; ++q) std::memcpy(d + std::ptrdiff_t(q) * NR * kc, src + q * NR, sizeof(T) * NR);
+    if (rest) {
+      T* e = d + std::ptrdiff_t(full) * NR * kc;
+      for (int j = 0; j < rest; ++j) e[j] = src[full * NR + j];
+      for (int j = rest; j < NR; ++j) e[j] = T(0);
     }
   }
 }

@@ -231,6 +231,20 @@ template <class T> void scale_c(const Prob<T>& P) {
     }
 }
 
+// Tiny products (a few hundred multiply-adds) cost less than the packing:
+// plain loops, the scale of alpha and beta as everywhere else.
+template <class T> void small_gemm(const Prob<T>& P) {
+  for (int i = 0; i < P.M; ++i)
+    for (int j = 0; j < P.N; ++j) {
+      T acc = 0;
+      for (int p = 0; p < P.K; ++p)
+        acc += (P.ta ? P.A[p * P.lda + i] : P.A[i * P.lda + p]) *
+               (P.tb ? P.B[j * P.ldb + p] : P.B[p * P.ldb + j]);
+      T& c = P.C[i * P.rsc + j * P.csc];
+      c = P.beta == T(0) ? P.alpha * acc : P.alpha * acc + P.beta * c;
+    }
+}
+
 void check_args(bool ta, bool tb, int M, int N, int K, int lda, int ldb, int ldc) {
   auto bad = [&](const std::string& what) {
     throw Error("gemm: " + what + " (M=" + std::to_string(M) + " N=" + std::to_string(N) +
@@ -257,6 +271,10 @@ void gemm(bool trans_a, bool trans_b, int M, int N, int K, T alpha, const T* A, 
     scale_c(P);
     return;
   }
+  if (int64_t(M) * N * K <= 256) {
+    small_gemm(P);
+    return;
+  }
   // Vectors run along N. When N would fill vectors poorly and M would fill
   // them better, compute C^T = op(B)^T op(A)^T instead (C written with strides).
   constexpr int L = Tile<T>::L;
@@ -266,7 +284,9 @@ void gemm(bool trans_a, bool trans_b, int M, int N, int K, T alpha, const T* A, 
   }
   const int64_t macs = int64_t(M) * N * K;
   int nt = omp_in_parallel() ? 1 : omp_get_max_threads();
-  nt = int(std::max<int64_t>(1, std::min<int64_t>(nt, macs / (int64_t(1) << 17))));
+  // Starting a team costs microseconds: each thread should get about half a
+  // million multiply-adds.
+  nt = int(std::max<int64_t>(1, std::min<int64_t>(nt, macs / (int64_t(1) << 19))));
   if (const int slabs = split_k_slabs(P, nt))
     run_split_k(P, nt, slabs);
   else

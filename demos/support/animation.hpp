@@ -9,9 +9,11 @@
 //   anim.save(out + "/features.gif");          // temp file, then rename
 //
 // GIF holds 256 colours a frame. Every frame is mapped to one fixed palette
-// (no dithering, so flat areas stay flat): the ten class colours at nine
-// strengths over white (points, translucent points, region tints), 32 greys
-// (text, axes) and a 5 x 5 x 5 colour cube for anything else.
+// (no dithering, so flat areas stay flat, and no colour flicker between
+// frames): the ten class colours at nine strengths over white (points,
+// translucent points, region tints) and darkened (marker outlines), 31
+// greys (text, axes, grid) and a 5 x 5 x 5 colour cube for anything else,
+// such as the generated colours of classes 10 and up.
 #pragma once
 
 #include <cstdint>

@@ -110,7 +110,8 @@ class Canvas {
   // a scatter of thousands of translucent points): exact when the picture
   // has at most 256 colours, else the 48 most used colours kept exactly and
   // the rest mapped to the nearest of 208 median-cut colours. Lossless
-  // writes 24-bit RGB.
+  // writes 24-bit RGB. (stb_image_write keeps its settings in globals:
+  // encode from one thread at a time.)
   enum class Png { Indexed, Lossless };
   std::vector<uint8_t> encode_png(Png mode = Png::Indexed) const;
   void save_png(const std::string& path, Png mode = Png::Indexed) const;

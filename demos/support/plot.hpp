@@ -101,6 +101,8 @@ class Layer {
 
 // ---- the plot ---------------------------------------------------------------
 
+// Auto: the inside corner that covers the fewest data points, or Outside
+// (right of the axes) when even that one would hide more than 2% of them.
 enum class LegendPos { Auto, TopRight, TopLeft, BottomRight, BottomLeft, Outside, None };
 enum class Marker { Circle, Square, Diamond, Triangle, Cross };
 

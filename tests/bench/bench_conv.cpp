@@ -137,11 +137,19 @@ int main(int argc, char** argv) {
   // The six 5x5, padding-2 convolutions of LeNet++: {C, F, side}.
   const int layers[][3] = {{1, 32, 28}, {32, 32, 28}, {32, 64, 14},
                            {64, 64, 14}, {64, 128, 7}, {128, 128, 7}};
+  std::printf("# conv: one training step of the layer (forward with bias, backward to input, "
+              "weights and bias), images/s; ours on %d threads at batch %d (im2col buffer "
+              "%.0f MiB); naive twin on 1 thread at batch %d, per image; median of %d "
+              "repetitions\n",
+              threads, opt.batch, double(fg::conv_col_budget()) / (1 << 20), opt.naive_batch,
+              opt.reps);
   fg::Rng rng(1);
-  for (const auto& l : layers) {
+  for (int k = 0; k < 6; ++k) {
+    const auto& l = layers[k];
     ConvGeom g{opt.batch, l[0], l[2], l[2], l[1], 5, 5, 1, 2};
     char label[96];
-    std::snprintf(label, sizeof label, "%dx%dx%dx%d->%d k5x5 pad2", g.N, g.C, g.H, g.W, g.F);
+    std::snprintf(label, sizeof label, "conv%d N=%d %dx%d %d->%d k=5 pad=2", k + 1, g.N, g.H, g.W,
+                  g.C, g.F);
     if (!opt.filter.empty() && std::string(label).find(opt.filter) == std::string::npos) continue;
 
     ConvGeom small = g;
@@ -159,10 +167,9 @@ int main(int argc, char** argv) {
     const double t_ours = median_seconds([&] { step_fast(g, big); }, opt.reps);
     const double t_naive = median_seconds([&] { step_naive(small, naive_small); }, opt.reps);
     const double ours = g.N / t_ours, naive = small.N / t_naive;
-    const int chunk = fg::conv_chunk_images(g, sizeof(real));
-    std::printf("conv %-26s fwd+bwd  ours=%8.1f img/s (%d threads, %d images per im2col chunk)"
-                "  naive=%6.1f img/s (1 thread, batch %d, per image)  maxrel=%.1e  ratio=%.2f\n",
-                label, ours, threads, chunk, naive, small.N, rel, ours / naive);
+    std::printf("conv %-36s ours=%7.1f img/s (%3d images per chunk)  naive=%6.2f img/s  "
+                "maxrel=%.1e  ratio=%.2f\n",
+                label, ours, fg::conv_chunk_images(g, sizeof(real)), naive, rel, ours / naive);
     std::fflush(stdout);
   }
   return 0;

@@ -18,36 +18,13 @@
 #include "core/batching.hpp"
 #include "demos/support/args.hpp"
 #include "demos/support/data_arg.hpp"
-#include "layers/conv2d.hpp"
-#include "layers/flatten.hpp"
-#include "layers/linear.hpp"
-#include "layers/maxpool.hpp"
-#include "layers/prelu.hpp"
-#include "layers/sequential.hpp"
+#include "layers/lenetpp.hpp"
 #include "demos/support/trainer.hpp"
 #include "losses/registry.hpp"
 #include "optim/schedule.hpp"
 #include "optim/sgd.hpp"
 
 using namespace fg;
-
-namespace {
-
-std::unique_ptr<Module> make_demo_model(int dim, Rng& rng) {
-  auto net = std::make_unique<Sequential>();
-  const int ch[7] = {1, 32, 32, 64, 64, 128, 128};
-  for (int i = 0; i < 6; ++i) {
-    net->emplace<Conv2d>("conv" + std::to_string(i + 1), ch[i], ch[i + 1], 5, rng, 1, 2);
-    net->emplace<PReLU>("prelu" + std::to_string(i + 1), ch[i + 1]);
-    if (i % 2 == 1) net->emplace<MaxPool2d>("pool" + std::to_string(i / 2 + 1), 2);
-  }
-  net->emplace<Flatten>("flatten");
-  net->emplace<Linear>("fc", 128 * 3 * 3, dim, rng);
-  net->emplace<PReLU>("prelu_fc", 1);
-  return net;
-}
-
-}  // namespace
 
 int main(int argc, char** argv) {
   return run_main(argc, argv, [&] {
@@ -85,7 +62,13 @@ int main(int argc, char** argv) {
     if (ec) throw Error("--out " + out + ": cannot create the directory (" + ec.message() + ")");
 
     Rng rng(static_cast<uint64_t>(seed));
-    std::unique_ptr<Module> model = make_demo_model(2, rng);
+    LeNetPPOptions mo;
+    mo.embedding_dim = 2;
+    mo.in_channels = data.train.channels();
+    mo.height = data.train.height();
+    mo.width = data.train.width();
+    mo.seed = derive_seed(uint64_t(seed), 0x1e7);
+    auto model = std::make_unique<LeNetPP>(mo);
     LossContext ctx;
     ctx.num_classes = data.train.num_classes();
     ctx.dim = 2;

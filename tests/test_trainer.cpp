@@ -16,12 +16,6 @@
 #include "core/ops.hpp"
 #include "core/profile.hpp"
 #include "demos/support/trainer.hpp"
-#include "layers/conv2d.hpp"
-#include "layers/flatten.hpp"
-#include "layers/linear.hpp"
-#include "layers/maxpool.hpp"
-#include "layers/prelu.hpp"
-#include "layers/sequential.hpp"
 #include "tests/data_test_util.hpp"
 #include "tests/trainer_test_util.hpp"
 
@@ -31,19 +25,25 @@ using Catch::Matchers::Contains;
 
 namespace {
 
+// 200 images in batches of 40: 5 steps per epoch, for the exactness tests.
+const Dataset& digits_small() {
+  static const Dataset d = make_digits(200, 11);
+  return d;
+}
+// 600 images (12 steps of 50) for the tests that need some learning.
 const Dataset& digits_train() {
-  static const Dataset d = make_digits(600, 11);
+  static const Dataset d = make_digits(600, 13);
   return d;
 }
 const Dataset& digits_test() {
-  static const Dataset d = make_digits(200, 12);
+  static const Dataset d = make_digits(120, 12);
   return d;
 }
 
 TrainConfig quiet_config(int epochs) {
   TrainConfig c;
   c.epochs = epochs;
-  c.batch_size = 50;
+  c.batch_size = 40;
   c.seed = 5;
   c.progress = false;
   c.verbose = false;
@@ -95,14 +95,14 @@ TEST_CASE("trainer: 2 epochs straight equal 1 epoch + resume + 1 epoch, bit for 
   const std::string ck = dir.file("run.ckpt");
 
   TinyRun straight(1);
-  Trainer t1(*straight.model, *straight.loss, *straight.opt, digits_train(), &digits_test(),
+  Trainer t1(*straight.model, *straight.loss, *straight.opt, digits_small(), &digits_test(),
              quiet_config(2), &straight.rng);
   const RunState a = snapshot(straight, t1.fit());
 
   TinyRun first(1);
   TrainConfig c1 = quiet_config(1);
   c1.checkpoint_path = ck;
-  Trainer t2(*first.model, *first.loss, *first.opt, digits_train(), &digits_test(), c1, &first.rng);
+  Trainer t2(*first.model, *first.loss, *first.opt, digits_small(), &digits_test(), c1, &first.rng);
   t2.fit();
   const RunState after_one = snapshot(first, {});
   REQUIRE(any_difference(after_one.model, a.model));  // the second epoch does change things
@@ -110,7 +110,7 @@ TEST_CASE("trainer: 2 epochs straight equal 1 epoch + resume + 1 epoch, bit for 
   // A fresh process: different initial weights and generator, all overwritten by the checkpoint.
   TinyRun second(99);
   second.rng.seed(1234);
-  Trainer t3(*second.model, *second.loss, *second.opt, digits_train(), &digits_test(),
+  Trainer t3(*second.model, *second.loss, *second.opt, digits_small(), &digits_test(),
              quiet_config(2), &second.rng);
   t3.resume(ck);
   REQUIRE(t3.epoch() == 1);
@@ -133,32 +133,32 @@ TEST_CASE("trainer: a run stopped mid-epoch resumes from its step checkpoint, bi
   const std::string ck = dir.file("run.ckpt");
 
   TinyRun straight(1);
-  Trainer t1(*straight.model, *straight.loss, *straight.opt, digits_train(), &digits_test(),
+  Trainer t1(*straight.model, *straight.loss, *straight.opt, digits_small(), &digits_test(),
              quiet_config(2), &straight.rng);
   const RunState a = snapshot(straight, t1.fit());
 
-  // Steps per epoch: 600 / 50 = 12. Checkpoints every 5 steps; stopped after
-  // global step 18 (epoch 2, step 6): the last checkpoint is epoch 2, step 5.
+  // Steps per epoch: 200 / 40 = 5. Checkpoints every 2 steps; stopped after
+  // global step 8 (epoch 2, step 3): the last checkpoint is epoch 2, step 2.
   TinyRun killed(1);
   TrainConfig c = quiet_config(2);
   c.checkpoint_path = ck;
-  c.checkpoint_every = 5;
-  c.stop_at_step = 18;
-  Trainer t2(*killed.model, *killed.loss, *killed.opt, digits_train(), &digits_test(), c, &killed.rng);
+  c.checkpoint_every = 2;
+  c.stop_at_step = 8;
+  Trainer t2(*killed.model, *killed.loss, *killed.opt, digits_small(), &digits_test(), c, &killed.rng);
   t2.fit();
-  REQUIRE(t2.global_step() == 18);
+  REQUIRE(t2.global_step() == 8);
   const Checkpoint saved = load_checkpoint(ck);
   REQUIRE(saved.meta.at("epoch") == "1");
-  REQUIRE(saved.meta.at("step") == "5");
+  REQUIRE(saved.meta.at("step") == "2");
 
   TinyRun resumed(7);
   TrainConfig c2 = quiet_config(2);
   c2.checkpoint_path = ck;
-  c2.checkpoint_every = 5;
-  Trainer t3(*resumed.model, *resumed.loss, *resumed.opt, digits_train(), &digits_test(), c2,
+  c2.checkpoint_every = 2;
+  Trainer t3(*resumed.model, *resumed.loss, *resumed.opt, digits_small(), &digits_test(), c2,
              &resumed.rng);
   t3.resume(ck);
-  REQUIRE(t3.global_step() == 17);
+  REQUIRE(t3.global_step() == 7);
   const auto stats = t3.fit();
   const RunState b = snapshot(resumed, stats);
   require_bitwise_equal(a.model, b.model);
@@ -173,13 +173,14 @@ TEST_CASE("trainer: a run stopped mid-epoch resumes from its step checkpoint, bi
 TEST_CASE("trainer: it learns, and reports test accuracy, embeddings and W each epoch",
           "[trainer][slow]") {
   TinyRun r(3);
-  TrainConfig c = quiet_config(3);
+  TrainConfig c = quiet_config(4);
+  c.lr = [](int64_t) { return 0.03; };
   c.train_embed_samples = 64;
   std::vector<int> seen_epochs;
   Trainer t(*r.model, *r.loss, *r.opt, digits_train(), &digits_test(), c, &r.rng);
   t.on_epoch = [&](const EpochStats& s) {
     seen_epochs.push_back(s.epoch);
-    REQUIRE(s.test.h.shape() == Shape{200, 2});
+    REQUIRE(s.test.h.shape() == Shape{120, 2});
     REQUIRE(s.test.labels == digits_test().labels);
     REQUIRE(s.train.h.shape() == Shape{64, 2});
     REQUIRE(s.W.shape() == Shape{10, 2});
@@ -188,26 +189,27 @@ TEST_CASE("trainer: it learns, and reports test accuracy, embeddings and W each 
     REQUIRE(std::isfinite(s.test.loss));
   };
   const auto stats = t.fit();
-  REQUIRE(seen_epochs == std::vector<int>{1, 2, 3});
-  REQUIRE(stats[2].train_loss < stats[0].train_loss);
-  // Chance is 0.1; a 2-D embedding of 10 digit classes after 36 small steps
-  // separates several of them.
-  REQUIRE(stats[2].test.accuracy > 0.3);
-  REQUIRE(stats[2].train_accuracy > 0.3);
+  REQUIRE(seen_epochs == std::vector<int>{1, 2, 3, 4});
+  // Chance is 0.1 and the first epoch's loss about ln 10; after 60 small
+  // steps a 2-D embedding separates several of the 10 digit classes (about
+  // 0.45 on the test images with 1 or 2 threads).
+  REQUIRE(stats[3].train_loss < 0.75 * stats[0].train_loss);
+  REQUIRE(stats[3].test.accuracy > 0.3);
+  REQUIRE(stats[3].train_accuracy > 0.3);
   // The accuracy is that of the predictions, which are those of argmax W h.
-  const Embeddings& e = stats[2].test;
+  const Embeddings& e = stats[3].test;
   int right = 0;
-  for (int i = 0; i < 200; ++i) {
+  for (int i = 0; i < 120; ++i) {
     int best = 0;
     double best_s = -1e30;
     for (int j = 0; j < 10; ++j) {
-      const double s = e.h.at(i, 0) * stats[2].W.at(j, 0) + e.h.at(i, 1) * stats[2].W.at(j, 1);
+      const double s = e.h.at(i, 0) * stats[3].W.at(j, 0) + e.h.at(i, 1) * stats[3].W.at(j, 1);
       if (s > best_s) best_s = s, best = j;
     }
     REQUIRE(best == e.predicted[i]);
     right += best == e.labels[i];
   }
-  REQUIRE(e.accuracy == Approx(right / 200.0));
+  REQUIRE(e.accuracy == Approx(right / 120.0));
 }
 
 TEST_CASE("trainer: a NaN loss stops with epoch, step, value and batch, keeping the last checkpoint",
@@ -215,27 +217,27 @@ TEST_CASE("trainer: a NaN loss stops with epoch, step, value and batch, keeping 
   TempDir dir;
   const std::string ck = dir.file("run.ckpt");
   TinyRun r(1);
-  r.loss->poison_at = 8;  // global step 8 = epoch 1, step 9
+  r.loss->poison_at = 3;  // global step 3 = epoch 1, step 4
   r.loss->poison_loss = true;
   TrainConfig c = quiet_config(2);
   c.checkpoint_path = ck;
-  c.checkpoint_every = 4;
-  Trainer t(*r.model, *r.loss, *r.opt, digits_train(), nullptr, c, &r.rng);
+  c.checkpoint_every = 2;
+  Trainer t(*r.model, *r.loss, *r.opt, digits_small(), nullptr, c, &r.rng);
   try {
     t.fit();
     FAIL("no error");
   } catch (const Error& e) {
     const std::string m = e.what();
-    REQUIRE_THAT(m, Contains("epoch 1, step 9 of 12"));
+    REQUIRE_THAT(m, Contains("epoch 1, step 4 of 5"));
     REQUIRE_THAT(m, Contains("the loss is nan"));
     REQUIRE_THAT(m, Contains("Batch samples"));
-    REQUIRE_THAT(m, Contains("(50 in all)"));
+    REQUIRE_THAT(m, Contains("(40 in all)"));
     REQUIRE_THAT(m, Contains("lower learning rate"));
-    REQUIRE_THAT(m, Contains(ck + " (epoch 1, step 8)"));
+    REQUIRE_THAT(m, Contains(ck + " (epoch 1, step 2)"));
   }
   const Checkpoint saved = load_checkpoint(ck);
-  REQUIRE(saved.meta.at("step") == "8");
-  REQUIRE(t.global_step() == 8);
+  REQUIRE(saved.meta.at("step") == "2");
+  REQUIRE(t.global_step() == 3);
 }
 
 TEST_CASE("trainer: a finite loss with an infinite gradient also stops, naming the parameter",
@@ -243,9 +245,9 @@ TEST_CASE("trainer: a finite loss with an infinite gradient also stops, naming t
   TinyRun r(1);
   r.loss->poison_at = 3;
   r.loss->poison_loss = false;
-  Trainer t(*r.model, *r.loss, *r.opt, digits_train(), nullptr, quiet_config(1), &r.rng);
+  Trainer t(*r.model, *r.loss, *r.opt, digits_small(), nullptr, quiet_config(1), &r.rng);
   const std::vector<NamedTensor> before = r.model->state();
-  REQUIRE_THROWS_WITH(t.fit(), Contains("step 4 of 12") && Contains("but the gradient of model parameter"));
+  REQUIRE_THROWS_WITH(t.fit(), Contains("step 4 of 5") && Contains("but the gradient of model parameter"));
   // The failed step did not reach the optimizer.
   REQUIRE(t.global_step() == 3);
   for (auto& [name, v] : r.model->parameters()) {
@@ -263,27 +265,27 @@ TEST_CASE("trainer: resume refuses another seed, batch size or data, and foreign
     TrainConfig c = quiet_config(1);
     c.checkpoint_path = ck;
     c.stop_at_step = 1;
-    Trainer(*r.model, *r.loss, *r.opt, digits_train(), nullptr, c, &r.rng).fit();
+    Trainer(*r.model, *r.loss, *r.opt, digits_small(), nullptr, c, &r.rng).fit();
   }
   TinyRun r(1);
   TrainConfig other_seed = quiet_config(1);
   other_seed.seed = 6;
-  REQUIRE_THROWS_WITH(Trainer(*r.model, *r.loss, *r.opt, digits_train(), nullptr, other_seed).resume(ck),
+  REQUIRE_THROWS_WITH(Trainer(*r.model, *r.loss, *r.opt, digits_small(), nullptr, other_seed).resume(ck),
                       Contains("seed 5") && Contains("--seed 5"));
   TrainConfig other_batch = quiet_config(1);
-  other_batch.batch_size = 60;
-  REQUIRE_THROWS_WITH(Trainer(*r.model, *r.loss, *r.opt, digits_train(), nullptr, other_batch).resume(ck),
-                      Contains("batch_size 50"));
+  other_batch.batch_size = 50;
+  REQUIRE_THROWS_WITH(Trainer(*r.model, *r.loss, *r.opt, digits_small(), nullptr, other_batch).resume(ck),
+                      Contains("batch_size 40"));
   REQUIRE_THROWS_WITH(Trainer(*r.model, *r.loss, *r.opt, digits_test(), nullptr, quiet_config(1)).resume(ck),
-                      Contains("train_size 600"));
+                      Contains("train_size 200"));
   Checkpoint plain;
   plain.tensors.emplace_back("model/x", Tensor::zeros({1}));
   save_checkpoint(dir.file("plain.ckpt"), plain);
-  REQUIRE_THROWS_WITH(Trainer(*r.model, *r.loss, *r.opt, digits_train(), nullptr, quiet_config(1))
+  REQUIRE_THROWS_WITH(Trainer(*r.model, *r.loss, *r.opt, digits_small(), nullptr, quiet_config(1))
                           .resume(dir.file("plain.ckpt")),
                       Contains("not a training checkpoint"));
   TinyRun wider(1, 3);  // a 3-D embedding: shapes differ
-  REQUIRE_THROWS_WITH(Trainer(*wider.model, *wider.loss, *wider.opt, digits_train(), nullptr,
+  REQUIRE_THROWS_WITH(Trainer(*wider.model, *wider.loss, *wider.opt, digits_small(), nullptr,
                               quiet_config(1)).resume(ck),
                       Contains(ck) && Contains("shape"));
 }
@@ -302,12 +304,12 @@ TEST_CASE("trainer: without class weights, accuracy goes by the nearest class me
   r.loss->hide_W = true;
   TrainConfig c = quiet_config(1);
   c.lr = [](int64_t) { return 0.0; };  // the model stays as initialised, so the means are known
-  Trainer t(*r.model, *r.loss, *r.opt, digits_train(), &digits_test(), c, &r.rng);
+  Trainer t(*r.model, *r.loss, *r.opt, digits_small(), &digits_test(), c, &r.rng);
   const auto stats = t.fit();
   REQUIRE(stats[0].train_accuracy == -1);
   REQUIRE(stats[0].test.has_accuracy);
   // The class means of the training embeddings, recomputed here.
-  const Embeddings tr = t.evaluate(digits_train());
+  const Embeddings tr = t.evaluate(digits_small());
   std::vector<std::array<double, 2>> mean(10, {0, 0});
   std::vector<int> count(10, 0);
   for (int i = 0; i < tr.h.size(0); ++i) {
@@ -317,9 +319,9 @@ TEST_CASE("trainer: without class weights, accuracy goes by the nearest class me
   }
   for (int j = 0; j < 10; ++j) mean[j][0] /= count[j], mean[j][1] /= count[j];
   const Embeddings& e = stats[0].test;
-  REQUIRE(e.predicted.size() == 200);
+  REQUIRE(e.predicted.size() == 120);
   int right = 0;
-  for (int i = 0; i < 200; ++i) {
+  for (int i = 0; i < 120; ++i) {
     auto d2 = [&](int j) {
       const double a = e.h.at(i, 0) - mean[j][0], b = e.h.at(i, 1) - mean[j][1];
       return a * a + b * b;
@@ -330,7 +332,7 @@ TEST_CASE("trainer: without class weights, accuracy goes by the nearest class me
     REQUIRE(d2(e.predicted[i]) <= best * (1 + 1e-4) + 1e-9);
     right += e.predicted[i] == e.labels[i];
   }
-  REQUIRE(e.accuracy == Approx(right / 200.0));
+  REQUIRE(e.accuracy == Approx(right / 120.0));
 }
 
 TEST_CASE("profile: backward closures are timed per layer, once, and only when enabled",

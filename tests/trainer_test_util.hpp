@@ -1,5 +1,5 @@
-// A small training set-up for the trainer tests: a two-convolution net with
-// a 2-D (or N-D) embedding, a softmax head that can be told to misbehave,
+// A small training set-up for the trainer tests: a narrow LeNet++ with a
+// 2-D (or N-D) embedding, a softmax head that can be told to misbehave,
 // and SGD with momentum and weight decay.
 #pragma once
 
@@ -9,31 +9,19 @@
 
 #include "core/ops.hpp"
 #include "core/random.hpp"
-#include "layers/conv2d.hpp"
-#include "layers/flatten.hpp"
-#include "layers/linear.hpp"
-#include "layers/maxpool.hpp"
-#include "layers/prelu.hpp"
-#include "layers/sequential.hpp"
+#include "layers/lenetpp.hpp"
 #include "losses/loss.hpp"
 #include "optim/sgd.hpp"
 
 namespace fg_test {
 
-// conv 5x5 (1 -> 4) PReLU pool 2, conv 5x5 (4 -> 8) PReLU pool 2, fc -> dim, PReLU.
-inline std::unique_ptr<fg::Sequential> tiny_net(uint64_t seed, int dim) {
-  fg::Rng rng(seed);
-  auto net = std::make_unique<fg::Sequential>();
-  net->emplace<fg::Conv2d>("conv1", 1, 4, 5, rng, 1, 2);
-  net->emplace<fg::PReLU>("prelu1", 4);
-  net->emplace<fg::MaxPool2d>("pool1", 2);
-  net->emplace<fg::Conv2d>("conv2", 4, 8, 5, rng, 1, 2);
-  net->emplace<fg::PReLU>("prelu2", 8);
-  net->emplace<fg::MaxPool2d>("pool2", 2);
-  net->emplace<fg::Flatten>("flatten");
-  net->emplace<fg::Linear>("fc", 8 * 7 * 7, dim, rng);
-  net->emplace<fg::PReLU>("prelu3", 1);
-  return net;
+// LeNet++ reduced to widths 4/8/8: the same layers, a fraction of the work.
+inline std::unique_ptr<fg::LeNetPP> tiny_net(uint64_t seed, int dim) {
+  fg::LeNetPPOptions o;
+  o.embedding_dim = dim;
+  o.widths = {4, 8, 8};
+  o.seed = seed;
+  return std::make_unique<fg::LeNetPP>(o);
 }
 
 // Cross-entropy on the logits h W^T (W: 10 x dim, learnable). At iteration
@@ -77,7 +65,7 @@ struct TinyRun {
     opt = std::make_unique<fg::SGD>(ps, 0.05, 0.9, 5e-4);
   }
   fg::Rng rng;
-  std::unique_ptr<fg::Sequential> model;
+  std::unique_ptr<fg::LeNetPP> model;
   std::unique_ptr<TestSoftmax> loss;
   std::unique_ptr<fg::Optimizer> opt;
 };

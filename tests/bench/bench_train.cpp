@@ -29,12 +29,7 @@
 #include "core/profile.hpp"
 #include "demos/support/args.hpp"
 #include "demos/support/trainer.hpp"
-#include "layers/conv2d.hpp"
-#include "layers/flatten.hpp"
-#include "layers/linear.hpp"
-#include "layers/maxpool.hpp"
-#include "layers/prelu.hpp"
-#include "layers/sequential.hpp"
+#include "layers/lenetpp.hpp"
 #include "losses/registry.hpp"
 #include "optim/sgd.hpp"
 
@@ -47,18 +42,8 @@ using Clock = std::chrono::steady_clock;
 // LeNet++ with a `dim`-D embedding, the softmax loss, SGD.
 struct BenchModel {
   BenchModel(int dim, uint64_t seed) {
-    Rng rng(seed);
-    net = std::make_unique<Sequential>();
-    const int ch[7] = {1, 32, 32, 64, 64, 128, 128};
-    for (int i = 0; i < 6; ++i) {
-      net->emplace<Conv2d>("conv" + std::to_string(i + 1), ch[i], ch[i + 1], 5, rng, 1, 2);
-      net->emplace<PReLU>("prelu" + std::to_string(i + 1), ch[i + 1]);
-      if (i % 2 == 1) net->emplace<MaxPool2d>("pool" + std::to_string(i / 2 + 1), 2);
-    }
-    net->emplace<Flatten>("flatten");
-    net->emplace<Linear>("fc", 128 * 3 * 3, dim, rng);
-    net->emplace<PReLU>("prelu_fc", 1);
-    arch_flags = "--last-pool 2x2 --prelu channel --conv-bias 1";
+    net = std::make_unique<LeNetPP>(dim, seed);
+    arch_flags = "--last-pool 3x2 --prelu channel --conv-bias 1";
     LossContext ctx;
     ctx.num_classes = 10;
     ctx.dim = dim;
@@ -68,7 +53,7 @@ struct BenchModel {
     for (auto& p : loss->parameters()) ps.emplace_back("loss." + p.first, p.second);
     opt = std::make_unique<SGD>(ps, 0.01, 0.9);
   }
-  std::unique_ptr<Sequential> net;
+  std::unique_ptr<LeNetPP> net;
   std::unique_ptr<Loss> loss;
   std::unique_ptr<Optimizer> opt;
   std::string arch_flags;

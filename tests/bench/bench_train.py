@@ -45,8 +45,8 @@ def read_idx(path, count):
 
 class LeNetPP(nn.Module):
     """LeNet++: three pairs of 5x5 convolutions (32, 64, 128 channels, padding
-    2) each followed by PReLU, a max-pool after each pair, then a fully
-    connected layer to the embedding and a PReLU."""
+    2) each followed by PReLU, a max-pool after each pair (2x2/2, 2x2/2, then
+    last_pool), then a fully connected layer to the embedding and a PReLU."""
 
     def __init__(self, dim, last_pool, prelu_per_channel, conv_bias):
         super().__init__()
@@ -60,7 +60,7 @@ class LeNetPP(nn.Module):
         for k, s in self.pools:
             side = (side - k) // s + 1
         self.fc = nn.Linear(128 * side * side, dim)
-        self.fc_prelu = nn.PReLU(1)
+        self.fc_prelu = nn.PReLU(dim if prelu_per_channel else 1)
 
     def forward(self, x):
         for i in range(6):
@@ -79,7 +79,7 @@ def main():
     ap.add_argument("--warmup", type=int, default=2)
     ap.add_argument("--threads", type=int, default=os.cpu_count())
     ap.add_argument("--dim", type=int, default=2)
-    ap.add_argument("--last-pool", default="2x2", help="KxS: kernel x stride of the last pool")
+    ap.add_argument("--last-pool", default="3x2", help="KxS: kernel x stride of the last pool")
     ap.add_argument("--prelu", choices=["channel", "shared"], default="channel")
     ap.add_argument("--conv-bias", type=int, default=1)
     ap.add_argument("--seed", type=int, default=1)

@@ -18,8 +18,8 @@
 #include "core/batching.hpp"
 #include "demos/support/args.hpp"
 #include "demos/support/data_arg.hpp"
-#include "layers/lenetpp.hpp"
 #include "demos/support/trainer.hpp"
+#include "layers/lenetpp.hpp"
 #include "losses/registry.hpp"
 #include "optim/schedule.hpp"
 #include "optim/sgd.hpp"
@@ -34,17 +34,20 @@ int main(int argc, char** argv) {
               "[--checkpoint-every N] [--quiet]");
     const std::string data_spec = args.get_string("--data", "fashion", kDataChoices);
     const int epochs = args.get_int("--epochs", 3, 1, 10000, "passes over the training images");
-    const int train_images =
-        args.get_int("--train-images", 0, 0, 10000000, "use only this many training images (0: all)");
+    const int train_images = args.get_int("--train-images", 0, 0, 10000000,
+                                          "use only this many training images (0: all)");
     const int batch = args.get_int("--batch", 128, 1, 4096, "images per step");
-    const double lr = args.get_double("--lr", 0.01, 1e-6, 10, "initial learning rate (cosine decay to 0)");
+    const double lr =
+        args.get_double("--lr", 0.01, 1e-6, 10, "initial learning rate (cosine decay to 0)");
     const double wd = args.get_double("--weight-decay", 5e-4, 0, 1, "L2 weight decay");
-    const int64_t seed = args.get_int64("--seed", 1, 0, int64_t(1) << 62, "initialisation and data order");
+    const int64_t seed =
+        args.get_int64("--seed", 1, 0, int64_t(1) << 62, "initialisation and data order");
     const int threads = args.get_int("--threads", omp_get_max_threads(), 1, 256, "OpenMP threads");
     const std::string out = args.get_string("--out", "out/train_softmax", "output directory");
     const std::string resume = args.get_string("--resume", "", "checkpoint to continue from");
-    const int every = args.get_int("--checkpoint-every", 0, 0, 1000000,
-                                   "also write the checkpoint every N steps (0: after each epoch only)");
+    const int every =
+        args.get_int("--checkpoint-every", 0, 0, 1000000,
+                     "also write the checkpoint every N steps (0: after each epoch only)");
     const bool quiet = args.get_flag("--quiet", "no progress bar");
     args.finish();
     omp_set_num_threads(threads);
@@ -89,9 +92,10 @@ int main(int argc, char** argv) {
     t.set_lr_schedule(cosine_schedule(lr, int64_t(epochs) * t.steps_per_epoch()));
 
     std::printf("train_softmax: %s\n", data.description.c_str());
-    std::printf("model: LeNet++, 2-D embedding, %lld parameters; loss: %s; SGD momentum 0.9, lr %g "
-                "(cosine), weight decay %g, batch %d, %d threads\n",
-                (long long)model->num_parameters(), loss->describe().c_str(), lr, wd, batch, threads);
+    std::printf(
+        "model: LeNet++, 2-D embedding, %lld parameters; loss: %s; SGD momentum 0.9, lr %g "
+        "(cosine), weight decay %g, batch %d, %d threads\n",
+        (long long)model->num_parameters(), loss->describe().c_str(), lr, wd, batch, threads);
     if (!resume.empty()) {
       t.resume(resume);
       std::printf("resumed from %s at epoch %d, step %d\n", resume.c_str(), t.epoch() + 1,
@@ -100,7 +104,8 @@ int main(int argc, char** argv) {
     std::fflush(stdout);
     const auto t0 = std::chrono::steady_clock::now();
     const auto stats = t.fit();
-    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    const double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 
     const Embeddings test = stats.empty() ? t.evaluate(data.test) : stats.back().test;
     save_embeddings_csv(out + "/embeddings.csv", test.h, test.labels);

@@ -1,9 +1,8 @@
 // What the demo programs share: the argument parser, the progress line, the
 // --data option and the embeddings CSV.
-#include <catch2/catch.hpp>
-
 #include <sys/wait.h>
 
+#include <catch2/catch.hpp>
 #include <cstdio>
 #include <fstream>
 #include <sstream>
@@ -54,32 +53,47 @@ TEST_CASE("args: a switch followed by key=value does not swallow it", "[trainer]
 }
 
 TEST_CASE("args: bad values name the flag and what is allowed", "[trainer][args]") {
-  REQUIRE(message_of([] { make({"--epochs", "abc"}).get_int("--epochs", 1, 1, 10000, ""); }) ==
-          "--epochs: 'abc' is not a whole number (expected 1..10000)");
-  REQUIRE(message_of([] { make({"--epochs", "0"}).get_int("--epochs", 1, 1, 10000, ""); }) ==
-          "--epochs: '0' is out of range (expected 1..10000)");
-  REQUIRE(message_of([] { make({"--epochs", "3x"}).get_int("--epochs", 1, 1, 10000, ""); }) ==
-          "--epochs: '3x' is not a whole number (expected 1..10000)");
-  REQUIRE_THAT(message_of([] { make({"--lr", "nan"}).get_double("--lr", 1, 0, 10, ""); }),
+  REQUIRE(message_of([] {
+            make({"--epochs", "abc"}).get_int("--epochs", 1, 1, 10000, "");
+          }) == "--epochs: 'abc' is not a whole number (expected 1..10000)");
+  REQUIRE(message_of([] {
+            make({"--epochs", "0"}).get_int("--epochs", 1, 1, 10000, "");
+          }) == "--epochs: '0' is out of range (expected 1..10000)");
+  REQUIRE(message_of([] {
+            make({"--epochs", "3x"}).get_int("--epochs", 1, 1, 10000, "");
+          }) == "--epochs: '3x' is not a whole number (expected 1..10000)");
+  REQUIRE_THAT(message_of([] {
+                 make({"--lr", "nan"}).get_double("--lr", 1, 0, 10, "");
+               }),
                Contains("--lr: 'nan' is not a number"));
-  REQUIRE_THAT(message_of([] { make({"--lr", "11"}).get_double("--lr", 1, 0, 10, ""); }),
+  REQUIRE_THAT(message_of([] {
+                 make({"--lr", "11"}).get_double("--lr", 1, 0, 10, "");
+               }),
                Contains("out of range (expected 0..10)"));
   REQUIRE_THAT(message_of([] { make({"--epochs"}).get_int("--epochs", 1, 1, 9, ""); }),
                Contains("--epochs: needs a value"));
-  REQUIRE_THAT(message_of([] { make({"--epochs", "--lr", "1"}).get_int("--epochs", 1, 1, 9, ""); }),
+  REQUIRE_THAT(message_of([] {
+                 make({"--epochs", "--lr", "1"}).get_int("--epochs", 1, 1, 9, "");
+               }),
                Contains("--epochs: needs a value"));
-  REQUIRE_THAT(message_of([] { make({"--epochs", "1", "--epochs=2"}).get_int("--epochs", 1, 1, 9, ""); }),
+  REQUIRE_THAT(message_of([] {
+                 make({"--epochs", "1", "--epochs=2"}).get_int("--epochs", 1, 1, 9, "");
+               }),
                Contains("more than once"));
-  REQUIRE_THAT(message_of([] { make({"--data", "x"}).get_choice("--data", "a", {"a", "b"}, ""); }),
+  REQUIRE_THAT(message_of([] {
+                 make({"--data", "x"}).get_choice("--data", "a", {"a", "b"}, "");
+               }),
                Contains("'x' is not one of a|b"));
   REQUIRE_THAT(message_of([] { make({"s=1", "s=2"}).key_values(""); }), Contains("'s'"));
 }
 
-TEST_CASE("args: finish refuses unknown options and stray words, answers --help", "[trainer][args]") {
+TEST_CASE("args: finish refuses unknown options and stray words, answers --help",
+          "[trainer][args]") {
   {
     Args a = make({"--epoch", "3"});
     a.get_int("--epochs", 1, 1, 9, "passes");
-    REQUIRE_THAT(message_of([&] { a.finish(); }), Contains("unknown option --epoch (known: --epochs"));
+    REQUIRE_THAT(message_of([&] { a.finish(); }),
+                 Contains("unknown option --epoch (known: --epochs"));
   }
   {
     Args a = make({"stray"});
@@ -145,7 +159,8 @@ TEST_CASE("embeddings CSV: header, one row per sample, label last", "[trainer]")
   std::stringstream ss;
   ss << f.rdbuf();
   REQUIRE(ss.str() == "x1,x2,label\n1.5,-2,7\n0,0.25,0\n3,4,2\n");
-  REQUIRE_THROWS_WITH(save_embeddings_csv(dir.file("f.csv"), h, {1}), Contains("3 embeddings but 1 labels"));
+  REQUIRE_THROWS_WITH(save_embeddings_csv(dir.file("f.csv"), h, {1}),
+                      Contains("3 embeddings but 1 labels"));
   REQUIRE_THROWS_AS(save_embeddings_csv("/nonexistent/dir/e.csv", h, {7, 0, 2}), Error);
 }
 
@@ -171,7 +186,8 @@ TEST_CASE("train_softmax: bad arguments exit with 2 and say what is allowed", "[
   std::tie(code, err) = run("build/train_softmax --epoch 3");
   REQUIRE(code == 2);
   REQUIRE_THAT(err, Contains("unknown option --epoch"));
-  std::tie(code, err) = run("build/train_softmax --data mnist:/nonexistent/dir --out /tmp/fg_unused");
+  std::tie(code, err) =
+      run("build/train_softmax --data mnist:/nonexistent/dir --out /tmp/fg_unused");
   REQUIRE(code == 1);
   REQUIRE_THAT(err, Contains("/nonexistent/dir"));
   std::tie(code, err) = run("build/train_softmax --lr -1");

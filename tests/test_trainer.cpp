@@ -2,10 +2,9 @@
 // for bit), NaN and Inf stops with the last good checkpoint kept, refused
 // resumes, accuracy with and without class weights, and the profiler hooks.
 // Training runs use a small convolutional net on synthetic digits.
-#include <catch2/catch.hpp>
-
 #include <algorithm>
 #include <array>
+#include <catch2/catch.hpp>
 #include <cmath>
 #include <cstring>
 #include <filesystem>
@@ -144,7 +143,8 @@ TEST_CASE("trainer: a run stopped mid-epoch resumes from its step checkpoint, bi
   c.checkpoint_path = ck;
   c.checkpoint_every = 2;
   c.stop_at_step = 8;
-  Trainer t2(*killed.model, *killed.loss, *killed.opt, digits_small(), &digits_test(), c, &killed.rng);
+  Trainer t2(*killed.model, *killed.loss, *killed.opt, digits_small(), &digits_test(), c,
+             &killed.rng);
   t2.fit();
   REQUIRE(t2.global_step() == 8);
   const Checkpoint saved = load_checkpoint(ck);
@@ -212,8 +212,9 @@ TEST_CASE("trainer: it learns, and reports test accuracy, embeddings and W each 
   REQUIRE(e.accuracy == Approx(right / 120.0));
 }
 
-TEST_CASE("trainer: a NaN loss stops with epoch, step, value and batch, keeping the last checkpoint",
-          "[trainer][slow]") {
+TEST_CASE(
+    "trainer: a NaN loss stops with epoch, step, value and batch, keeping the last checkpoint",
+    "[trainer][slow]") {
   TempDir dir;
   const std::string ck = dir.file("run.ckpt");
   TinyRun r(1);
@@ -247,7 +248,8 @@ TEST_CASE("trainer: a finite loss with an infinite gradient also stops, naming t
   r.loss->poison_loss = false;
   Trainer t(*r.model, *r.loss, *r.opt, digits_small(), nullptr, quiet_config(1), &r.rng);
   const std::vector<NamedTensor> before = r.model->state();
-  REQUIRE_THROWS_WITH(t.fit(), Contains("step 4 of 5") && Contains("but the gradient of model parameter"));
+  REQUIRE_THROWS_WITH(t.fit(),
+                      Contains("step 4 of 5") && Contains("but the gradient of model parameter"));
   // The failed step did not reach the optimizer.
   REQUIRE(t.global_step() == 3);
   for (auto& [name, v] : r.model->parameters()) {
@@ -270,14 +272,17 @@ TEST_CASE("trainer: resume refuses another seed, batch size or data, and foreign
   TinyRun r(1);
   TrainConfig other_seed = quiet_config(1);
   other_seed.seed = 6;
-  REQUIRE_THROWS_WITH(Trainer(*r.model, *r.loss, *r.opt, digits_small(), nullptr, other_seed).resume(ck),
-                      Contains("seed 5") && Contains("--seed 5"));
+  REQUIRE_THROWS_WITH(
+      Trainer(*r.model, *r.loss, *r.opt, digits_small(), nullptr, other_seed).resume(ck),
+      Contains("seed 5") && Contains("--seed 5"));
   TrainConfig other_batch = quiet_config(1);
   other_batch.batch_size = 50;
-  REQUIRE_THROWS_WITH(Trainer(*r.model, *r.loss, *r.opt, digits_small(), nullptr, other_batch).resume(ck),
-                      Contains("batch_size 40"));
-  REQUIRE_THROWS_WITH(Trainer(*r.model, *r.loss, *r.opt, digits_test(), nullptr, quiet_config(1)).resume(ck),
-                      Contains("train_size 200"));
+  REQUIRE_THROWS_WITH(
+      Trainer(*r.model, *r.loss, *r.opt, digits_small(), nullptr, other_batch).resume(ck),
+      Contains("batch_size 40"));
+  REQUIRE_THROWS_WITH(
+      Trainer(*r.model, *r.loss, *r.opt, digits_test(), nullptr, quiet_config(1)).resume(ck),
+      Contains("train_size 200"));
   Checkpoint plain;
   plain.tensors.emplace_back("model/x", Tensor::zeros({1}));
   save_checkpoint(dir.file("plain.ckpt"), plain);
@@ -285,9 +290,10 @@ TEST_CASE("trainer: resume refuses another seed, batch size or data, and foreign
                           .resume(dir.file("plain.ckpt")),
                       Contains("not a training checkpoint"));
   TinyRun wider(1, 3);  // a 3-D embedding: shapes differ
-  REQUIRE_THROWS_WITH(Trainer(*wider.model, *wider.loss, *wider.opt, digits_small(), nullptr,
-                              quiet_config(1)).resume(ck),
-                      Contains(ck) && Contains("shape"));
+  REQUIRE_THROWS_WITH(
+      Trainer(*wider.model, *wider.loss, *wider.opt, digits_small(), nullptr, quiet_config(1))
+          .resume(ck),
+      Contains(ck) && Contains("shape"));
 }
 
 TEST_CASE("trainer: an unwritable checkpoint path fails before training, naming it", "[trainer]") {
@@ -299,7 +305,8 @@ TEST_CASE("trainer: an unwritable checkpoint path fails before training, naming 
   REQUIRE(t.global_step() == 0);
 }
 
-TEST_CASE("trainer: without class weights, accuracy goes by the nearest class mean", "[trainer][slow]") {
+TEST_CASE("trainer: without class weights, accuracy goes by the nearest class mean",
+          "[trainer][slow]") {
   TinyRun r(2);
   r.loss->hide_W = true;
   TrainConfig c = quiet_config(1);
@@ -344,7 +351,7 @@ TEST_CASE("profile: backward closures are timed per layer, once, and only when e
   Var out = sum(exp(mid));
   REQUIRE(profile::time_backward(out, mid, "top") == 0);  // disabled: nothing wrapped
   profile::set_enabled(true);
-  REQUIRE(profile::time_backward(out, mid, "top") == 2);   // sum and exp, not mid
+  REQUIRE(profile::time_backward(out, mid, "top") == 2);  // sum and exp, not mid
   REQUIRE(profile::time_backward(mid, Var(), "bottom") == 1);
   REQUIRE(profile::time_backward(out, Var(), "again") == 0);  // all wrapped already
   { profile::Scope s("forward"); }

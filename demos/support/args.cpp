@@ -148,9 +148,12 @@ bool Args::get_flag(const std::string& flag, const std::string& help) {
     }
     if (seen) fail(flag, "given more than once");
     seen = t.used = true;
-    if (value == "yes" || value == "true" || value == "1") on = true;
-    else if (value == "no" || value == "false" || value == "0") on = false;
-    else fail(flag, "'" + value + "' is not yes or no");
+    if (value == "yes" || value == "true" || value == "1")
+      on = true;
+    else if (value == "no" || value == "false" || value == "0")
+      on = false;
+    else
+      fail(flag, "'" + value + "' is not yes or no");
   }
   return on;
 }
@@ -187,7 +190,8 @@ void Args::finish() {
     if (!t.used && (t.text == "--help" || t.text == "-h")) throw HelpRequested(help_text());
   for (const Token& t : tokens_) {
     if (t.used) continue;
-    if (is_flag_token(t.text) || (t.text.size() > 1 && t.text[0] == '-' && !std::isdigit(static_cast<unsigned char>(t.text[1])))) {
+    if (is_flag_token(t.text) || (t.text.size() > 1 && t.text[0] == '-' &&
+                                  !std::isdigit(static_cast<unsigned char>(t.text[1])))) {
       const std::string name = t.text.substr(0, t.text.find('='));
       std::string list;
       for (const auto& k : known_) list += (list.empty() ? "" : ", ") + k;

@@ -26,8 +26,9 @@ DataSplit load_data(const std::string& spec, uint64_t seed) {
   DataSplit d;
   if (spec == "fashion") {
     if (!fashion_mnist_available())
-      throw Error(std::string("--data fashion: Fashion-MNIST is not installed in ") + kFashionMnistDir +
-                  " (`make deps` installs Debian's dataset-fashion-mnist); --data digits needs nothing");
+      throw Error(
+          std::string("--data fashion: Fashion-MNIST is not installed in ") + kFashionMnistDir +
+          " (`make deps` installs Debian's dataset-fashion-mnist); --data digits needs nothing");
     d.train = load_fashion_mnist(true);
     d.test = load_fashion_mnist(false);
     d.description = "Fashion-MNIST" + counts(d);
@@ -57,7 +58,8 @@ DataSplit load_data(const std::string& spec, uint64_t seed) {
     const Dataset all = load_image_folder(dir);
     std::vector<int> train_idx, test_idx;
     for (const auto& members : indices_by_class(all.labels, all.num_classes()))
-      for (size_t k = 0; k < members.size(); ++k) (k % 5 == 4 ? test_idx : train_idx).push_back(members[k]);
+      for (size_t k = 0; k < members.size(); ++k)
+        (k % 5 == 4 ? test_idx : train_idx).push_back(members[k]);
     d.train = subset(all, train_idx);
     d.test = subset(all, test_idx);
     d.train.name = dir + " (train)";

@@ -22,9 +22,12 @@ std::string format_duration(double s) {
   if (!std::isfinite(s) || s < 0) return "--";
   char buf[32];
   const long t = std::lround(s);
-  if (t < 60) std::snprintf(buf, sizeof buf, "%lds", t);
-  else if (t < 3600) std::snprintf(buf, sizeof buf, "%ldm%02lds", t / 60, t % 60);
-  else std::snprintf(buf, sizeof buf, "%ldh%02ldm", t / 3600, (t % 3600) / 60);
+  if (t < 60)
+    std::snprintf(buf, sizeof buf, "%lds", t);
+  else if (t < 3600)
+    std::snprintf(buf, sizeof buf, "%ldm%02lds", t / 60, t % 60);
+  else
+    std::snprintf(buf, sizeof buf, "%ldh%02ldm", t / 3600, (t % 3600) / 60);
   return buf;
 }
 
@@ -53,7 +56,8 @@ std::string Progress::line(int done, double loss, double acc, double ips, double
   char head[48];
   std::snprintf(head, sizeof head, "epoch %d/%d ", epoch_, epochs_);
   std::string s = head;
-  const int room = width - 1 - static_cast<int>(s.size()) - static_cast<int>(std::string(tail).size()) - 2;
+  const int room =
+      width - 1 - static_cast<int>(s.size()) - static_cast<int>(std::string(tail).size()) - 2;
   if (room >= 5) {
     const int bar = std::min(room, 30);
     const int full = steps_ > 0 ? static_cast<int>(int64_t(bar) * done / steps_) : bar;

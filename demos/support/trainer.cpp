@@ -32,20 +32,27 @@ std::string index_list(const std::vector<int>& idx, size_t show = 24) {
 
 Trainer::Trainer(Module& model, Loss& loss, Optimizer& opt, const Dataset& train,
                  const Dataset* test, TrainConfig cfg, Rng* rng)
-    : model_(model), loss_(loss), opt_(opt), train_(train), test_(test), cfg_(std::move(cfg)),
+    : model_(model),
+      loss_(loss),
+      opt_(opt),
+      train_(train),
+      test_(test),
+      cfg_(std::move(cfg)),
       rng_(rng) {
   check_dataset(train_);
   if (test_) check_dataset(*test_);
   if (train_.size() == 0) throw Error("Trainer: the training set '" + train_.name + "' is empty");
-  if (cfg_.epochs < 0) throw Error("Trainer: epochs = " + std::to_string(cfg_.epochs) + ": expected >= 0");
+  if (cfg_.epochs < 0)
+    throw Error("Trainer: epochs = " + std::to_string(cfg_.epochs) + ": expected >= 0");
   if (cfg_.eval_batch < 1) throw Error("Trainer: eval_batch must be >= 1");
   if (cfg_.pk_P > 0 || cfg_.pk_K > 0) {
     pk_ = std::make_shared<PKSampler>(train_.labels, cfg_.pk_P, cfg_.pk_K, cfg_.seed);
   } else if (cfg_.batch_size < 1) {
     throw Error("Trainer: batch size " + std::to_string(cfg_.batch_size) + ": expected >= 1");
   } else if (cfg_.drop_last && cfg_.batch_size > train_.size()) {
-    throw Error("Trainer: batch size " + std::to_string(cfg_.batch_size) + " with drop_last leaves no batch of the " +
-                std::to_string(train_.size()) + " training samples");
+    throw Error("Trainer: batch size " + std::to_string(cfg_.batch_size) +
+                " with drop_last leaves no batch of the " + std::to_string(train_.size()) +
+                " training samples");
   }
   num_classes_ = train_.num_classes();
   if (test_ && test_->num_classes() > num_classes_) num_classes_ = test_->num_classes();
@@ -88,10 +95,10 @@ void Trainer::check_finite_grads(int epoch, int step, double loss, const std::ve
       const real* d = g.data();
       for (int64_t i = 0; i < g.numel(); ++i)
         if (!std::isfinite(d[i]))
-          throw Error(divergence_message(epoch, step, idx, "the loss is " + fmt("%.6g", loss) +
-                                                               " but the gradient of " + owner +
-                                                               " parameter '" + name + "' is " +
-                                                               fmt("%g", d[i])));
+          throw Error(divergence_message(epoch, step, idx,
+                                         "the loss is " + fmt("%.6g", loss) +
+                                             " but the gradient of " + owner + " parameter '" +
+                                             name + "' is " + fmt("%g", d[i])));
     }
   };
   scan(model_.parameters(), "model");
@@ -105,11 +112,12 @@ std::string Trainer::divergence_message(int epoch, int step, const std::vector<i
                       " (global step " + std::to_string(global_step_ + 1) + ", lr " +
                       fmt("%g", last_lr_) + ", loss " + loss_.describe() + "): " + what +
                       ". Batch samples of '" + train_.name + "': " + index_list(idx) + ". ";
-  where += last_saved_.empty() ? std::string("No checkpoint was written. ")
-                               : "The last good checkpoint is " + last_saved_ + " (" +
-                                     last_saved_at_ + "). ";
-  return where + "Usual cures: a lower learning rate, a margin warm-up for margin losses "
-                 "(the loss's warm-up parameter), or gradient clipping.";
+  where += last_saved_.empty()
+               ? std::string("No checkpoint was written. ")
+               : "The last good checkpoint is " + last_saved_ + " (" + last_saved_at_ + "). ";
+  return where +
+         "Usual cures: a lower learning rate, a margin warm-up for margin losses "
+         "(the loss's warm-up parameter), or gradient clipping.";
 }
 
 void Trainer::train_step(int epoch, int step, const std::vector<int>& idx) {
@@ -173,7 +181,8 @@ std::vector<EpochStats> Trainer::fit() {
   Progress bar(cfg_.progress);
   const int steps = steps_per_epoch();
   while (epoch_ < cfg_.epochs) {
-    bar.begin_epoch(epoch_ + 1, cfg_.epochs, steps, step_, int64_t(cfg_.epochs - epoch_ - 1) * steps);
+    bar.begin_epoch(epoch_ + 1, cfg_.epochs, steps, step_,
+                    int64_t(cfg_.epochs - epoch_ - 1) * steps);
     model_.train();
     const int64_t seen_before = seen_;
     while (step_ < steps) {

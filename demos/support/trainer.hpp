@@ -52,8 +52,8 @@ enum class Scoring { Dot, Cosine };
 struct TrainConfig {
   int epochs = 1;
   int batch_size = 128;
-  uint64_t seed = 0;         // the data order (and the P x K draws)
-  bool drop_last = false;    // leave out a short last batch
+  uint64_t seed = 0;       // the data order (and the P x K draws)
+  bool drop_last = false;  // leave out a short last batch
   // P x K batches (P identities, K images each) instead of shuffled ones,
   // for pair and triplet losses: set both.
   int pk_P = 0, pk_K = 0;
@@ -65,37 +65,38 @@ struct TrainConfig {
 
   Scoring scoring = Scoring::Dot;
   int eval_batch = 500;
-  bool eval_loss = true;        // also the loss on the test set
-  int train_embed_samples = 0;  // also embed this many fixed training samples each epoch (eval mode)
+  bool eval_loss = true;  // also the loss on the test set
+  // Also embed this many fixed training samples after each epoch (eval mode).
+  int train_embed_samples = 0;
 
-  bool progress = true;         // the bar on stderr, when it is a terminal
-  bool verbose = true;          // one summary line per epoch on stdout
-  int64_t stop_at_step = 0;     // > 0: return after this many global steps (tests, interrupted runs)
+  bool progress = true;      // the bar on stderr, when it is a terminal
+  bool verbose = true;       // one summary line per epoch on stdout
+  int64_t stop_at_step = 0;  // > 0: return after this many global steps (tests, interrupted runs)
 };
 
 // Embeddings of a set of samples, for plots and metrics.
 struct Embeddings {
-  Tensor h;                  // n x N
-  std::vector<int> labels;   // n
+  Tensor h;                    // n x N
+  std::vector<int> labels;     // n
   std::vector<int> predicted;  // n (empty when there is nothing to predict with)
   bool has_accuracy = false, has_loss = false;
-  double accuracy = 0;       // fraction of predicted == labels
-  double loss = 0;           // mean loss over the set
+  double accuracy = 0;  // fraction of predicted == labels
+  double loss = 0;      // mean loss over the set
 };
 
 struct EpochStats {
-  int epoch = 0, epochs = 0;  // 1-based epoch of epochs
-  int steps = 0;              // steps of this epoch
-  int64_t global_step = 0;    // steps done since the start of training
-  double train_loss = 0;      // mean over the epoch's samples
-  double train_accuracy = -1; // on the training batches as they went by (-1: the loss has no W)
-  double seconds = 0;         // training time of the epoch (without evaluation)
+  int epoch = 0, epochs = 0;   // 1-based epoch of epochs
+  int steps = 0;               // steps of this epoch
+  int64_t global_step = 0;     // steps done since the start of training
+  double train_loss = 0;       // mean over the epoch's samples
+  double train_accuracy = -1;  // on the training batches as they went by (-1: the loss has no W)
+  double seconds = 0;          // training time of the epoch (without evaluation)
   double images_per_second = 0;
   double eval_seconds = 0;
-  double lr = 0;              // learning rate of the last step
-  Tensor W;                   // the loss's class weights after the epoch (may be empty)
-  Embeddings test;            // empty h without a test set
-  Embeddings train;           // when train_embed_samples > 0
+  double lr = 0;     // learning rate of the last step
+  Tensor W;          // the loss's class weights after the epoch (may be empty)
+  Embeddings test;   // empty h without a test set
+  Embeddings train;  // when train_embed_samples > 0
 };
 
 class Trainer {
@@ -133,8 +134,8 @@ class Trainer {
 
   std::function<void(const EpochStats&)> on_epoch;
 
-  int epoch() const { return epoch_; }            // epochs completed
-  int step_in_epoch() const { return step_; }     // steps done in the current epoch
+  int epoch() const { return epoch_; }         // epochs completed
+  int step_in_epoch() const { return step_; }  // steps done in the current epoch
   int64_t global_step() const { return global_step_; }
   int steps_per_epoch() const;
   const TrainConfig& config() const { return cfg_; }
@@ -162,7 +163,7 @@ class Trainer {
   int num_classes_ = 0;
   std::shared_ptr<PKSampler> pk_;
   int cached_epoch_ = -1;
-  std::vector<std::vector<int>> batches_;  // of cached_epoch_
+  std::vector<std::vector<int>> batches_;   // of cached_epoch_
   std::string last_saved_, last_saved_at_;  // the last checkpoint written, and when
 
   int epoch_ = 0, step_ = 0;
@@ -171,7 +172,7 @@ class Trainer {
   // Running sums of the current epoch (saved in mid-epoch checkpoints).
   double loss_sum_ = 0, seconds_ = 0;
   int64_t seen_ = 0, correct_ = 0, scored_ = 0;
-  Tensor h_sum_, h_count_;   // per class: sum and count of training embeddings (no-W accuracy)
+  Tensor h_sum_, h_count_;        // per class: sum and count of training embeddings (no-W accuracy)
   Tensor h_mean_, h_mean_count_;  // the last finished epoch's class means and counts
 };
 

@@ -46,7 +46,8 @@ void set_rng_state(Rng& r, const std::string& s, const std::string& path) {
 }
 
 std::string sampler_text(const TrainConfig& c) {
-  if (c.pk_P > 0 || c.pk_K > 0) return "pk " + std::to_string(c.pk_P) + "x" + std::to_string(c.pk_K);
+  if (c.pk_P > 0 || c.pk_K > 0)
+    return "pk " + std::to_string(c.pk_P) + "x" + std::to_string(c.pk_K);
   return std::string("shuffle") + (c.drop_last ? " drop_last" : "");
 }
 
@@ -80,7 +81,8 @@ double need_real(const Checkpoint& ck, const std::string& key, const std::string
 void Trainer::save(const std::string& path) {
   Checkpoint ck;
   ck.add("model/", model_.state());
-  for (const auto& [name, v] : loss_.parameters()) ck.tensors.emplace_back("loss/" + name, v.value().clone());
+  for (const auto& [name, v] : loss_.parameters())
+    ck.tensors.emplace_back("loss/" + name, v.value().clone());
   ck.add("optim/", opt_.state());
   if (!h_sum_.empty()) ck.tensors.emplace_back("trainer/h_sum", h_sum_.clone());
   ck.tensors.emplace_back("trainer/h_count", h_count_.clone());
@@ -110,15 +112,17 @@ void Trainer::save(const std::string& path) {
   try {
     save_checkpoint(path, ck);
   } catch (const Error& e) {
-    throw Error(std::string(e.what()) + " (training stopped at epoch " + std::to_string(epoch_ + 1) +
-                ", step " + std::to_string(step_) + "; " +
+    throw Error(std::string(e.what()) + " (training stopped at epoch " +
+                std::to_string(epoch_ + 1) + ", step " + std::to_string(step_) + "; " +
                 (last_saved_.empty() ? std::string("no checkpoint was written before")
                                      : "the previous checkpoint " + last_saved_ + " (" +
-                                           last_saved_at_ + ") is unchanged") + ")");
+                                           last_saved_at_ + ") is unchanged") +
+                ")");
   }
   last_saved_ = path;
-  last_saved_at_ = step_ == 0 ? "after epoch " + std::to_string(epoch_)
-                              : "epoch " + std::to_string(epoch_ + 1) + ", step " + std::to_string(step_);
+  last_saved_at_ = step_ == 0
+                       ? "after epoch " + std::to_string(epoch_)
+                       : "epoch " + std::to_string(epoch_ + 1) + ", step " + std::to_string(step_);
 }
 
 void Trainer::resume(const std::string& path) {
@@ -132,8 +136,9 @@ void Trainer::resume(const std::string& path) {
   auto same = [&](const std::string& key, const std::string& mine, const std::string& option) {
     const std::string& theirs = need(ck, key, path);
     if (theirs != mine)
-      throw Error(path + ": the checkpoint was trained with " + key + " " + theirs + ", this run has " +
-                  mine + "; resume with " + option + " " + theirs + " to continue it");
+      throw Error(path + ": the checkpoint was trained with " + key + " " + theirs +
+                  ", this run has " + mine + "; resume with " + option + " " + theirs +
+                  " to continue it");
   };
   same("seed", std::to_string(cfg_.seed), "--seed");
   same("batch_size", std::to_string(cfg_.batch_size), "--batch");
@@ -141,11 +146,12 @@ void Trainer::resume(const std::string& path) {
   same("train_size", std::to_string(train_.size()), "the training set of");
   const std::string& loss_name = need(ck, "loss", path);
   if (loss_name != loss_.name())
-    throw Error(path + ": the checkpoint was trained with the loss '" + loss_name + "', this run uses '" +
-                loss_.name() + "'");
+    throw Error(path + ": the checkpoint was trained with the loss '" + loss_name +
+                "', this run uses '" + loss_.name() + "'");
   const int64_t steps = steps_per_epoch();
   const int64_t epoch = need_int(ck, "epoch", path), step = need_int(ck, "step", path);
-  if (epoch < 0 || step < 0 || step >= steps || need_int(ck, "global_step", path) != epoch * steps + step)
+  if (epoch < 0 || step < 0 || step >= steps ||
+      need_int(ck, "global_step", path) != epoch * steps + step)
     throw Error(path + ": epoch " + std::to_string(epoch) + ", step " + std::to_string(step) +
                 " do not fit " + std::to_string(steps) + " steps per epoch");
 

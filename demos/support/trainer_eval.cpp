@@ -24,8 +24,8 @@ std::vector<int> argmax_rows(const Tensor& h, const Tensor& M, Score score,
                              const std::vector<bool>& valid) {
   const int n = h.size(0), N = h.size(1), K = M.size(0);
   if (M.size(1) != N)
-    throw Error("Trainer: embeddings have " + std::to_string(N) + " dimensions but the class rows are " +
-                shape_str(M.shape()));
+    throw Error("Trainer: embeddings have " + std::to_string(N) +
+                " dimensions but the class rows are " + shape_str(M.shape()));
   std::vector<double> norm(K, 1.0);
   if (score == Score::Cosine)
     for (int j = 0; j < K; ++j) {

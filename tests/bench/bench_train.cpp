@@ -74,8 +74,9 @@ Dataset first_images(const std::string& dir, int n) {
   };
   const IdxArray img = read_idx(path("train-images-idx3-ubyte"), 3, "pixels");
   const std::vector<int> labels = load_idx_labels(path("train-labels-idx1-ubyte"));
-  if (img.dims[0] < n) throw Error(dir + ": holds " + std::to_string(img.dims[0]) + " images, " +
-                                   std::to_string(n) + " asked for");
+  if (img.dims[0] < n)
+    throw Error(dir + ": holds " + std::to_string(img.dims[0]) + " images, " + std::to_string(n) +
+                " asked for");
   const int H = img.dims[1], W = img.dims[2];
   Dataset d;
   d.images = Tensor({n, 1, H, W});
@@ -123,7 +124,8 @@ void layer_table(BenchModel& m, const Dataset& data, int batch, int steps) {
   std::vector<std::string> names;
   for (size_t i = 0; i < net.size(); ++i) names.push_back(net.name_of(i));
   names.push_back("loss");
-  for (auto& n : names) fwd_total += profile::seconds("fwd " + n), bwd_total += profile::seconds("bwd " + n);
+  for (auto& n : names)
+    fwd_total += profile::seconds("fwd " + n), bwd_total += profile::seconds("bwd " + n);
   const double opt = profile::seconds("step optimizer");
   const double total = fwd_total + bwd_total + opt;
   std::printf("\nper-layer time, ms per step of %d images (mean of %d steps)\n", batch, steps);
@@ -134,16 +136,18 @@ void layer_table(BenchModel& m, const Dataset& data, int batch, int steps) {
     std::printf("  %-10s %-40.40s %9.2f %9.2f %6.1f%%\n", names[i].c_str(), what.c_str(),
                 1e3 * f / steps, 1e3 * b / steps, 100 * (f + b) / total);
   }
-  std::printf("  %-10s %-40s %9s %9.2f %6.1f%%\n", "optimizer", "SGD momentum 0.9", "", 1e3 * opt / steps,
-              100 * opt / total);
-  std::printf("  %-10s %-40s %9.2f %9.2f\n", "total", "", 1e3 * fwd_total / steps, 1e3 * (bwd_total + opt) / steps);
+  std::printf("  %-10s %-40s %9s %9.2f %6.1f%%\n", "optimizer", "SGD momentum 0.9", "",
+              1e3 * opt / steps, 100 * opt / total);
+  std::printf("  %-10s %-40s %9.2f %9.2f\n", "total", "", 1e3 * fwd_total / steps,
+              1e3 * (bwd_total + opt) / steps);
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
   return run_main(argc, argv, [&] {
-    Args args(argc, argv, "bench_train [--images N] [--batch N] [--warmup N] [--threads N] [--data DIR]");
+    Args args(argc, argv,
+              "bench_train [--images N] [--batch N] [--warmup N] [--threads N] [--data DIR]");
     const int images = args.get_int("--images", 6400, 1, 60000, "training images, used once");
     const int batch = args.get_int("--batch", 128, 1, 4096, "batch size");
     const int warmup = args.get_int("--warmup", 2, 0, 100, "untimed first steps");
@@ -173,11 +177,13 @@ int main(int argc, char** argv) {
     const double seconds = std::chrono::duration<double>(Clock::now() - t0).count();
     const int64_t timed = images - images_before;
     const double mib = peak_mib();
-    std::printf("facegrad: %lld images in %.2f s (%.0f img/s, %d threads), peak memory %.0f MiB, "
-                "epoch loss %.4f\n",
-                (long long)timed, seconds, timed / seconds, threads, mib,
-                stats.empty() ? 0.0 : stats[0].train_loss);
-    std::printf("ours_seconds=%.6f ours_images=%lld ours_peak_mib=%.1f\n", seconds, (long long)timed, mib);
+    std::printf(
+        "facegrad: %lld images in %.2f s (%.0f img/s, %d threads), peak memory %.0f MiB, "
+        "epoch loss %.4f\n",
+        (long long)timed, seconds, timed / seconds, threads, mib,
+        stats.empty() ? 0.0 : stats[0].train_loss);
+    std::printf("ours_seconds=%.6f ours_images=%lld ours_peak_mib=%.1f\n", seconds,
+                (long long)timed, mib);
     if (prof > 0) layer_table(m, data, batch, prof);
     return 0;
   });

@@ -18,10 +18,12 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <cstdint>
 #include <cstdlib>
 #include <new>
 #include <string>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -157,6 +159,16 @@ void run_task(const Prob<T>& P, int i0, int mh, int j0, int nw, T* abuf, T* bbuf
   }
 }
 
+// Called by each member of a team when it has no work left: waits for the
+// others, giving the core away meanwhile. (The cores may be shared with
+// other programs; the barrier of OpenMP spins first, which then keeps a
+// teammate that still has work off the core.)
+inline void wait_for_team(std::atomic<int>& done) {
+  const int team = omp_get_num_threads();
+  done.fetch_add(1, std::memory_order_acq_rel);
+  while (done.load(std::memory_order_acquire) < team) std::this_thread::yield();
+}
+
 template <class T> void run_grid_task(const Prob<T>& P, const TaskGrid& g, int t) {
   const int KC = std::min(P.K, Blocks<T>::KC);
   T* abuf = thread_buffer<T>(kBufA, size_t(g.mt) * KC);
@@ -171,8 +183,13 @@ template <class T> void run_blocked(const Prob<T>& P, int nt) {
     for (int t = 0; t < g.count(); ++t) run_grid_task(P, g, t);
     return;
   }
-#pragma omp parallel for num_threads(nt) schedule(dynamic, 1)
-  for (int t = 0; t < g.count(); ++t) run_grid_task(P, g, t);
+  std::atomic<int> done{0};
+#pragma omp parallel num_threads(nt)
+  {
+#pragma omp for schedule(dynamic, 1) nowait
+    for (int t = 0; t < g.count(); ++t) run_grid_task(P, g, t);
+    wait_for_team(done);
+  }
 }
 
 // Small C, long K: K is cut into `slabs` ranges, slab s sums its range into
@@ -181,9 +198,10 @@ template <class T> void run_blocked(const Prob<T>& P, int nt) {
 template <class T> void run_split_k(const Prob<T>& P, int nt, int slabs) {
   const size_t mn = size_t(P.M) * P.N;
   T* parts = thread_buffer<T>(kBufPart, mn * slabs);
+  std::atomic<int> done{0};
 #pragma omp parallel num_threads(nt)
   {
-#pragma omp for schedule(dynamic, 1)
+#pragma omp for schedule(dynamic, 1) nowait
     for (int s = 0; s < slabs; ++s) {
       const int k0 = int(int64_t(P.K) * s / slabs), k1 = int(int64_t(P.K) * (s + 1) / slabs);
       Prob<T> S = P;
@@ -197,6 +215,7 @@ template <class T> void run_split_k(const Prob<T>& P, int nt, int slabs) {
       S.csc = 1;
       run_blocked(S, 1);
     }
+    wait_for_team(done);
 #pragma omp for schedule(static)
     for (int i = 0; i < P.M; ++i)
       for (int j = 0; j < P.N; ++j) {

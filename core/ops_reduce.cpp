@@ -41,6 +41,23 @@ void last_axis(const char* op, const Tensor& t, int64_t& rows, int& cols) {
   rows = t.numel() / cols;
 }
 
+// The stable softmax of every row of the last axis: p = e^{x - M} / z with
+// M the row's maximum. Returns each row's log-sum-exp, M + log z.
+Tensor softmax_rows(const Tensor& x, int64_t rows, int cols, Tensor& p) {
+  p = Tensor(x.shape());
+  Tensor lse({static_cast<int>(rows)});
+  for (int64_t r = 0; r < rows; ++r) {
+    const real* xr = x.data() + r * cols;
+    real* pr = p.data() + r * cols;
+    const real M = *std::max_element(xr, xr + cols);
+    double z = 0;
+    for (int j = 0; j < cols; ++j) z += pr[j] = std::exp(xr[j] - M);
+    for (int j = 0; j < cols; ++j) pr[j] = real(pr[j] / z);
+    lse[r] = M + real(std::log(z));
+  }
+  return lse;
+}
+
 }  // namespace
 
 // s = sum_i a_i:  ds/da_i = 1
@@ -91,17 +108,8 @@ Var logsumexp(const Var& a) {
   int64_t rows;
   int cols;
   last_axis("logsumexp", x, rows, cols);
-  Tensor out({static_cast<int>(rows)});
-  Tensor p(x.shape());  // softmax, saved for backward
-  for (int64_t r = 0; r < rows; ++r) {
-    const real* xr = x.data() + r * cols;
-    real* pr = p.data() + r * cols;
-    const real M = *std::max_element(xr, xr + cols);
-    double z = 0;
-    for (int j = 0; j < cols; ++j) z += pr[j] = std::exp(xr[j] - M);
-    for (int j = 0; j < cols; ++j) pr[j] = real(pr[j] / z);
-    out[r] = M + real(std::log(z));
-  }
+  Tensor p;  // the softmax, saved for backward
+  const Tensor out = softmax_rows(x, rows, cols, p);
   return make_node("logsumexp", out, {a}, [p, cols](Node& self) {
     Tensor gx(p.shape());
     for (int64_t i = 0; i < p.numel(); ++i) gx[i] = self.grad[i / cols] * p[i];
@@ -116,23 +124,18 @@ Var log_softmax(const Var& a) {
   int64_t rows;
   int cols;
   last_axis("log_softmax", x, rows, cols);
+  Tensor p;
+  const Tensor lse = softmax_rows(x, rows, cols, p);
   Tensor y(x.shape());
-  for (int64_t r = 0; r < rows; ++r) {
-    const real* xr = x.data() + r * cols;
-    const real M = *std::max_element(xr, xr + cols);
-    double z = 0;
-    for (int j = 0; j < cols; ++j) z += std::exp(xr[j] - M);
-    const real lse = M + real(std::log(z));
-    for (int j = 0; j < cols; ++j) y[r * cols + j] = xr[j] - lse;
-  }
-  return make_node("log_softmax", y, {a}, [y, rows, cols](Node& self) {
-    Tensor gx(y.shape());
+  for (int64_t i = 0; i < x.numel(); ++i) y[i] = x[i] - lse[i / cols];
+  return make_node("log_softmax", y, {a}, [p, rows, cols](Node& self) {
+    Tensor gx(p.shape());
     const Tensor& g = self.grad;
     for (int64_t r = 0; r < rows; ++r) {
       double gs = 0;
       for (int j = 0; j < cols; ++j) gs += g[r * cols + j];
       for (int j = 0; j < cols; ++j)
-        gx[r * cols + j] = g[r * cols + j] - std::exp(y[r * cols + j]) * real(gs);
+        gx[r * cols + j] = g[r * cols + j] - p[r * cols + j] * real(gs);
     }
     accumulate(self.inputs[0], gx);
   });
@@ -145,15 +148,8 @@ Var softmax(const Var& a) {
   int64_t rows;
   int cols;
   last_axis("softmax", x, rows, cols);
-  Tensor p(x.shape());
-  for (int64_t r = 0; r < rows; ++r) {
-    const real* xr = x.data() + r * cols;
-    real* pr = p.data() + r * cols;
-    const real M = *std::max_element(xr, xr + cols);
-    double z = 0;
-    for (int j = 0; j < cols; ++j) z += pr[j] = std::exp(xr[j] - M);
-    for (int j = 0; j < cols; ++j) pr[j] = real(pr[j] / z);
-  }
+  Tensor p;
+  softmax_rows(x, rows, cols, p);
   return make_node("softmax", p, {a}, [p, rows, cols](Node& self) {
     Tensor gx(p.shape());
     const Tensor& g = self.grad;

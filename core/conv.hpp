@@ -7,6 +7,18 @@
 //   y  : N x F x OH x OW        output, OH = (H + 2 pad - KH) / stride + 1
 //
 // Every kernel overwrites its output buffer (the graph op accumulates).
+// The kernels validate nothing: the caller checks the shapes and that
+// H + 2 pad >= KH and W + 2 pad >= KW (below that, C++ division rounds
+// (H + 2 pad - KH) / stride towards zero and OH() can come out as 1 for
+// stride > 1). For any stride >= 1, pad >= 0 and sizes >= 0, no kernel
+// reads or writes outside
+// the buffers sized from it; with OH() or OW() <= 0 the forward writes
+// nothing and the backward kernels write zeros.
+//
+// The fast kernels (conv.cpp) unfold the batch in chunks (see
+// conv_tuning.hpp) into per-thread scratch buffers that are kept for the
+// next call. Their direct-loop twins (conv_naive.cpp) are the definitions
+// the tests compare against.
 #pragma once
 
 namespace fg {

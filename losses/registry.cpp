@@ -22,6 +22,7 @@ LossSpec tpe_spec();
 LossSpec center_spec();
 LossSpec center_invariant_spec();
 LossSpec range_spec();
+LossSpec linear_angle_spec();  // not in the lecture: notes/adding-a-loss.md
 
 namespace {
 
@@ -47,6 +48,7 @@ const SpecFn kLosses[] = {
     center_spec,
     center_invariant_spec,
     range_spec,
+    linear_angle_spec,
 };
 
 const std::vector<LossSpec>& specs() {

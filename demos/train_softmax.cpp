@@ -59,6 +59,7 @@ int main(int argc, char** argv) {
       const std::string name = data.train.name;
       data.train = subset(data.train, keep);
       data.train.name = name + " (" + std::to_string(train_images) + " of them)";
+      data.description += ", training on " + std::to_string(train_images) + " of the training images";
     }
     std::error_code ec;
     std::filesystem::create_directories(out, ec);

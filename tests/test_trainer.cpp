@@ -9,6 +9,7 @@
 #include <cstring>
 #include <filesystem>
 #include <memory>
+#include <set>
 
 #include "core/checkpoint.hpp"
 #include "core/digits.hpp"
@@ -294,6 +295,26 @@ TEST_CASE("trainer: resume refuses another seed, batch size or data, and foreign
       Trainer(*wider.model, *wider.loss, *wider.opt, digits_small(), nullptr, quiet_config(1))
           .resume(ck),
       Contains(ck) && Contains("shape"));
+}
+
+TEST_CASE("trainer: P x K batches hold P classes of K samples each", "[trainer][slow]") {
+  TinyRun r(1);
+  TrainConfig c = quiet_config(1);
+  c.pk_P = 5;
+  c.pk_K = 4;
+  c.stop_at_step = 3;
+  Trainer t(*r.model, *r.loss, *r.opt, digits_small(), nullptr, c, &r.rng);
+  REQUIRE(t.steps_per_epoch() == 10);  // about one pass over 200 images, 20 at a time
+  t.fit();
+  REQUIRE(t.global_step() == 3);
+  const std::vector<int>& y = r.loss->last_y;
+  REQUIRE(y.size() == 20);
+  std::set<int> classes;
+  for (int p = 0; p < 5; ++p) {
+    for (int k = 1; k < 4; ++k) REQUIRE(y[p * 4 + k] == y[p * 4]);
+    classes.insert(y[p * 4]);
+  }
+  REQUIRE(classes.size() == 5);
 }
 
 TEST_CASE("trainer: an unwritable checkpoint path fails before training, naming it", "[trainer]") {

@@ -39,6 +39,7 @@ class TestSoftmax : public fg::Loss {
   void set_iteration(int64_t t) override { t_ = t; }
   fg::Tensor class_weights() const override { return hide_W ? fg::Tensor() : W.value(); }
   fg::Var forward(const fg::LossInput& in) override {
+    if (fg::grad_enabled()) last_y = in.y;
     fg::Var logits = fg::matmul(in.h, W, false, true);
     fg::Var L = fg::neg(fg::mean(fg::gather(fg::log_softmax(logits), in.y)));
     if (t_ == poison_at) {
@@ -50,6 +51,7 @@ class TestSoftmax : public fg::Loss {
   fg::Var W;
   int64_t poison_at = -1;
   bool poison_loss = true, hide_W = false;
+  std::vector<int> last_y;  // labels of the last training batch
 
  private:
   int64_t t_ = 0;

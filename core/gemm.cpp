@@ -193,37 +193,39 @@ template <class T> void run_blocked(const Prob<T>& P, int nt) {
 }
 
 // Small C, long K: K is cut into `slabs` ranges, slab s sums its range into
-// its own M x N block of `parts`; the blocks are then added in slab order
-// (so the result does not depend on which thread ran which slab).
+// its own M x N block of `parts`; whichever thread finishes the last slab
+// adds the blocks in slab order (so the result does not depend on which
+// thread ran which slab) into C.
 template <class T> void run_split_k(const Prob<T>& P, int nt, int slabs) {
   const size_t mn = size_t(P.M) * P.N;
   T* parts = thread_buffer<T>(kBufPart, mn * slabs);
-  std::atomic<int> done{0};
-#pragma omp parallel num_threads(nt)
-  {
-#pragma omp for schedule(dynamic, 1) nowait
-    for (int s = 0; s < slabs; ++s) {
-      const int k0 = int(int64_t(P.K) * s / slabs), k1 = int(int64_t(P.K) * (s + 1) / slabs);
-      Prob<T> S = P;
-      S.K = k1 - k0;
-      S.A = P.ta ? P.A + k0 * P.lda : P.A + k0;
-      S.B = P.tb ? P.B + k0 : P.B + k0 * P.ldb;
-      S.alpha = T(1);
-      S.beta = T(0);
-      S.C = parts + mn * s;
-      S.rsc = P.N;
-      S.csc = 1;
-      run_blocked(S, 1);
-    }
-    wait_for_team(done);
-#pragma omp for schedule(static)
+  std::atomic<int> finished{0}, done{0};
+  auto slab = [&](int s) {
+    const int k0 = int(int64_t(P.K) * s / slabs), k1 = int(int64_t(P.K) * (s + 1) / slabs);
+    Prob<T> S = P;
+    S.K = k1 - k0;
+    S.A = P.ta ? P.A + k0 * P.lda : P.A + k0;
+    S.B = P.tb ? P.B + k0 : P.B + k0 * P.ldb;
+    S.alpha = T(1);
+    S.beta = T(0);
+    S.C = parts + mn * s;
+    S.rsc = P.N;
+    S.csc = 1;
+    run_blocked(S, 1);
+    if (finished.fetch_add(1, std::memory_order_acq_rel) + 1 < slabs) return;
     for (int i = 0; i < P.M; ++i)
       for (int j = 0; j < P.N; ++j) {
         T sum = 0;
-        for (int s = 0; s < slabs; ++s) sum += parts[mn * s + size_t(i) * P.N + j];
+        for (int u = 0; u < slabs; ++u) sum += parts[mn * u + size_t(i) * P.N + j];
         T& c = P.C[i * P.rsc + j * P.csc];
         c = P.beta == T(0) ? P.alpha * sum : P.alpha * sum + P.beta * c;
       }
+  };
+#pragma omp parallel num_threads(nt)
+  {
+#pragma omp for schedule(dynamic, 1) nowait
+    for (int s = 0; s < slabs; ++s) slab(s);
+    wait_for_team(done);
   }
 }
 

@@ -6,7 +6,8 @@
 // six 5x5 convolutions of LeNet++ at batch 128, in the batch-as-columns
 // layout of core/conv (COL is C*25 x 128*H*W, W is F x C*25).
 // Each figure is the median of several repetitions after a warm-up; each
-// repetition runs the product enough times to last about 20 ms. Every case
+// repetition runs the product enough times to last about 20 ms, and the
+// repetitions of the two libraries alternate. Every case
 // first checks that both libraries compute the same C (maxrel = largest
 // difference over the largest entry).
 //
@@ -45,29 +46,34 @@ double seconds_since(Clock::time_point t0) {
   return std::chrono::duration<double>(Clock::now() - t0).count();
 }
 
-// Median seconds per call of f over `reps` repetitions (after a warm-up call),
-// each repetition running f enough times to last about 20 ms.
-template <class F> double median_seconds(F&& f, int reps) {
-  auto t0 = Clock::now();
+// Seconds per call of f, over enough calls to last about 20 ms.
+template <class F> double seconds_per_call(F&& f, int calls) {
+  const auto t0 = Clock::now();
+  for (int i = 0; i < calls; ++i) f();
+  return seconds_since(t0) / calls;
+}
+
+// How many calls of f last about 20 ms (after a first, warm-up call).
+template <class F> int calls_for_20ms(F&& f) {
   f();
-  const double once = std::max(seconds_since(t0), 1e-7);
-  const int inner = std::max(1, int(0.02 / once));
-  std::vector<double> t(reps);
-  for (int r = 0; r < reps; ++r) {
-    t0 = Clock::now();
-    for (int i = 0; i < inner; ++i) f();
-    t[r] = seconds_since(t0) / inner;
-  }
-  std::sort(t.begin(), t.end());
-  return t[reps / 2];
+  const auto t0 = Clock::now();
+  f();
+  return std::max(1, int(0.02 / std::max(seconds_since(t0), 1e-7)));
+}
+
+double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  return v[v.size() / 2];
 }
 
 void fill(std::vector<float>& v, fg::Rng& rng) {
   for (auto& x : v) x = float(rng.uniform(-1, 1));
 }
 
-// Lets the other library's worker threads stop spinning before timing.
-void settle() { std::this_thread::sleep_for(std::chrono::milliseconds(200)); }
+// Lets the other library's idle worker threads stop spinning before timing
+// (libgomp spins for a few ms after a parallel region, OpenBLAS's threads
+// keep yielding for about 0.1 s after a call).
+void settle(int ms) { std::this_thread::sleep_for(std::chrono::milliseconds(ms)); }
 
 void run(const GemmCase& c, int reps, fg::Rng& rng) {
   const int ar = c.ta ? c.K : c.M, ac = c.ta ? c.M : c.K;
@@ -92,11 +98,20 @@ void run(const GemmCase& c, int reps, fg::Rng& rng) {
     big = std::max(big, double(std::fabs(Cb[i])));
   }
   const double maxrel = diff / std::max(big, 1e-30);
-  settle();
-  const double t_ours = median_seconds([&] { ours(Co.data()); }, reps);
-  settle();
-  const double t_blas = median_seconds([&] { blas(Cb.data()); }, reps);
-  settle();
+  // Rounds alternate between the two libraries, so that load from other
+  // programs on the machine falls on both alike; each figure is the median.
+  settle(150);
+  const int n_ours = calls_for_20ms([&] { ours(Co.data()); });
+  settle(30);
+  const int n_blas = calls_for_20ms([&] { blas(Cb.data()); });
+  std::vector<double> ts_ours, ts_blas;
+  for (int r = 0; r < reps; ++r) {
+    settle(150);
+    ts_ours.push_back(seconds_per_call([&] { ours(Co.data()); }, n_ours));
+    settle(30);
+    ts_blas.push_back(seconds_per_call([&] { blas(Cb.data()); }, n_blas));
+  }
+  const double t_ours = median(ts_ours), t_blas = median(ts_blas);
   const double flop = 2.0 * c.M * c.N * c.K;
   const double g_ours = flop / t_ours * 1e-9, g_blas = flop / t_blas * 1e-9;
   std::printf("gemm %-34s ours=%7.1f GFLOP/s (%8.3f ms)  openblas=%7.1f GFLOP/s (%8.3f ms)  "

@@ -126,9 +126,8 @@ template <class T> TaskGrid make_grid(int M, int N, int target) {
     else
       break;
   }
-  cm = ceil_div(M, mt());
-  cn = ceil_div(N, nt());
-  return {mt(), nt(), cm, cn};
+  const int mt_final = mt(), nt_final = nt();
+  return {mt_final, nt_final, ceil_div(M, mt_final), ceil_div(N, nt_final)};
 }
 
 // One task: rows [i0, i0 + mh) x columns [j0, j0 + nw) of C, all of K.
@@ -267,15 +266,18 @@ template <class T> void small_gemm(const Prob<T>& P) {
 }
 
 void check_args(bool ta, bool tb, int M, int N, int K, int lda, int ldb, int ldc) {
-  auto bad = [&](const std::string& what) {
-    throw Error("gemm: " + what + " (M=" + std::to_string(M) + " N=" + std::to_string(N) +
-                " K=" + std::to_string(K) + " lda=" + std::to_string(lda) +
-                " ldb=" + std::to_string(ldb) + " ldc=" + std::to_string(ldc) + ")");
+  const std::string dims = " (M=" + std::to_string(M) + " N=" + std::to_string(N) +
+                           " K=" + std::to_string(K) + ")";
+  if (M < 0 || N < 0 || K < 0) throw Error("gemm: sizes must not be negative" + dims);
+  auto check_ld = [&](const char* name, int ld, const char* matrix, int row) {
+    if (ld < std::max(1, row))
+      throw Error(std::string("gemm: ") + name + "=" + std::to_string(ld) +
+                  " is shorter than a row of " + matrix + " as stored (" + std::to_string(row) +
+                  " elements)" + dims);
   };
-  if (M < 0 || N < 0 || K < 0) bad("sizes must not be negative");
-  if (lda < std::max(1, ta ? M : K)) bad(std::string("lda is shorter than a row of A") + (ta ? "^T" : ""));
-  if (ldb < std::max(1, tb ? K : N)) bad(std::string("ldb is shorter than a row of B") + (tb ? "^T" : ""));
-  if (ldc < std::max(1, N)) bad("ldc is shorter than a row of C");
+  check_ld("lda", lda, ta ? "A (K x M, trans_a)" : "A (M x K)", ta ? M : K);
+  check_ld("ldb", ldb, tb ? "B (N x K, trans_b)" : "B (K x N)", tb ? K : N);
+  check_ld("ldc", ldc, "C (M x N)", N);
 }
 
 }  // namespace

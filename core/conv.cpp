@@ -210,8 +210,9 @@ std::size_t conv_col_budget() { return g_col_budget.load(); }
 void set_conv_col_budget(std::size_t bytes) { g_col_budget.store(bytes); }
 
 int conv_chunk_images(const ConvGeom& g, std::size_t elem_bytes) {
+  if (g.N <= 1 || g.OH() <= 0 || g.OW() <= 0) return 1;
   const int64_t per_image = int64_t(g.C) * g.KH * g.KW * g.OH() * g.OW() * int64_t(elem_bytes);
-  if (g.N <= 1 || per_image <= 0) return 1;
+  if (per_image <= 0) return g.N;  // no input channels: nothing to unfold
   const int64_t fit = int64_t(conv_col_budget()) / per_image;
   return int(std::max<int64_t>(1, std::min<int64_t>(fit, g.N)));
 }

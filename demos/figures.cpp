@@ -1,0 +1,243 @@
+// figures: the lecture's three comparison pictures, each one command.
+//
+//   build/figures center-lambda    softmax + lambda * center with lambda = 0.001,
+//                                  0.01, 0.1, 1: the features of each (four panels,
+//                                  centres c_j as diamonds), as in the Center
+//                                  Loss paper's figure of the lecture
+//   build/figures lsoftmax-m       L-Softmax with m = 1, 2, 3, 4: training
+//                                  features (top row) and test features (bottom)
+//   build/figures target-logits    the target logit psi(theta) of softmax,
+//                                  SphereFace, CosFace, ArcFace and combined
+//                                  margins against theta, from the losses' own
+//                                  psi functions (the lecture's "final loss
+//                                  comparison"); trains nothing
+//
+// Each writes one PNG into --out (default out/figures): center_lambda.png,
+// lsoftmax_m.png, target_logits.png, and prints its path. The training
+// figures share the gallery's budget options (--data, --epochs,
+// --train-images, ...); `build/figures CMD --help` lists them.
+#include <omp.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+
+#include "core/batching.hpp"
+#include "demos/support/args.hpp"
+#include "demos/support/data_arg.hpp"
+#include "demos/support/demo_checks.hpp"
+#include "demos/support/feature_metrics.hpp"
+#include "demos/support/feature_run.hpp"
+#include "demos/support/feature_views.hpp"
+#include "losses/amsoftmax.hpp"
+#include "losses/arcface.hpp"
+#include "losses/combined.hpp"
+#include "losses/lsoftmax.hpp"
+#include "losses/params.hpp"
+
+using namespace fg;
+
+namespace {
+
+const char* kUsage =
+    "figures center-lambda|lsoftmax-m|target-logits [--data fashion|mnist:DIR|digits[:N]|folder:DIR] "
+    "[--epochs N] [--train-images N] [--test-images N] [--optim sgd|adam] [--lr X] [--seed N] "
+    "[--threads N] [--out DIR] [--quiet]";
+
+// The budget options of the training figures.
+struct Budget {
+  std::string data_spec, optim, out;
+  int epochs = 6, train_images = 10000, test_images = 0, threads = 1;
+  double lr = 0.002;
+  int64_t seed = 1;
+  bool quiet = false;
+};
+
+Budget read_budget(Args& args, bool trains) {
+  Budget b;
+  if (trains) {
+    b.data_spec = args.get_string("--data", "fashion", kDataChoices);
+    b.epochs = args.get_int("--epochs", 6, 1, 1000, "passes over the training images, for every panel");
+    b.train_images = args.get_int("--train-images", 10000, 0, 10000000, "training images (0: all)");
+    b.test_images = args.get_int("--test-images", 0, 0, 10000000, "test images (0: all)");
+    b.optim = args.get_choice("--optim", "adam", {"sgd", "adam"}, "optimizer");
+    b.lr = args.get_double("--lr", b.optim == "sgd" ? 0.05 : 0.002, 1e-6, 10,
+                           "initial learning rate (cosine decay to 0)");
+    b.seed = args.get_int64("--seed", 1, 0, int64_t(1) << 62, "initialisation and data order");
+    b.threads = args.get_int("--threads", omp_get_max_threads(), 1, 256, "OpenMP threads");
+    b.quiet = args.get_flag("--quiet", "no progress bar");
+  }
+  b.out = args.get_string("--out", "out/figures", "output directory");
+  args.finish();
+  if (trains) check_data_spec(args, b.data_spec);
+  make_out_dir(args, "--out", b.out);
+  if (trains) omp_set_num_threads(b.threads);
+  return b;
+}
+
+DataSplit load_budget_data(const Budget& b) {
+  DataSplit d = load_data(b.data_spec, uint64_t(b.seed));
+  auto cap = [&](Dataset& s, int n, uint64_t stream) {
+    if (n <= 0 || n >= s.size()) return;
+    std::vector<int> keep = epoch_order(s.size(), derive_seed(uint64_t(b.seed), stream), 0);
+    keep.resize(size_t(n));
+    std::sort(keep.begin(), keep.end());
+    const std::string name = s.name;
+    s = subset(s, keep);
+    s.name = name + " (" + std::to_string(n) + " of them)";
+  };
+  cap(d.train, b.train_images, 0x5eb);
+  cap(d.test, b.test_images, 0x7e5);
+  std::printf("%s; %d epochs over %d training images a panel\n", d.description.c_str(), b.epochs, d.train.size());
+  std::fflush(stdout);
+  return d;
+}
+
+struct Trained {
+  FeatureSnapshot train, test;
+  double accuracy = NAN;
+};
+
+// Trains one objective on the budget; the features of the test set and of
+// (at most 5000) training images.
+Trained train_one(const std::string& objective, const Budget& b, const DataSplit& d) {
+  std::printf("\n== %s\n", objective.c_str());
+  std::fflush(stdout);
+  FeatureRunOptions o;
+  o.objective = objective, o.dim = 2, o.epochs = b.epochs, o.optimizer = b.optim, o.lr = b.lr;
+  o.seed = uint64_t(b.seed), o.eval_each_epoch = false, o.progress = !b.quiet;
+  FeatureRun run(o, d.train, &d.test);
+  run.trainer().fit();
+  Trained t;
+  const Embeddings te = run.trainer().evaluate(d.test);
+  std::vector<int> order = epoch_order(d.train.size(), derive_seed(uint64_t(b.seed), 0x7a1), 0);
+  order.resize(std::min<size_t>(order.size(), 5000));
+  const Embeddings tr = run.trainer().evaluate_indices(d.train, order);
+  const Tensor W = run.class_weights().clone(), C = run.centres().clone();
+  t.test = FeatureSnapshot{te.h, te.labels, W, C, run.scoring(), d.test.class_names};
+  t.train = FeatureSnapshot{tr.h, tr.labels, W, C, run.scoring(), d.train.class_names};
+  t.test.max_points = t.train.max_points = 5000;
+  t.accuracy = te.has_accuracy ? te.accuracy : NAN;
+  const int K = std::max(d.train.num_classes(), d.test.num_classes());
+  const FeatureMetrics f = feature_metrics(te.h, te.labels, K);
+  std::printf("test accuracy %.3f, intra-class angle %.1f deg, min inter-class angle %.1f deg\n", t.accuracy,
+              f.intra_deg, f.min_inter_deg);
+  std::fflush(stdout);
+  return t;
+}
+
+std::string acc_text(double a) {
+  char buf[48];
+  std::snprintf(buf, sizeof buf, "test acc %.3f", a);
+  return buf;
+}
+
+int center_lambda(Args& args) {
+  const Budget b = read_budget(args, true);
+  const DataSplit d = load_budget_data(b);
+  const double lambdas[] = {0.001, 0.01, 0.1, 1};
+  Figure fig(4, 1, 440, 440);
+  fig.title = "softmax + lambda * center loss (alpha_c = 0.5): training features of " + d.train.name;
+  for (int i = 0; i < 4; ++i) {
+    const Trained t = train_one("softmax+" + num_str(lambdas[i]) + "*center", b, d);
+    fig.panel(i) = raw_panel(t.train, "lambda = " + num_str(lambdas[i]) + ", " + acc_text(t.accuracy));
+    if (i > 0) fig.panel(i).legend = LegendPos::None;
+  }
+  const std::string path = b.out + "/center_lambda.png";
+  fig.save_png(path);
+  std::printf("wrote %s\n", path.c_str());
+  return 0;
+}
+
+int lsoftmax_m(Args& args) {
+  const Budget b = read_budget(args, true);
+  const DataSplit d = load_budget_data(b);
+  // lambda(t) = max(1, 1000 / (1 + gamma t)) reaches its floor 1 half-way through the run.
+  const int steps = b.epochs * ((d.train.size() + 127) / 128);
+  const double gamma = 999.0 / std::max(1.0, steps / 2.0);
+  Figure fig(4, 2, 420, 420);
+  fig.title = "L-Softmax with m = 1..4 (lambda annealed from 1000 to 1 in the first half): training features (top), test features (bottom)";
+  for (int m = 1; m <= 4; ++m) {
+    const std::string obj = "lsoftmax:m=" + std::to_string(m) + ",gamma=" + num_str(gamma) + ",lambda_min=1";
+    const Trained t = train_one(obj, b, d);
+    fig.panel(m - 1, 0) = raw_panel(t.train, "m = " + std::to_string(m) + ", training set");
+    fig.panel(m - 1, 1) = raw_panel(t.test, "m = " + std::to_string(m) + ", " + acc_text(t.accuracy));
+    for (int r = 0; r < 2; ++r)
+      if (m > 1 || r > 0) fig.panel(m - 1, r).legend = LegendPos::None;
+  }
+  const std::string path = b.out + "/lsoftmax_m.png";
+  fig.save_png(path);
+  std::printf("wrote %s\n", path.c_str());
+  return 0;
+}
+
+int target_logits(Args& args) {
+  const Budget b = read_budget(args, false);
+  struct Curve {
+    std::string label;
+    TargetLogit psi;
+    LineStyle style;
+  };
+  const std::vector<Curve> curves = {
+      {"softmax / NormFace: cos theta", plain_cosine(), LineStyle::Solid},
+      {"SphereFace m = 4 (lambda = 0)", lsoftmax_target(4, 0), LineStyle::Solid},
+      {"SphereFace m = 4, lambda = 5 (annealing floor)", lsoftmax_target(4, 5), LineStyle::Dashed},
+      {"CosFace: cos theta - 0.35", cosine_margin_target(0.35), LineStyle::Solid},
+      {"ArcFace: cos(theta + 0.5)", arcface_target(0.5, false), LineStyle::Solid},
+      {"combined (1, 0.3, 0.2)", combined_target(1, 0.3, 0.2), LineStyle::Solid},
+      {"combined (1.35, 0, 0)", combined_target(1.35, 0, 0), LineStyle::Dashed},
+  };
+  Figure fig(2, 1, 720, 520);
+  fig.title = "Target logit psi(theta) of the margin losses (each evaluated by the loss's own psi)";
+  for (int panel = 0; panel < 2; ++panel) {
+    Plot& p = fig.panel(panel);
+    const double lo = panel == 0 ? 0 : 20, hi = panel == 0 ? 180 : 100;
+    p.title = panel == 0 ? "0 to 180 degrees" : "20 to 100 degrees (where training samples sit)";
+    p.xlabel = "theta: angle between h and W_y (degrees)";
+    p.ylabel = "target logit psi(theta)";
+    p.xlim(lo, hi);
+    p.ylim(panel == 0 ? -2.5 : -1, 1.05);
+    for (size_t k = 0; k < curves.size(); ++k) {
+      std::vector<double> x, y;
+      for (int i = 0; i <= 720; ++i) {
+        const double deg = lo + (hi - lo) * i / 720.0;
+        x.push_back(deg);
+        y.push_back(curves[k].psi.psi(std::cos(deg * M_PI / 180)));
+      }
+      LineOpts o;
+      o.color = class_color(int(k));
+      o.style = curves[k].style;
+      p.line(x, y, curves[k].label, o);
+    }
+    p.hline(0, grey(120), LineStyle::Dotted);
+    p.legend = panel == 0 ? LegendPos::None : LegendPos::Outside;
+  }
+  const std::string path = b.out + "/target_logits.png";
+  fig.save_png(path);
+  std::printf("wrote %s\n", path.c_str());
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  return run_main(argc, argv, [&] {
+    const std::string cmd = argc >= 2 ? argv[1] : "";
+    std::vector<std::string> rest(argv + std::min(argc, 2), argv + argc);
+    if (cmd == "--help" || cmd == "-h") {
+      std::printf("usage: %s\n\n  center-lambda   softmax + lambda center, lambda = 0.001, 0.01, 0.1, 1\n"
+                  "  lsoftmax-m      L-Softmax with m = 1, 2, 3, 4, training and test features\n"
+                  "  target-logits   psi(theta) of the margin losses\n\n"
+                  "`figures COMMAND --help` lists the options of one command.\n",
+                  kUsage);
+      return 0;
+    }
+    Args args(rest, kUsage, "figures");
+    if (cmd == "center-lambda") return center_lambda(args);
+    if (cmd == "lsoftmax-m") return lsoftmax_m(args);
+    if (cmd == "target-logits") return target_logits(args);
+    throw ArgError(cmd.empty() ? "no command given; expected center-lambda, lsoftmax-m or target-logits"
+                               : "unknown command '" + cmd + "'; expected center-lambda, lsoftmax-m or target-logits",
+                   kUsage);
+  });
+}

@@ -91,7 +91,7 @@ Var conv2d(const Var& x, const Var& w, const Var& b, int stride, int pad) {
                 shape_str(Wt.shape()) + " do not fit (need [N, C, H, W] and [F, C, KH, KW])");
   ConvGeom g{X.shape()[0], X.shape()[1], X.shape()[2], X.shape()[3],
              Wt.shape()[0], Wt.shape()[2], Wt.shape()[3], stride, pad};
-  if (stride < 1 || pad < 0 || g.OH() < 1 || g.OW() < 1)
+  if (stride < 1 || pad < 0 || g.H + 2 * pad < g.KH || g.W + 2 * pad < g.KW)
     throw Error("conv2d: stride " + std::to_string(stride) + " and padding " +
                 std::to_string(pad) + " leave no output for input " + shape_str(X.shape()) +
                 " and filters " + shape_str(Wt.shape()));

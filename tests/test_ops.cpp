@@ -183,6 +183,9 @@ TEST_CASE("ops: conv2d with stride, padding and bias", "[ops]") {
                       Catch::Contains("[1, 3, 8, 8]") && Catch::Contains("[4, 2, 3, 3]"));
   REQUIRE_THROWS_AS(conv2d(constant(Tensor({1, 1, 2, 2})), constant(Tensor({1, 1, 5, 5})), Var()),
                     Error);
+  // At stride 2 the integer division would round a negative size up to 1.
+  REQUIRE_THROWS_AS(conv2d(constant(Tensor({1, 1, 2, 2})), constant(Tensor({1, 1, 5, 5})), Var(), 2),
+                    Error);
 }
 
 TEST_CASE("gradcheck catches a wrong gradient", "[ops][gradcheck]") {

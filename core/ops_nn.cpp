@@ -20,24 +20,31 @@ Var prelu(const Var& x, const Var& alpha) {
   const int64_t N = X.dim() >= 1 ? X.shape()[0] : 1;
   const int64_t inner = X.numel() / std::max<int64_t>(1, N * C);
   Tensor Y(X.shape());
+  const real* xp = X.data();
+  real* yp = Y.data();
 #pragma omp parallel for if (X.numel() > 65536)
   for (int64_t nc = 0; nc < N * C; ++nc) {
     const real a = A[shared ? 0 : nc % C];
-    for (int64_t i = nc * inner; i < (nc + 1) * inner; ++i) Y[i] = X[i] > 0 ? X[i] : a * X[i];
+    for (int64_t i = nc * inner; i < (nc + 1) * inner; ++i) yp[i] = xp[i] > 0 ? xp[i] : a * xp[i];
   }
   return make_node("prelu", Y, {x, alpha}, [X, A, shared, N, C, inner](Node& self) {
-    const Tensor& g = self.grad;
+    const real* g = self.grad.data();
+    const real* xp = X.data();
     Tensor gx(X.shape()), ga(A.shape());
+    real* gxp = gx.data();
     std::vector<double> per_channel(C, 0.0);
-    for (int64_t nc = 0; nc < N * C; ++nc) {
-      const real a = A[shared ? 0 : nc % C];
+    // One channel per thread: each channel's slope gradient has one writer.
+#pragma omp parallel for if (X.numel() > 65536)
+    for (int c = 0; c < C; ++c) {
+      const real a = A[shared ? 0 : c];
       double acc = 0;
-      for (int64_t i = nc * inner; i < (nc + 1) * inner; ++i) {
-        const bool pos = X[i] > 0;
-        gx[i] = pos ? g[i] : a * g[i];
-        if (!pos) acc += double(g[i]) * X[i];
-      }
-      per_channel[nc % C] += acc;
+      for (int64_t n = 0; n < N; ++n)
+        for (int64_t i = (n * C + c) * inner; i < (n * C + c + 1) * inner; ++i) {
+          const bool pos = xp[i] > 0;
+          gxp[i] = pos ? g[i] : a * g[i];
+          if (!pos) acc += double(g[i]) * xp[i];
+        }
+      per_channel[c] = acc;
     }
     for (int c = 0; c < C; ++c) ga[shared ? 0 : c] += real(per_channel[c]);
     accumulate(self.inputs[0], gx);

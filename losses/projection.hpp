@@ -1,14 +1,17 @@
 // The learned projection of tse and tpe: h'(x) = T h(x), T an N' x N matrix
-// (lecture, "Better triplets"), and the table the triplet selection uses on
-// the projected rows.
+// (lecture, "Better triplets"), the table the triplet selection uses on the
+// projected rows, and the Loss plumbing both share (T, dim, mining, freeze).
 #pragma once
 
 #include <cmath>
+#include <string>
 #include <vector>
 
 #include "core/ops.hpp"
 #include "core/random.hpp"
 #include "losses/distance.hpp"
+#include "losses/params.hpp"
+#include "losses/triplet_source.hpp"
 
 namespace fg {
 
@@ -35,5 +38,43 @@ inline std::vector<double> neg_similarity_table(const Tensor& hp) {
       d[size_t(a) * m + j] = -dot(hp.data() + a * n, hp.data() + j * n, n);
   return d;
 }
+
+// The gradient of z = <h'_a, h'_n> - <h'_a, h'_p> on the rows t = (a, p, n)
+// of x, times g, added into gx (the inner term of both TSE and TPE):
+//   dz/da = n - p,   dz/dp = -a,   dz/dn = a
+void add_similarity_gap_grad(Tensor& gx, const Tensor& x, const Triplet& t, double g);
+
+// The parameters of a projected triplet loss: its margin spec first, then
+// dim, mining and freeze.
+std::vector<ParamSpec> projection_specs(ParamSpec margin);
+
+// What tse and tpe share around their node: T (N' x N, learned), the options
+// dim, mining and freeze, and the forward up to h' and the triplets on it.
+class ProjectedTripletLoss : public Loss, public TripletSource {
+ public:
+  std::string name() const override { return loss_; }
+  // T is kept here rather than in LossBase's table because setting it may
+  // change N' (losscalc --weights with N' rows): any N' x N matrix is accepted.
+  std::vector<NamedVar> parameters() override { return {{"T", T_}}; }
+  void set_parameter(const std::string& key, const Var& value) override;
+
+ protected:
+  // Reads the specs' values; the margin spec's key goes into margin_.
+  ProjectedTripletLoss(const std::string& loss, const LossParams& p, const LossContext& ctx,
+                       const std::vector<ParamSpec>& specs);
+  // Checks the batch and returns h' = T h; the triplets on h' are then
+  // last_triplets().
+  Var project_and_pick(const LossInput& in);
+  // " dim=N' mining=... [freeze=1]": the end of describe().
+  std::string options_str() const;
+
+  real margin_;
+
+ private:
+  std::string loss_;
+  int K_, dim_, out_dim_;
+  bool freeze_;
+  Var T_;  // N' x N
+};
 
 }  // namespace fg

@@ -33,7 +33,6 @@
 // their backward carries the node's dL/da and dL/dcos on to W and h.
 #include "losses/lsoftmax.hpp"
 
-#include <algorithm>
 #include <cmath>
 #include <memory>
 
@@ -80,7 +79,7 @@ TargetLogit lsoftmax_target(int m, double lambda) {
 }
 
 double lambda_schedule(int64_t t, double base, double gamma, double power, double lambda_min) {
-  return std::max(lambda_min, base * std::pow(1 + gamma * double(t), -power));
+  return power_decay(base, gamma, power, lambda_min)(t);
 }
 
 std::vector<ParamSpec> large_margin_params(const std::string& m_default) {
@@ -101,15 +100,13 @@ LargeMarginLoss::LargeMarginLoss(std::string name, const LossContext& ctx, const
       m_(r.int_value("m")),
       fixed_lambda_(r.has("lambda")),
       lambda_fixed_(fixed_lambda_ ? r.real_value("lambda") : 0),
-      base_(r.real_value("base")),
-      gamma_(r.real_value("gamma")),
-      power_(r.real_value("power")),
-      lambda_min_(r.real_value("lambda_min")) {
+      lambda_annealed_(power_decay(r.real_value("base"), r.real_value("gamma"),
+                                   r.real_value("power"), r.real_value("lambda_min"))) {
   add_parameter("W", init_class_weights(ctx.num_classes, ctx.dim, ctx.seed), true);
 }
 
 double LargeMarginLoss::lambda() const {
-  return fixed_lambda_ ? lambda_fixed_ : lambda_schedule(t_, base_, gamma_, power_, lambda_min_);
+  return fixed_lambda_ ? lambda_fixed_ : lambda_annealed_(t_);
 }
 
 Var LargeMarginLoss::forward(const LossInput& in) {

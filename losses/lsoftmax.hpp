@@ -8,6 +8,7 @@
 #include "losses/loss_base.hpp"
 #include "losses/margin_softmax.hpp"
 #include "losses/params.hpp"
+#include "optim/schedule.hpp"
 
 namespace fg {
 
@@ -17,7 +18,7 @@ int lsoftmax_k(int m, double c);
 // psi(theta) = ((-1)^k cos(m theta) - 2k + lambda cos theta) / (1 + lambda), in c = cos theta.
 TargetLogit lsoftmax_target(int m, double lambda);
 
-// lambda(t) = max(lambda_min, base (1 + gamma t)^(-power)).
+// lambda(t) = max(lambda_min, base (1 + gamma t)^(-power)): optim's power_decay.
 double lambda_schedule(int64_t t, double base, double gamma, double power, double lambda_min);
 
 // W (K x N), the integer margin m and lambda (annealed over set_iteration's t,
@@ -44,7 +45,8 @@ class LargeMarginLoss : public LossBase {
   LossContext ctx_;
   int m_;
   bool fixed_lambda_;
-  double lambda_fixed_, base_, gamma_, power_, lambda_min_;
+  double lambda_fixed_;
+  Schedule lambda_annealed_;  // power_decay(base, gamma, power, lambda_min)
   int64_t t_ = 0;
 };
 

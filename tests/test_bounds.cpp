@@ -78,4 +78,5 @@ TEST_CASE("bounds: the NormFace bound needs balanced classes, and the table says
   CHECK(L < normface_bound(3, s));
   const std::string table = bounds_table({{"made up", "x >= 1", "x = 0", false}});
   CHECK_THAT(table, Catch::Contains("| made up | x >= 1 | x = 0 | **NO** |"));
+  CHECK_THAT(bounds_table({{"a|b", "", "", true}}), Catch::Contains("| a\\|b |  |  | yes |"));
 }

@@ -209,7 +209,7 @@ std::vector<BoundRow> check_lsoftmax_margin() {
     measured += strf("%salpha = %g, m = %d: %.4f deg (formula %.4f)", measured.empty() ? "" : "; ",
                      c[0], m, deg(margin), deg(formula));
   }
-  return {{"L-Softmax: decision margin between two classes, |W_1| = |W_2|, lambda = 0",
+  return {{"L-Softmax: decision margin between two classes of equal weight norms, lambda = 0",
            "alpha_M = alpha (m-1)/(m+1); boundary of class 1 at theta_1 = alpha/(m+1)", measured,
            holds}};
 }

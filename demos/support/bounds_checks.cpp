@@ -77,9 +77,14 @@ double cosface_s_lecture(int K, double P) {
 }
 
 std::string bounds_table(const std::vector<BoundRow>& rows) {
+  auto cell = [](const std::string& text) {  // a '|' inside a cell would end it
+    std::string c;
+    for (char ch : text) c += ch == '|' ? std::string("\\|") : std::string(1, ch);
+    return c;
+  };
   std::string out = "| exercise | bound | measured | holds |\n|---|---|---|---|\n";
   for (const BoundRow& r : rows)
-    out += "| " + r.exercise + " | " + r.bound + " | " + r.measured + " | " +
+    out += "| " + cell(r.exercise) + " | " + cell(r.bound) + " | " + cell(r.measured) + " | " +
            (r.holds ? "yes" : "**NO**") + " |\n";
   return out;
 }

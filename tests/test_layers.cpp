@@ -17,22 +17,13 @@
 #include "layers/prelu.hpp"
 #include "layers/relu.hpp"
 #include "layers/sequential.hpp"
+#include "tests/tensor_test_util.hpp"
 
 using namespace fg;
+using fg_test::away;
+using fg_test::rnd;
 
 namespace {
-Tensor rnd(Shape s, uint64_t seed, real lo = -1, real hi = 1) {
-  Rng r(seed);
-  return Tensor::uniform(std::move(s), r, lo, hi);
-}
-// Magnitudes in [0.2, 1.5] with random signs: no value near the kink at 0.
-Tensor away(Shape s, uint64_t seed) {
-  Tensor t = rnd(std::move(s), seed, 0.2, 1.5);
-  Rng r(seed + 1);
-  for (int64_t i = 0; i < t.numel(); ++i)
-    if (r.uniform() < 0.5) t[i] = -t[i];
-  return t;
-}
 // Distinct values 0.05 apart in random order: no near-ties inside a pooling window.
 Tensor distinct(Shape s, uint64_t seed) {
   Tensor t(std::move(s));

@@ -13,15 +13,13 @@
 #include "core/random.hpp"
 #include "losses/euclidean.hpp"
 #include "losses/mining.hpp"
+#include "tests/tensor_test_util.hpp"
 
 using namespace fg;
+using fg_test::rnd;
 
 namespace {
 
-Tensor rnd(Shape s, uint64_t seed, real lo = -1, real hi = 1) {
-  Rng r(seed);
-  return Tensor::uniform(std::move(s), r, lo, hi);
-}
 void require_ok(const CheckResult& r) {
   INFO(r);
   REQUIRE(r.ok);

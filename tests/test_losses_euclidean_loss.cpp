@@ -13,18 +13,16 @@
 #include "losses/euclidean.hpp"
 #include "losses/registry.hpp"
 #include "tests/loss_train_util.hpp"
+#include "tests/tensor_test_util.hpp"
 
 using namespace fg;
+using fg_test::rnd;
 
 namespace {
 
 const std::vector<std::string> kNames = {"contrastive", "marginal", "triplet",          "tse",
                                          "tpe",         "center",   "center_invariant", "range"};
 
-Tensor rnd(Shape s, uint64_t seed, real lo = -1, real hi = 1) {
-  Rng r(seed);
-  return Tensor::uniform(std::move(s), r, lo, hi);
-}
 bool has_centers(const std::string& n) { return n == "center" || n == "center_invariant"; }
 bool has_T(const std::string& n) { return n == "tse" || n == "tpe"; }
 void require_finite(const Tensor& t, const std::string& what) {

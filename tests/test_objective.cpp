@@ -14,16 +14,14 @@
 #include "losses/objective.hpp"
 #include "losses/registry.hpp"
 #include "tests/loss_train_util.hpp"
+#include "tests/tensor_test_util.hpp"
 
 using namespace fg;
+using fg_test::rnd;
 using Catch::Contains;
 
 namespace {
 
-Tensor rnd(Shape s, uint64_t seed, real lo = -1, real hi = 1) {
-  Rng r(seed);
-  return Tensor::uniform(std::move(s), r, lo, hi);
-}
 const LossContext kCtx{3, 2, 4};
 
 }  // namespace

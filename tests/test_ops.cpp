@@ -5,22 +5,13 @@
 #include "core/gradcheck.hpp"
 #include "core/ops.hpp"
 #include "core/random.hpp"
+#include "tests/tensor_test_util.hpp"
 
 using namespace fg;
+using fg_test::away;
+using fg_test::rnd;
 
 namespace {
-Tensor rnd(Shape s, uint64_t seed, real lo = -1, real hi = 1) {
-  Rng r(seed);
-  return Tensor::uniform(std::move(s), r, lo, hi);
-}
-// Values bounded away from zero (for log, sqrt, div, kinks of abs/relu).
-Tensor away(Shape s, uint64_t seed) {
-  Tensor t = rnd(std::move(s), seed, 0.2, 1.5);
-  Rng r(seed + 1);
-  for (int64_t i = 0; i < t.numel(); ++i)
-    if (r.uniform() < 0.5) t[i] = -t[i];
-  return t;
-}
 void check_grad(const TestFn& f, const std::vector<Tensor>& inputs) {
   CheckResult r = gradcheck(f, inputs);
   INFO(r);

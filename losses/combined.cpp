@@ -51,7 +51,10 @@ TargetLogit combined_target(double m1, double m2, double m3) {
   auto dpsi = [=](double c) {
     const double theta = theta_of(c);
     if (theta > theta_star) return 1.0;
-    return m1 * std::sin(m1 * theta + m2) / sin_theta_of(c);
+    // Numerator and denominator at the same clamped angle, so the ratio keeps
+    // its limit m1^2 at theta = 0 when m2 = 0 (instead of 0 / small).
+    const double clamped = theta_of(clamp_cos(c));
+    return m1 * std::sin(m1 * clamped + m2) / sin_theta_of(c);
   };
   return {psi, dpsi};
 }

@@ -5,8 +5,11 @@
 // "The very same idea as for AM-SoftMax, but with a grain of theory": the
 // same psi(theta) = cos theta - m, so the formula and its derivative live in
 // one place, losses/amsoftmax.cpp (psi(c) = c - m, dpsi/dc = 1). What CosFace
-// adds is how to choose s and m (lecture):
-//   s >= K/(K-1) log( P (K-1) / (1-P) )   for a target probability P,
+// adds is how to choose s and m:
+//   s >= (K-1)/K log( P (K-1) / (1-P) )   for a target probability P
+//                                         (the slide writes K/(K-1): enough,
+//                                         but larger than needed; derived in
+//                                         notes/solutions.md, measured by build/bounds),
 //   0 <= m <= K/(K-1)                     the bound on the cosine margin,
 // and its values in practice: s = 64, m = 0.35.
 #include "losses/amsoftmax.hpp"

@@ -145,6 +145,19 @@ TEST_CASE("angular: dpsi/dc is the derivative of psi", "[losses][angular]") {
     }
 }
 
+TEST_CASE("angular: combined margin slopes keep their limits at theta = 0 and pi",
+          "[losses][angular]") {
+  // With m2 = 0 the target is cos(m1 theta) - m3, whose slope in c tends to
+  // m1^2 as theta -> 0 (Chebyshev: T_m'(1) = m^2); (1, 0, 0) is plain cos, slope 1.
+  const TargetLogit plain = combined_target(1, 0, 0), triple = combined_target(3, 0, 0);
+  for (double c : {1.0, 1 - 1e-9, 1 - 1e-12}) {
+    INFO("c = " << c);
+    CHECK(plain.dpsi(c) == Approx(1).epsilon(1e-6));
+    CHECK(triple.dpsi(c) == Approx(9).epsilon(1e-4));
+  }
+  for (double c : {-1.0, -1 + 1e-12}) CHECK(plain.dpsi(c) == Approx(1).epsilon(1e-6));
+}
+
 TEST_CASE("angular: finite differences", "[losses][angular]") {
   require_ok(far_sample(LossCase("lsoftmax", {{"lambda", "0"}})).gradcheck(), "lsoftmax m=2");
   require_ok(far_sample(LossCase("lsoftmax", {{"m", "3"}, {"lambda", "0.5"}})).gradcheck(),

@@ -8,11 +8,15 @@
 // number (learn_alpha=0 fixes it), started at alpha_low(p, K) with p = 0.9
 // unless alpha= is given; the bias is off by default (bias=1 adds it).
 //
-// alpha_low. With K < 2N classes spread at least pi/2 apart on the sphere, a
-// sample on its class direction has logits alpha (its class), 0 (K - 2 classes)
-// and -alpha (at most one), so
+// alpha_low (the slide's bound). With K < 2N unit class vectors spread pi/2
+// apart on the sphere and a class that has an opposite one, a sample on its
+// class direction has logits alpha (its class), -alpha (the opposite class)
+// and 0 (the other K - 2), so
 //   p = e^alpha / (e^alpha + (K-2) e^0 + e^-alpha) ~ e^alpha / (e^alpha + K - 2)
 // and p is reachable only if alpha >= alpha_low = log( p (K-2) / (1-p) ).
+// A class with no opposite sees K - 1 zero logits and needs log(p (K-1)/(1-p));
+// and here W is not normalised, so the effective scale is alpha |W_j|
+// (notes/solutions.md works both out; build/bounds measures them).
 //
 // Gradient: the cross-entropy node gives dL/dl_ij = (p_ij - [j = y_i]) / m;
 // l = alpha h_hat W^T + b with h_hat = l2_normalize(h) passes it on through

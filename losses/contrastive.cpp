@@ -23,7 +23,7 @@ namespace fg {
 //   same person:       d/dh_i [1/2 d_ij^2]              = e_ij
 //   different persons: d/dh_i [1/2 max(0, margin - d)^2] = -(margin - d_ij) e_ij / d_ij
 //                      while d_ij < margin, else 0
-//   and d/dh_j = -d/dh_i; each pair's share is divided by P.
+//   and d/dh_j = -d/dh_i (add_pair_grad); each pair's share is divided by P.
 // The first form needs no square root. In the second, e_ij / d_ij is the unit
 // vector between the two points, undefined when they coincide (d_ij = 0). The
 // function there is a symmetric cone, margin^2/2 - margin |e| + |e|^2/2, whose
@@ -54,21 +54,9 @@ Var contrastive_loss(const Var& h, const std::vector<int>& y, real margin) {
       pull[size_t(i) * m + j] = c;
     }
   const real value = P > 0 ? real(total / P) : real(0);
-  return make_node("contrastive_loss", Tensor::scalar(value), {h}, [x, pull, m, n, P](Node& self) {
+  return make_node("contrastive_loss", Tensor::scalar(value), {h}, [x, pull, P](Node& self) {
     Tensor gx(x.shape());
-    if (P > 0) {
-      const double g = self.grad[0] / P;
-      for (int i = 0; i < m; ++i)
-        for (int j = i + 1; j < m; ++j) {
-          const double c = pull[size_t(i) * m + j];
-          if (c == 0) continue;
-          for (int k = 0; k < n; ++k) {
-            const double e = double(x.at(i, k)) - x.at(j, k);
-            gx.at(i, k) += real(g * c * e);
-            gx.at(j, k) -= real(g * c * e);
-          }
-        }
-    }
+    if (P > 0) add_pair_grad(gx, x, pull, self.grad[0] / P);
     accumulate(self.inputs[0], gx);
   });
 }

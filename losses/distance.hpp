@@ -37,6 +37,24 @@ inline std::vector<double> sq_dist_table(const Tensor& h) {
   return d;
 }
 
+// The backward of a loss over pairs i < j of rows of x (m x N) that depends on
+// each pair through e_ij = x_i - x_j: with c[i * m + j] the pair's factor
+// (dL/dx_i = c_ij e_ij, dL/dx_j = -c_ij e_ij; 0 for a pair that adds nothing),
+// adds g c_ij e_ij to row i of gx and subtracts it from row j.
+inline void add_pair_grad(Tensor& gx, const Tensor& x, const std::vector<double>& c, double g) {
+  const int m = x.shape()[0], n = x.shape()[1];
+  for (int i = 0; i < m; ++i)
+    for (int j = i + 1; j < m; ++j) {
+      const double cij = c[size_t(i) * m + j];
+      if (cij == 0) continue;
+      for (int k = 0; k < n; ++k) {
+        const double e = double(x.at(i, k)) - x.at(j, k);
+        gx.at(i, k) += real(g * cij * e);
+        gx.at(j, k) -= real(g * cij * e);
+      }
+    }
+}
+
 // h must be m x N (m >= 1) with one label per row.
 inline void check_rows_labels(const char* op, const Tensor& h, const std::vector<int>& y) {
   if (h.dim() != 2 || h.shape()[0] < 1)

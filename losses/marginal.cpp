@@ -20,8 +20,9 @@ namespace fg {
 
 // Gradient (D_ij = |h'_i - h'_j|^2, t_ij = xi - y_ij (theta - D_ij)):
 //   dt_ij/dD_ij = y_ij,  dD_ij/dh'_i = 2 (h'_i - h'_j) = -dD_ij/dh'_j
-//   so while t_ij > 0:  dL/dh'_i = 2 y_ij (h'_i - h'_j) / (m^2 - m),  dL/dh'_j = -that.
-// The squared distance is smooth, so there is no kink at identical embeddings.
+//   so while t_ij > 0:  dL/dh'_i = 2 y_ij (h'_i - h'_j) / (m^2 - m),  dL/dh'_j = -that
+// (add_pair_grad). The squared distance is smooth, so there is no kink at
+// identical embeddings.
 // This node works on the embeddings it is given; normalisation is the
 // l2_normalize op in front of it (the marginal Loss puts it there).
 Var marginal_loss(const Var& h, const std::vector<int>& y, real theta, real xi) {
@@ -29,7 +30,7 @@ Var marginal_loss(const Var& h, const std::vector<int>& y, real theta, real xi) 
   check_rows_labels("marginal_loss", x, y);
   const int m = x.shape()[0], n = x.shape()[1];
   const double norm = double(m) * m - m;              // m^2 - m
-  std::vector<signed char> active(size_t(m) * m, 0);  // y_ij where the hinge is open; saved
+  std::vector<double> active(size_t(m) * m, 0.0);  // y_ij where the hinge is open; saved
   double total = 0;
   for (int i = 0; i < m; ++i)
     for (int j = i + 1; j < m; ++j) {
@@ -38,28 +39,15 @@ Var marginal_loss(const Var& h, const std::vector<int>& y, real theta, real xi) 
           double(xi) - yij * (double(theta) - sq_dist(x.data() + i * n, x.data() + j * n, n));
       if (t > 0) {
         total += t;
-        active[size_t(i) * m + j] = static_cast<signed char>(yij);
+        active[size_t(i) * m + j] = yij;
       }
     }
   const real value = norm > 0 ? real(total / norm) : real(0);
-  return make_node("marginal_loss", Tensor::scalar(value), {h},
-                   [x, active, m, n, norm](Node& self) {
-                     Tensor gx(x.shape());
-                     if (norm > 0) {
-                       const double g = 2.0 * self.grad[0] / norm;
-                       for (int i = 0; i < m; ++i)
-                         for (int j = i + 1; j < m; ++j) {
-                           const int yij = active[size_t(i) * m + j];
-                           if (!yij) continue;
-                           for (int k = 0; k < n; ++k) {
-                             const double e = double(x.at(i, k)) - x.at(j, k);
-                             gx.at(i, k) += real(g * yij * e);
-                             gx.at(j, k) -= real(g * yij * e);
-                           }
-                         }
-                     }
-                     accumulate(self.inputs[0], gx);
-                   });
+  return make_node("marginal_loss", Tensor::scalar(value), {h}, [x, active, norm](Node& self) {
+    Tensor gx(x.shape());
+    if (norm > 0) add_pair_grad(gx, x, active, 2.0 * self.grad[0] / norm);
+    accumulate(self.inputs[0], gx);
+  });
 }
 
 namespace {

@@ -91,7 +91,7 @@ build() {  # DIR...
   src="$src tests/fuzz/gemm_naive_as_gemm.cpp"
   progs=$(for t in "${targets[@]}"; do printf '%s ' "$OUT/fuzz_$t"; done)
   echo "fuzz: building $* with $CLANGXX ($(echo "$src" | wc -w) sources, sanitizers + coverage)"
-  make --no-print-directory -s -j"$jobs" -f - <<EOF
+  MAKEFLAGS= MFLAGS= make --no-print-directory -s -j"$jobs" -f - <<EOF
 OBJS := \$(patsubst %.cpp,$OUT/obj/%.o,$src)
 PROGS := $progs
 all: \$(PROGS)
@@ -150,10 +150,13 @@ for t in "${targets[@]}"; do
   echo "fuzz $t runs=$runs seconds=$secs result=$result"
   if [ "$result" = CRASH ]; then
     echo "   log: $log   exit code: $rc"
-    [ -z "$found" ] && echo "   input: none written (see the log)"
-    for f in $found; do echo "   input: $f"; done
-    # The report's headline, then the first stack without libFuzzer's and libc's own frames.
-    awk '/ERROR: |runtime error|uncaught exception|what\(\)/ && !said[$0]++ { print; next }
+    n=$(echo "$found" | grep -c .)
+    [ "$n" -eq 0 ] && echo "   input: none written (see the log)"
+    [ "$n" -gt 5 ] && echo "   $n inputs; the first five:"
+    for f in $(echo "$found" | head -5); do echo "   input: $f"; done
+    # Each distinct headline, then the first stack without libFuzzer's and libc's own frames.
+    awk '{ sub(/^==[0-9]+== */, "") }
+         /ERROR: |runtime error|uncaught exception|what\(\)/ && !said[$0]++ { print; next }
          /^ *#0 / { stacks++ }
          stacks == 1 && /^ *#[0-9]+ 0x/ && !/ in (fuzzer::|__libc|_start|main |abort|raise|gsignal|__pthread|std::terminate|__cxa_|__sanitizer|__asan|__ubsan)/ &&
            !/libstdc\+\+|libc\.so|\(\)$/ { print }' "$log" | head -12 | sed 's/^ */   /'

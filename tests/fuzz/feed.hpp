@@ -12,6 +12,7 @@
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <cstdio>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -67,6 +68,13 @@ inline void feed_image(const uint8_t* data, size_t size) {
 // feed returns normally when read_csv accepted the file).
 inline void feed_csv(const std::string& path) {
   const fg::CsvTable t = fg::read_csv(path);
+  if (std::FILE* f = std::fopen(path.c_str(), "rb")) {  // a NUL is never part of a number
+    int c;
+    while ((c = std::fgetc(f)) != EOF && c != 0) {
+    }
+    std::fclose(f);
+    promise(c == EOF, "csv: a file with a NUL byte accepted (the rest of its field ignored)");
+  }
   promise(t.rows >= 1 && t.cols >= 1 && t.values.size() == size_t(t.rows) * t.cols,
           "csv: rows x cols and the values disagree");
   for (double v : t.values) promise(std::isfinite(v), "csv: a non-finite value accepted");

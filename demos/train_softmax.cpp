@@ -32,7 +32,7 @@ int main(int argc, char** argv) {
               "train_softmax [--data fashion|mnist:DIR|digits] [--epochs N] [--train-images N] "
               "[--batch N] [--lr X] [--seed N] [--threads N] [--out DIR] [--resume PATH] "
               "[--checkpoint-every N] [--quiet]");
-    const std::string data_spec = args.get_string("--data", "fashion", kDataChoices);
+    const std::string data_spec = args.get_string("--data", "fashion", kDataChoices, "SPEC");
     const int epochs = args.get_int("--epochs", 3, 1, 10000, "passes over the training images");
     const int train_images = args.get_int("--train-images", 0, 0, 10000000,
                                           "use only this many training images (0: all)");
@@ -43,8 +43,10 @@ int main(int argc, char** argv) {
     const int64_t seed =
         args.get_int64("--seed", 1, 0, int64_t(1) << 62, "initialisation and data order");
     const int threads = args.get_int("--threads", omp_get_max_threads(), 1, 256, "OpenMP threads");
-    const std::string out = args.get_string("--out", "out/train_softmax", "output directory");
-    const std::string resume = args.get_string("--resume", "", "checkpoint to continue from");
+    const std::string out =
+        args.get_string("--out", "out/train_softmax", "output directory", "DIR");
+    const std::string resume =
+        args.get_string("--resume", "", "checkpoint to continue from", "PATH");
     const int every =
         args.get_int("--checkpoint-every", 0, 0, 1000000,
                      "also write the checkpoint every N steps (0: after each epoch only)");
@@ -59,7 +61,8 @@ int main(int argc, char** argv) {
       const std::string name = data.train.name;
       data.train = subset(data.train, keep);
       data.train.name = name + " (" + std::to_string(train_images) + " of them)";
-      data.description += ", training on " + std::to_string(train_images) + " of the training images";
+      data.description +=
+          ", training on " + std::to_string(train_images) + " of the training images";
     }
     std::error_code ec;
     std::filesystem::create_directories(out, ec);

@@ -78,8 +78,8 @@ std::optional<std::string> Args::find_value(const std::string& flag, const std::
 }
 
 std::string Args::get_string(const std::string& flag, const std::string& def,
-                             const std::string& help) {
-  note(flag, "TEXT", help, def.empty() ? "" : "'" + def + "'");
+                             const std::string& help, const std::string& value_name) {
+  note(flag, value_name, help, def.empty() ? "" : "'" + def + "'");
   auto v = find_value(flag, "some text");
   if (v && v->empty()) fail(flag, "the value is empty");
   return v ? *v : def;

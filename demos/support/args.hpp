@@ -51,7 +51,9 @@ class Args {
   Args(std::vector<std::string> tokens, std::string usage, std::string program = "program");
 
   bool has(const std::string& flag) const;
-  std::string get_string(const std::string& flag, const std::string& def, const std::string& help);
+  // `value_name` stands for the value in --help ("--out DIR").
+  std::string get_string(const std::string& flag, const std::string& def, const std::string& help,
+                         const std::string& value_name = "TEXT");
   int get_int(const std::string& flag, int def, int lo, int hi, const std::string& help);
   int64_t get_int64(const std::string& flag, int64_t def, int64_t lo, int64_t hi,
                     const std::string& help);

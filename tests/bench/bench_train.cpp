@@ -153,7 +153,8 @@ int main(int argc, char** argv) {
     const int warmup = args.get_int("--warmup", 2, 0, 100, "untimed first steps");
     const int threads = args.get_int("--threads", omp_get_max_threads(), 1, 256, "OpenMP threads");
     const int prof = args.get_int("--profile-steps", 10, 0, 1000, "steps of the per-layer table");
-    const std::string dir = args.get_string("--data", kFashionMnistDir, "MNIST-style directory");
+    const std::string dir =
+        args.get_string("--data", kFashionMnistDir, "MNIST-style directory", "DIR");
     args.finish();
     omp_set_num_threads(threads);
 

@@ -116,12 +116,14 @@ Var CenterLoss::forward(const LossInput& in) {
   return loss;
 }
 
-void CenterLoss::after_step() {
-  if (step_.empty()) return;
-  Tensor c = centers()->value;  // shares storage
-  for (int64_t i = 0; i < c.numel(); ++i) c[i] -= step_[i];
-  step_ = Tensor();
+void take_pending_step(const Var& centers, Tensor& step) {
+  if (step.empty()) return;
+  Tensor c = centers->value;  // shares storage
+  for (int64_t i = 0; i < c.numel(); ++i) c[i] -= step[i];
+  step = Tensor();
 }
+
+void CenterLoss::after_step() { take_pending_step(centers(), step_); }
 
 std::string CenterLoss::describe() const {
   return "center alpha_c=" + num_str(alpha_c_) + (sgd_ ? " sgd=1" : "") +

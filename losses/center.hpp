@@ -30,6 +30,10 @@
 
 namespace fg {
 
+// The rule's move of the centres, shared by both losses: c -= step in place
+// (the storage the objective's terms share), then nothing is pending.
+void take_pending_step(const Var& centers, Tensor& step);
+
 class CenterLoss : public LossBase {
  public:
   CenterLoss(const LossParams& p, const LossContext& ctx);

@@ -99,12 +99,7 @@ Var CenterInvariantLoss::forward(const LossInput& in) {
   return loss;
 }
 
-void CenterInvariantLoss::after_step() {
-  if (step_.empty()) return;
-  Tensor c = centers()->value;  // shares storage
-  for (int64_t i = 0; i < c.numel(); ++i) c[i] -= step_[i];
-  step_ = Tensor();
-}
+void CenterInvariantLoss::after_step() { take_pending_step(centers(), step_); }
 
 std::string CenterInvariantLoss::describe() const {
   return "center_invariant" + std::string(owner_ ? "" : " alpha_c=" + num_str(alpha_c_)) +

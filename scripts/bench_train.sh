@@ -26,7 +26,8 @@ echo "# $images Fashion-MNIST images once ($warmup warm-up steps untimed), $thre
 ours_s=(); torch_s=(); ours_m=(); torch_m=(); table=""
 field() { sed -n "s/.*$1=\([0-9.eE+-]*\).*/\1/p" <<<"$2" | tail -1; }
 for ((r = 1; r <= runs; r++)); do
-  profile=0; [ "$r" -eq "$runs" ] && profile=10   # the per-layer table once, on the last run
+  # The per-layer tables (ours, and PyTorch's costliest ops) once, after the last timed run.
+  profile=0; [ "$r" -eq "$runs" ] && profile=10
   out=$(build/bench/bench_train --images "$images" --batch "$batch" --warmup "$warmup" \
         --threads "$threads" --profile-steps "$profile")
   arch=$(sed -n 's/^arch: //p' <<<"$out")
@@ -35,9 +36,10 @@ for ((r = 1; r <= runs; r++)); do
   [ "$profile" -gt 0 ] && table=$(sed -n '/^per-layer/,$p' <<<"$out")
   # shellcheck disable=SC2086
   pout=$($python tests/bench/bench_train.py --images "$images" --batch "$batch" --warmup "$warmup" \
-         --threads "$threads" $arch)
+         --threads "$threads" --profile-steps "$profile" $arch)
   grep '^pytorch ' <<<"$pout"
   torch_s+=("$(field pytorch_seconds "$pout")"); torch_m+=("$(field pytorch_peak_mib "$pout")")
+  [ "$profile" -gt 0 ] && table="$table"$'\n\n'$(sed -n '/^pytorch ops/,$p' <<<"$pout")
 done
 
 median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }

@@ -83,6 +83,8 @@ def main():
     ap.add_argument("--prelu", choices=["channel", "shared"], default="channel")
     ap.add_argument("--conv-bias", type=int, default=1)
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--profile-steps", type=int, default=0,
+                    help="after the timed run, profile this many steps and print the costliest ops")
     a = ap.parse_args()
 
     torch.set_num_threads(a.threads)
@@ -127,6 +129,29 @@ def main():
           f"({timed_images / seconds:.0f} img/s, {a.threads} threads), "
           f"peak memory {peak_mib:.0f} MiB, last loss {loss.item():.4f}")
     print(f"pytorch_seconds={seconds:.6f} pytorch_images={timed_images} pytorch_peak_mib={peak_mib:.1f}")
+    if a.profile_steps > 0:
+        profile_ops(model, head, opt, x_all, y_all, a.batch, a.profile_steps)
+
+
+def profile_ops(model, head, opt, x_all, y_all, batch, steps):
+    """The autograd profiler over `steps` more steps: time per step of the
+    costliest ops, each op split by its input shapes (so each convolution
+    layer gets its own forward and backward line)."""
+    from torch.autograd import profiler
+    with profiler.profile(record_shapes=True) as prof:
+        for step in range(steps):
+            x, y = x_all[:batch], y_all[:batch]
+            opt.zero_grad(set_to_none=False)
+            F.cross_entropy(head(model(x)), y).backward()
+            opt.step()
+    rows = prof.key_averages(group_by_input_shape=True)
+    rows = sorted(rows, key=lambda r: r.self_cpu_time_total, reverse=True)[:16]
+    total = sum(r.self_cpu_time_total for r in prof.key_averages())
+    print(f"\npytorch ops, ms per step of {batch} images (self time, mean of {steps} steps)")
+    for r in rows:
+        shapes = str(r.input_shapes[:2]).replace(" ", "")[:44]
+        print(f"  {r.key[:34]:34s} {shapes:44s} {r.self_cpu_time_total / 1e3 / steps:9.2f}"
+              f" {100 * r.self_cpu_time_total / total:6.1f}%")
 
 
 if __name__ == "__main__":

@@ -43,6 +43,7 @@ help:
 	@echo "make test-float  only the float suite (also test-double, test-asan); T='[tag]' filters"
 	@echo "make demo        train and draw the default demo"
 	@echo "make bench       GEMM and convolution benchmarks against OpenBLAS"
+	@echo "make bench-train LeNet++ training speed and memory against PyTorch (RUNS=3 for medians)"
 	@echo "make fuzz        libFuzzer on every reader, FUZZ_SECONDS=60 per target"
 	@echo "make deps        install the Debian packages facegrad needs (run by the targets above)"
 	@echo "make clean       remove build/"
@@ -104,6 +105,10 @@ $(BUILD)/bench/%: $(BUILD)/obj/float/tests/bench/%.o $(call lib_objs,float) | be
 
 BENCH_OBJS := $(patsubst %.cpp,$(BUILD)/obj/float/%.o,$(BENCH_SRC))
 $(BENCH_OBJS): | bench-deps
+
+# Training speed against PyTorch (python3-torch): RUNS=3 gives medians.
+bench-train: bench-deps $(BUILD)/bench/bench_train
+	@scripts/bench_train.sh $(RUNS)
 
 bench: bench-deps $(patsubst tests/bench/%.cpp,$(BUILD)/bench/%,$(BENCH_SRC))
 	@scripts/bench.sh

@@ -72,16 +72,16 @@ if ! printf '#include <omp.h>\nint main() { return omp_get_max_threads() > 0 ? 0
 fi
 rm -f "$probe"
 
-FLAGS="-std=c++17 -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
+FLAGS="-std=c++17 -O1 -gline-tables-only -fno-omit-frame-pointer -fsanitize=address,undefined \
 -fno-sanitize-recover=undefined -I. $omp"
 # The library's warnings are the g++ build's business; the targets are held to -Wall -Wextra.
 LIB_FLAGS="$FLAGS -w -fsanitize=fuzzer-no-link"
 TARGET_FLAGS="$FLAGS -Wall -Wextra -Wno-unused-parameter -Wno-sign-compare -fsanitize=fuzzer"
 
 # The library and the targets, through make, so that a second run rebuilds
-# only what changed. The targets need core/ and losses/ (the objective
-# parser builds every registered loss); layers/ and optim/ are added only if
-# a target does not link without them. core/gemm.cpp is g++-only (GCC vector
+# only what changed. The targets need core/, losses/ (the objective parser
+# builds every registered loss) and optim/ (the losses' schedules); layers/
+# is added only if a target does not link without it. core/gemm.cpp is g++-only (GCC vector
 # shuffles): its naive twin stands in under the same name
 # (tests/fuzz/gemm_naive_as_gemm.cpp). The archive lets each target take only
 # the objects it uses.
@@ -106,8 +106,8 @@ $OUT/fuzz_%: tests/fuzz/fuzz_%.cpp $OUT/libfacegrad.a
 -include \$(OBJS:.o=.d) \$(PROGS:=.d)
 EOF
 }
-if ! build core losses; then
-  echo "fuzz: retrying with layers/ and optim/ in the library" >&2
+if ! build core losses optim; then
+  echo "fuzz: retrying with layers/ in the library" >&2
   rm -f "$OUT/libfacegrad.a"
   build core layers losses optim || { echo "fuzz: the targets did not build with $CLANGXX" >&2; exit 1; }
 fi

@@ -54,11 +54,17 @@ inline void feed_idx(const uint8_t* data, size_t size) {
 
 // One image from memory, decoded and resized as the image-folder loader does.
 // The input's length picks grayscale or RGB and the output size, so both
-// enlarging and block-averaged shrinking are reached.
+// enlarging and block-averaged shrinking are reached. Images are capped at
+// 2^20 pixels instead of the loader's 2^25: a few-byte JPEG header can
+// announce 32 million pixels, and once the search finds such headers,
+// decoding them under the sanitizers slows it several-fold. The cap takes
+// the same code path with a smaller number (the allocation limit scales
+// with the image).
 inline void feed_image(const uint8_t* data, size_t size) {
   const bool rgb = size & 1;
   const int height = (size & 2) ? 28 : 7, width = (size & 4) ? 28 : 5;
-  const fg::Tensor img = fg::decode_image(data, size, "fuzz.img", height, width, rgb);
+  const fg::Tensor img =
+      fg::decode_image(data, size, "fuzz.img", height, width, rgb, int64_t(1) << 20);
   promise(img.shape() == fg::Shape{rgb ? 3 : 1, height, width}, "image: wrong output shape");
   for (int64_t i = 0; i < img.numel(); ++i)
     promise(img[i] >= 0 && img[i] <= 1.000001, "image: a pixel outside [0, 1] or NaN");

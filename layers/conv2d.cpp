@@ -12,12 +12,7 @@ Conv2d::Conv2d(int in, int out, int k, Rng& rng, int stride_, int pad_, bool wit
                 describe());
   Tensor w({out, in, k, k});
   kaiming_normal(w, rng);
-  weight = param(w);
-  register_parameter("weight", &weight);
-  if (with_bias) {
-    bias = param(Tensor::zeros({out}));
-    register_parameter("bias", &bias);
-  }
+  register_weight_and_bias(weight, bias, w, with_bias);
 }
 
 Var Conv2d::forward(const Var& x) {

@@ -11,12 +11,7 @@ Linear::Linear(int in, int out, Rng& rng, bool with_bias) : in_features(in), out
                 " out=" + std::to_string(out));
   Tensor w({out, in});
   kaiming_normal(w, rng);
-  weight = param(w);
-  register_parameter("weight", &weight);
-  if (with_bias) {
-    bias = param(Tensor::zeros({out}));
-    register_parameter("bias", &bias);
-  }
+  register_weight_and_bias(weight, bias, w, with_bias);
 }
 
 Var Linear::forward(const Var& x) {

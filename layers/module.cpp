@@ -14,6 +14,14 @@ void Module::register_buffer(std::string name, Tensor* slot) {
 void Module::register_module(std::string name, Module* child) {
   children_.emplace_back(std::move(name), child);
 }
+void Module::register_weight_and_bias(Var& weight, Var& bias, const Tensor& w, bool with_bias) {
+  weight = param(w);
+  register_parameter("weight", &weight);
+  if (with_bias) {
+    bias = param(Tensor::zeros({w.shape()[0]}));
+    register_parameter("bias", &bias);
+  }
+}
 
 void Module::collect_parameters(const std::string& prefix, std::vector<NamedVar>& out) {
   for (auto& [name, slot] : param_slots_)

@@ -86,6 +86,10 @@ class Module {
   void register_parameter(std::string name, Var* slot);
   void register_buffer(std::string name, Tensor* slot);
   void register_module(std::string name, Module* child);
+  // Linear's and Conv2d's parameters: `weight` becomes a learnable leaf
+  // holding w, and with_bias `bias` one of zeros (one per row of w);
+  // registered as "weight" and "bias".
+  void register_weight_and_bias(Var& weight, Var& bias, const Tensor& w, bool with_bias);
 
   bool training_ = true;
 

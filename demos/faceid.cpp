@@ -10,10 +10,20 @@
 //   roc.png                      every run's ROC, a panel per dimension
 //   <loss>_d<dim>/roc.png, angles.png, collapse.png (and features.png in 2-D)
 //
+// Every run of one invocation shares one budget: the same data, network,
+// optimizer (Adam with BatchNorm by default: with them every loss of the
+// lecture trains in a few epochs), epochs, batches and seed.
+//
 //   build/faceid                                     # softmax, 2-D and 64-D
 //   build/faceid --loss arcface --loss softmax+0.01*center --dim 128
 //   build/faceid --loss triplet:mining=batchhard,arcface:s=30 --data identities
 //   build/faceid --compare                           # the lecture's losses, one budget
+//
+// --compare runs softmax, softmax+0.01*center, normface, asoftmax (SphereFace),
+// cosface, arcface and the triplet loss (batch-hard mining on P x K batches),
+// each in 2-D and 64-D, on LeNet++ at half width (16/32/64 channels) to keep
+// the budget modest, into out/faceid_compare. On a machine shared with other
+// jobs, --threads 1 is faster than two spinning threads.
 #include <omp.h>
 
 #include <chrono>
@@ -32,7 +42,7 @@ namespace {
 const char* const kUsage =
     "faceid [--data fashion|mnist:DIR|digits[:N]|folder:DIR|identities[:IDSxPER]] "
     "[--train-classes LIST] [--loss OBJ[,OBJ...]]... [--compare] [--dim N] [--no-2d] [--epochs N] "
-    "[--train-images N] [--batch N] [--optim sgd|adam] [--lr X] [--batchnorm] [--weight-decay X] [--widths A,B,C] [--pk PxK] "
+    "[--train-images N] [--batch N] [--optim adam|sgd] [--lr X] [--no-batchnorm] [--weight-decay X] [--widths A,B,C] [--pk PxK] "
     "[--per-class N] [--impostors N] [--enroll N] [--unenrolled N] [--nc-samples N] [--seed N] "
     "[--threads N] [--out DIR] [--quiet] [term.key=value ...]";
 
@@ -134,18 +144,20 @@ int main(int argc, char** argv) {
     const bool compare = args.get_flag("--compare", std::string("the lecture's losses: ") + kCompareLosses);
     const int dim = args.get_int("--dim", 64, 2, 4096, "the higher embedding dimension");
     const bool no_2d = args.get_flag("--no-2d", "skip the 2-D runs");
-    const int epochs = args.get_int("--epochs", 4, 1, 10000, "passes over the training images");
+    const int epochs = args.get_int("--epochs", 3, 1, 10000, "passes over the training images");
     const int train_images = args.get_int("--train-images", 3000, 0, 10000000,
                                           "training images of the seen classes (0: all)");
     const int batch = args.get_int("--batch", 64, 2, 4096, "images per step");
-    const std::string optim = args.get_choice("--optim", "sgd", {"sgd", "adam"},
-                                              "SGD with momentum 0.9, or Adam");
+    const std::string optim = args.get_choice("--optim", "adam", {"sgd", "adam"},
+                                              "Adam, or SGD with momentum 0.9");
     const double lr = args.get_double("--lr", optim == "adam" ? 1e-3 : 0.01, 1e-6, 10,
                                       "initial learning rate (cosine decay to 0)");
-    const bool batchnorm = args.get_flag("--batchnorm", "BatchNorm after every convolution");
+    const bool batchnorm =
+        !args.get_flag("--no-batchnorm", "LeNet++ without BatchNorm after its convolutions");
     const double wd = args.get_double("--weight-decay", 5e-4, 0, 1, "L2 weight decay");
-    const std::string widths_text =
-        args.get_string("--widths", "32,64,128", "LeNet++ channels of its three stages");
+    const std::string widths_text = args.get_string(
+        "--widths", compare ? "16,32,64" : "32,64,128",
+        "LeNet++ channels of its three stages (--compare: half width, 16,32,64)");
     const std::string pk_text =
         args.get_string("--pk", "", "P x K batches, e.g. 6x10 (default: pair and triplet losses only)");
     const int per_class = args.get_int("--per-class", 300, 2, 100000, "images of each unseen class");
@@ -158,7 +170,8 @@ int main(int argc, char** argv) {
                                         "training images embedded for NC1-NC4 each epoch");
     const int64_t seed = args.get_int64("--seed", 1, 0, int64_t(1) << 62, "initialisation, data and pairs");
     const int threads = args.get_int("--threads", omp_get_max_threads(), 1, 256, "OpenMP threads");
-    const std::string out = args.get_string("--out", "out/faceid", "output directory");
+    const std::string out = args.get_string("--out", compare ? "out/faceid_compare" : "out/faceid",
+                                            "output directory (--compare: out/faceid_compare)");
     const bool quiet = args.get_flag("--quiet", "no progress bar and no per-epoch lines");
     const LossParams extra = args.key_values("loss parameters outside the string: term.key=value");
     args.finish();

@@ -70,7 +70,7 @@ void save_roc(const FaceIdRunResult& r, const std::string& path) {
   for (const TarAtFar& t : v.tar)
     if (t.far > 0) fx.push_back(t.far), fy.push_back(t.tar);
   p.markers(fx, fy, {class_color(1)}, Marker::Diamond, 7, "TAR at FAR = 1e-1, 1e-2, 1e-3");
-  p.legend = LegendPos::BottomRight;
+  p.legend = LegendPos::TopLeft;  // a ROC on log FAR leaves the top left empty
   p.save_png(path, 640, 480);
 }
 
@@ -99,7 +99,7 @@ void save_angles(const FaceIdRunResult& r, const std::string& path) {
 // One panel of the collapse figure: series by name, epochs on x, log y.
 void collapse_panel(Plot& p, const std::string& title,
                     const std::vector<std::pair<std::string, std::vector<double>>>& series,
-                    const std::vector<double>& epochs, const std::string& missing) {
+                    const std::vector<double>& epochs) {
   p.title = title;
   p.xlabel = "epoch (0: at initialisation)";
   p.yscale = Scale::Log;
@@ -116,7 +116,7 @@ void collapse_panel(Plot& p, const std::string& title,
   if (!any) {
     p.ylim(1e-3, 1);
     p.text(epochs.empty() ? 0 : epochs.front(), 0.03,
-           !missing.empty() ? missing : zero ? "0 at every epoch (not drawn on a log axis)" : "no value",
+           zero ? "0 at every epoch (not drawn on a log axis)" : "no value",
            kBlack, HAlign::Left);
   }
 }
@@ -134,19 +134,23 @@ void save_collapse(const FaceIdRunResult& r, const std::string& path) {
     nc3.push_back(c.nc3);
     nc4.push_back(c.nc4);
   }
-  Figure fig(2, 2, 480, 360);
-  fig.title = "Neural collapse on training embeddings: " + run_title(r);
-  const std::string no_w = r.has_classifier ? "" : "not defined: the loss has no class weights";
-  collapse_panel(fig.panel(0), "NC1 = Tr(Sigma_W Sigma_B^+) / K", {{"NC1", nc1}}, ep, "");
+  // Without class weights NC3 and NC4 are not defined: two panels only.
+  Figure fig(2, r.has_classifier ? 2 : 1, 480, 360);
+  fig.title = r.has_classifier
+                  ? "Neural collapse on training embeddings: " + run_title(r)
+                  : "Neural collapse: " + run_title(r) + " (no W: no NC3, NC4)";
+  collapse_panel(fig.panel(0), "NC1 = Tr(Sigma_W Sigma_B^+) / K", {{"NC1", nc1}}, ep);
   std::vector<std::pair<std::string, std::vector<double>>> nc2 = {
       {"norms of M (std/mean)", m_norm}, {"cosines of M (std)", m_cos}};
   if (r.has_classifier) {
     nc2.push_back({"norms of W", w_norm});
     nc2.push_back({"cosines of W", w_cos});
   }
-  collapse_panel(fig.panel(1), "NC2: equinorm and equiangularity", nc2, ep, "");
-  collapse_panel(fig.panel(2), "NC3 = || W/||W|| - M/||M|| ||", {{"NC3", nc3}}, ep, no_w);
-  collapse_panel(fig.panel(3), "NC4: classifier vs nearest class mean", {{"NC4", nc4}}, ep, no_w);
+  collapse_panel(fig.panel(1), "NC2: equinorm and equiangularity", nc2, ep);
+  if (r.has_classifier) {
+    collapse_panel(fig.panel(2), "NC3 = || W/||W|| - M/||M|| ||", {{"NC3", nc3}}, ep);
+    collapse_panel(fig.panel(3), "NC4: classifier vs nearest class mean", {{"NC4", nc4}}, ep);
+  }
   fig.save_png(path);
 }
 
@@ -184,7 +188,7 @@ void write_roc_comparison(const std::vector<FaceIdRunResult>& runs, const std::s
     for (const auto* r : rs)
       roc_line(p, r->verification, r->objective + " (EER " + fmt("%.3f", r->verification.eer.eer) + ")",
                class_color(k++));
-    p.legend = LegendPos::BottomRight;
+    p.legend = LegendPos::TopLeft;  // a ROC on log FAR leaves the top left empty
   }
   fig.save_png(path);
 }

@@ -135,7 +135,9 @@ FaceIdRunResult run_faceid(const FaceIdData& data, const FaceIdRunConfig& cfg) {
   } else {
     r.batches = "shuffled, " + std::to_string(cfg.batch) + " per step";
   }
-  tc.scoring = cls.cosine ? Scoring::Cosine : Scoring::Dot;
+  // Without class weights the trainer's accuracy is nearest class mean, here
+  // by angle, as every evaluation of this run compares embeddings.
+  tc.scoring = cls.cosine || cls.term.empty() ? Scoring::Cosine : Scoring::Dot;
   tc.eval_loss = false;
   tc.train_embed_samples = 0;  // the NC sample is embedded here, also before training
   tc.progress = cfg.progress;

@@ -5,7 +5,12 @@
 // strides of A, B and C as stored. With beta == 0, C is not read (NaNs in C
 // do not leak through).
 //
-// gemm() is the fast kernel (packed, blocked, vectorised, OpenMP);
+// gemm() is the fast kernel (packed, blocked, vectorised, OpenMP; see
+// core/gemm.cpp). It uses up to omp_get_max_threads() threads, and one
+// thread when called from inside a parallel region, so callers may run
+// several products side by side in their own `omp parallel`. For a given
+// thread count the result is the same from run to run. Negative sizes or a
+// leading dimension shorter than its row throw fg::Error.
 // gemm_naive() is its twin with the same signature: three plain loops,
 // the reference the tests compare against.
 #pragma once

@@ -5,6 +5,7 @@
 
 #include <catch2/catch.hpp>
 #include <cmath>
+#include <cstring>
 #include <limits>
 #include <sstream>
 #include <vector>
@@ -131,6 +132,23 @@ TEMPLATE_TEST_CASE("gemm: several row blocks, long K, calls inside a parallel re
     err[t] = max_scaled_error<TestType>({t == 1, t == 0, 4, 20, 9000, 1, 0, 0}, 7 + t);
   CHECK(err[0] <= tolerance<TestType>());
   CHECK(err[1] <= tolerance<TestType>());
+}
+
+TEMPLATE_TEST_CASE("gemm: the same product twice gives the same bits", "[gemm]", float, double) {
+  // Threads take the tasks in any order; every entry must still be summed
+  // the same way, with nothing left to chance.
+  using T = TestType;
+  Rng rng(3);
+  const int M = 150, N = 170, K = 600;
+  std::vector<T> A(size_t(M) * K), B(size_t(K) * N), C1(size_t(M) * N), C2(size_t(M) * N);
+  for (auto& x : A) x = T(rng.uniform(-1, 1));
+  for (auto& x : B) x = T(rng.uniform(-1, 1));
+  for (int rep = 0; rep < 3; ++rep) {
+    std::vector<T>& C = rep == 0 ? C1 : C2;
+    std::fill(C.begin(), C.end(), T(0.5));
+    gemm<T>(false, false, M, N, K, T(0.7), A.data(), K, B.data(), N, T(0.3), C.data(), N);
+    if (rep > 0) CHECK(std::memcmp(C1.data(), C2.data(), sizeof(T) * C1.size()) == 0);
+  }
 }
 
 TEMPLATE_TEST_CASE("gemm: empty sizes, alpha = 0 and bad arguments", "[gemm]", float, double) {

@@ -42,7 +42,8 @@ namespace {
 const char* const kUsage =
     "faceid [--data fashion|mnist:DIR|digits[:N]|folder:DIR|identities[:IDSxPER]] "
     "[--train-classes LIST] [--loss OBJ[,OBJ...]]... [--compare] [--dim N] [--no-2d] [--epochs N] "
-    "[--train-images N] [--batch N] [--optim adam|sgd] [--lr X] [--no-batchnorm] [--weight-decay X] [--widths A,B,C] [--pk PxK] "
+    "[--train-images N] [--batch N] [--optim adam|sgd] [--lr X] [--no-batchnorm] [--weight-decay "
+    "X] [--widths A,B,C] [--pk PxK] "
     "[--per-class N] [--impostors N] [--enroll N] [--unenrolled N] [--nc-samples N] [--seed N] "
     "[--threads N] [--out DIR] [--quiet] [term.key=value ...]";
 
@@ -60,9 +61,8 @@ std::vector<std::string> split_losses(const std::string& text) {
     if (comma == std::string::npos) comma = text.size();
     const std::string piece = text.substr(pos, comma - pos);
     const size_t eq = piece.find('=');
-    const bool continues = eq != std::string::npos &&
-                           piece.find_first_of(":+*") > eq && !out.empty() &&
-                           out.back().find(':') != std::string::npos;
+    const bool continues = eq != std::string::npos && piece.find_first_of(":+*") > eq &&
+                           !out.empty() && out.back().find(':') != std::string::npos;
     if (continues)
       out.back() += "," + piece;
     else
@@ -84,12 +84,14 @@ std::array<int, 3> parse_widths(Args& args, const std::string& text) {
     char* end = nullptr;
     const long v = std::strtol(p.c_str(), &end, 10);
     if (p.empty() || *end != '\0' || v < 1 || v > 512 || k == 3)
-      args.fail("--widths", "'" + text + "' is not three channel counts A,B,C, each in 1..512 "
-                            "(LeNet++ uses 32,64,128)");
+      args.fail("--widths", "'" + text +
+                                "' is not three channel counts A,B,C, each in 1..512 "
+                                "(LeNet++ uses 32,64,128)");
     w[k++] = int(v);
     pos = comma + 1;
   }
-  if (k != 3) args.fail("--widths", "'" + text + "' is not three channel counts A,B,C, each in 1..512");
+  if (k != 3)
+    args.fail("--widths", "'" + text + "' is not three channel counts A,B,C, each in 1..512");
   return w;
 }
 
@@ -101,8 +103,9 @@ std::pair<int, int> parse_pk(Args& args, const std::string& text) {
   const long K = x == std::string::npos ? 0 : std::strtol(text.c_str() + x + 1, &e2, 10);
   if (x == std::string::npos || x == 0 || *e1 != '\0' || *e2 != '\0' || x + 1 >= text.size() ||
       P < 2 || P > 1000 || K < 2 || K > 1000)
-    args.fail("--pk", "'" + text + "' is not PxK with P classes (2..1000) and K images each (2..1000), "
-                      "e.g. 6x10");
+    args.fail("--pk", "'" + text +
+                          "' is not PxK with P classes (2..1000) and K images each (2..1000), "
+                          "e.g. 6x10");
   return {int(P), int(K)};
 }
 
@@ -141,34 +144,38 @@ int main(int argc, char** argv) {
         "--train-classes", "", "seen classes, e.g. 0-5 or 0,2,4-6 (default: the first 60%)");
     const std::string loss_text = args.get_string(
         "--loss", "softmax", "objective(s), repeatable or comma-separated (losses/objective.hpp)");
-    const bool compare = args.get_flag("--compare", std::string("the lecture's losses: ") + kCompareLosses);
+    const bool compare =
+        args.get_flag("--compare", std::string("the lecture's losses: ") + kCompareLosses);
     const int dim = args.get_int("--dim", 64, 2, 4096, "the higher embedding dimension");
     const bool no_2d = args.get_flag("--no-2d", "skip the 2-D runs");
     const int epochs = args.get_int("--epochs", 3, 1, 10000, "passes over the training images");
     const int train_images = args.get_int("--train-images", 3000, 0, 10000000,
                                           "training images of the seen classes (0: all)");
     const int batch = args.get_int("--batch", 64, 2, 4096, "images per step");
-    const std::string optim = args.get_choice("--optim", "adam", {"sgd", "adam"},
-                                              "Adam, or SGD with momentum 0.9");
+    const std::string optim =
+        args.get_choice("--optim", "adam", {"sgd", "adam"}, "Adam, or SGD with momentum 0.9");
     const double lr = args.get_double("--lr", optim == "adam" ? 1e-3 : 0.01, 1e-6, 10,
                                       "initial learning rate (cosine decay to 0)");
     const bool batchnorm =
         !args.get_flag("--no-batchnorm", "LeNet++ without BatchNorm after its convolutions");
     const double wd = args.get_double("--weight-decay", 5e-4, 0, 1, "L2 weight decay");
-    const std::string widths_text = args.get_string(
-        "--widths", compare ? "16,32,64" : "32,64,128",
-        "LeNet++ channels of its three stages (--compare: half width, 16,32,64)");
-    const std::string pk_text =
-        args.get_string("--pk", "", "P x K batches, e.g. 6x10 (default: pair and triplet losses only)");
-    const int per_class = args.get_int("--per-class", 300, 2, 100000, "images of each unseen class");
+    const std::string widths_text =
+        args.get_string("--widths", compare ? "16,32,64" : "32,64,128",
+                        "LeNet++ channels of its three stages (--compare: half width, 16,32,64)");
+    const std::string pk_text = args.get_string(
+        "--pk", "", "P x K batches, e.g. 6x10 (default: pair and triplet losses only)");
+    const int per_class =
+        args.get_int("--per-class", 300, 2, 100000, "images of each unseen class");
     const int64_t impostors = args.get_int64("--impostors", 200000, 1000, int64_t(1) << 40,
                                              "impostor pairs drawn for verification");
     const int enroll = args.get_int("--enroll", 5, 1, 10000, "images enrolled per identity");
-    const int unenrolled = args.get_int("--unenrolled", 0, 0, 100000,
-                                        "unseen classes left out of the open-set gallery (0: a quarter)");
+    const int unenrolled =
+        args.get_int("--unenrolled", 0, 0, 100000,
+                     "unseen classes left out of the open-set gallery (0: a quarter)");
     const int nc_samples = args.get_int("--nc-samples", 600, 0, 1000000,
                                         "training images embedded for NC1-NC4 each epoch");
-    const int64_t seed = args.get_int64("--seed", 1, 0, int64_t(1) << 62, "initialisation, data and pairs");
+    const int64_t seed =
+        args.get_int64("--seed", 1, 0, int64_t(1) << 62, "initialisation, data and pairs");
     const int threads = args.get_int("--threads", omp_get_max_threads(), 1, 256, "OpenMP threads");
     const std::string out = args.get_string("--out", compare ? "out/faceid_compare" : "out/faceid",
                                             "output directory (--compare: out/faceid_compare)");
@@ -197,8 +204,10 @@ int main(int argc, char** argv) {
         const size_t dot = key.find('.');
         if (dot == std::string::npos) {
           if (objectives.size() > 1)
-            args.fail(key + "=" + value, "with several losses, write the parameter inside one: "
-                                         "name:" + key + "=" + value + " or term." + key + "=" + value);
+            args.fail(key + "=" + value,
+                      "with several losses, write the parameter inside one: "
+                      "name:" +
+                          key + "=" + value + " or term." + key + "=" + value);
           run_extra[k][key] = value, extra_used[e] = true;
         } else {
           for (const TermSpec& t : terms)
@@ -215,7 +224,8 @@ int main(int argc, char** argv) {
     size_t e = 0;
     for (const auto& [key, value] : extra)
       if (!extra_used[e++])
-        args.fail(key + "=" + value, "no loss asked for has a term '" + key.substr(0, key.find('.')) + "'");
+        args.fail(key + "=" + value,
+                  "no loss asked for has a term '" + key.substr(0, key.find('.')) + "'");
     omp_set_num_threads(threads);
     const auto t0 = std::chrono::steady_clock::now();
 
@@ -233,7 +243,8 @@ int main(int argc, char** argv) {
     const int K_all = src.train.num_classes();
     std::vector<int> seen;
     try {
-      seen = classes_text.empty() ? default_train_classes(K_all) : parse_class_list(classes_text, K_all);
+      seen = classes_text.empty() ? default_train_classes(K_all)
+                                  : parse_class_list(classes_text, K_all);
     } catch (const Error& err) {
       args.fail("--train-classes", err.what());
     }
@@ -247,15 +258,18 @@ int main(int argc, char** argv) {
     int fewest = per_class;
     for (int c : class_counts(data.unseen.labels, u)) fewest = std::min(fewest, c);
     if (enroll >= fewest)
-      args.fail("--enroll", std::to_string(enroll) + " images per identity leave no probe: the "
-                "smallest unseen class has " + std::to_string(fewest) + " images (expected 1.." +
-                std::to_string(fewest - 1) + ")");
+      args.fail("--enroll", std::to_string(enroll) +
+                                " images per identity leave no probe: the "
+                                "smallest unseen class has " +
+                                std::to_string(fewest) + " images (expected 1.." +
+                                std::to_string(fewest - 1) + ")");
     if (unenrolled >= u)
       args.fail("--unenrolled", std::to_string(unenrolled) + " of the " + std::to_string(u) +
-                " unseen classes leaves nobody enrolled (expected 0.." + std::to_string(u - 1) + ")");
+                                    " unseen classes leaves nobody enrolled (expected 0.." +
+                                    std::to_string(u - 1) + ")");
     if (pk.first > int(seen.size()))
       args.fail("--pk", "P = " + std::to_string(pk.first) + " classes per batch but only " +
-                std::to_string(seen.size()) + " classes are seen in training");
+                            std::to_string(seen.size()) + " classes are seen in training");
 
     std::error_code ec;
     std::filesystem::create_directories(out, ec);
@@ -282,17 +296,20 @@ int main(int argc, char** argv) {
     FaceIdReportInfo info;
     info.command = command;
     info.data = data.description;
-    info.training = "LeNet++ (widths " + std::to_string(widths[0]) + "/" + std::to_string(widths[1]) +
-                    "/" + std::to_string(widths[2]) + (batchnorm ? ", BatchNorm" : "") + ", PReLU), " +
+    info.training = "LeNet++ (widths " + std::to_string(widths[0]) + "/" +
+                    std::to_string(widths[1]) + "/" + std::to_string(widths[2]) +
+                    (batchnorm ? ", BatchNorm" : "") + ", PReLU), " +
                     (optim == "sgd" ? "SGD momentum 0.9" : "Adam") + ", lr " + fmtg(lr) +
                     " with cosine decay to 0, weight decay " + fmtg(wd) + ", batch " +
                     std::to_string(batch) + ", " + std::to_string(epochs) + " epochs over " +
                     std::to_string(data.train.size()) + " images, seed " + std::to_string(seed);
     const int open_out = unenrolled > 0 ? unenrolled : std::max(1, u / 4);
     info.evaluation = "up to " + std::to_string(per_class) + " images per unseen class (" +
-                      std::to_string(data.unseen.size()) + " in all); every genuine pair and up to " +
-                      std::to_string(impostors) + " impostor pairs; LFW on at most 3000 + 3000 of "
-                      "them; identification with the mean template of " + std::to_string(enroll) +
+                      std::to_string(data.unseen.size()) +
+                      " in all); every genuine pair and up to " + std::to_string(impostors) +
+                      " impostor pairs; LFW on at most 3000 + 3000 of "
+                      "them; identification with the mean template of " +
+                      std::to_string(enroll) +
                       " images per identity; open set: " + std::to_string(open_out) + " of " +
                       std::to_string(u) + " unseen classes left out of the gallery";
     info.threads = threads;
@@ -316,16 +333,18 @@ int main(int argc, char** argv) {
         FaceIdRunResult r = run_faceid(data, cfg);
         const std::string dir = out + "/" + run_slug(r);
         std::filesystem::create_directories(dir, ec);
-        if (ec) throw Error("--out " + dir + ": cannot create the directory (" + ec.message() + ")");
+        if (ec)
+          throw Error("--out " + dir + ": cannot create the directory (" + ec.message() + ")");
         write_run_plots(r, data.unseen, dir);
         if (r.error.empty())
-          std::printf("   unseen classes: TAR@FAR=1e-2 %s  EER %s  LFW %s  rank-1 %s  "
-                      "DIR@FPIR=1e-2 %s  (train %.0f s, eval %.0f s)\n",
-                      fmt_metric(r.verification.tar[1].tar).c_str(),
-                      fmt_metric(r.verification.eer.eer).c_str(),
-                      fmt_metric(r.verification.lfw.mean_accuracy).c_str(),
-                      fmt_metric(r.identification.rank1).c_str(),
-                      fmt_metric(r.identification.dir[1].dir).c_str(), r.train_seconds, r.eval_seconds);
+          std::printf(
+              "   unseen classes: TAR@FAR=1e-2 %s  EER %s  LFW %s  rank-1 %s  "
+              "DIR@FPIR=1e-2 %s  (train %.0f s, eval %.0f s)\n",
+              fmt_metric(r.verification.tar[1].tar).c_str(),
+              fmt_metric(r.verification.eer.eer).c_str(),
+              fmt_metric(r.verification.lfw.mean_accuracy).c_str(),
+              fmt_metric(r.identification.rank1).c_str(),
+              fmt_metric(r.identification.dir[1].dir).c_str(), r.train_seconds, r.eval_seconds);
         else
           std::printf("   failed: %s\n", r.error.c_str());
         std::fflush(stdout);

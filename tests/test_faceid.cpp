@@ -25,7 +25,8 @@ namespace {
 int find_image(const Dataset& src, const Dataset& d, int i) {
   const int64_t per = d.images.numel() / std::max(1, d.size());
   for (int j = 0; j < src.size(); ++j)
-    if (std::memcmp(src.images.data() + j * per, d.images.data() + i * per, sizeof(real) * per) == 0)
+    if (std::memcmp(src.images.data() + j * per, d.images.data() + i * per, sizeof(real) * per) ==
+        0)
       return j;
   return -1;
 }
@@ -95,7 +96,7 @@ TEST_CASE("faceid split: two-split data, unseen images from the test split then 
   src.train = make_digits(200, 3);  // 20 per class
   src.test = make_digits(50, 4);    // 5 per class
   FaceIdSplitOptions o;
-  o.per_class = 12;                 // 5 test images + 7 training images per unseen class
+  o.per_class = 12;  // 5 test images + 7 training images per unseen class
   o.seen_test_per_class = 3;
   o.train_images = 40;
   const std::vector<int> seen = {2, 3, 4, 5, 6, 7};
@@ -194,20 +195,26 @@ TEST_CASE("faceid: bad arguments exit with 2 and say what is allowed", "[faceid]
   };
   const Case cases[] = {
       {"--dim 1", "--dim: '1' is out of range (expected 2..4096)"},
-      {"--data nonsense", "--data: 'nonsense' is not one of fashion|mnist:DIR|digits[:N]|folder:DIR|identities"},
+      {"--data nonsense",
+       "--data: 'nonsense' is not one of fashion|mnist:DIR|digits[:N]|folder:DIR|identities"},
       {"--data identities:1x5", "identities:IDSxPER with IDS in 3..100"},
-      {"--loss nosuch", "--loss: objective \"nosuch\", term 1 at column 1: unknown loss 'nosuch'; valid:"},
+      {"--loss nosuch",
+       "--loss: objective \"nosuch\", term 1 at column 1: unknown loss 'nosuch'; valid:"},
       {"--loss arcface:s=-1", "arcface: s = -1 is out of range; allowed: (0, inf)"},
       {"--compare --loss arcface", "--compare: runs its own list of losses"},
       {"--widths 8,8", "--widths: '8,8' is not three channel counts A,B,C, each in 1..512"},
       {"--pk 1x4", "--pk: '1x4' is not PxK with P classes (2..1000)"},
-      {"--data digits:100 --train-classes 0-9", "--train-classes: '0-9' leaves 0 of the 10 classes unseen"},
+      {"--data digits:100 --train-classes 0-9",
+       "--train-classes: '0-9' leaves 0 of the 10 classes unseen"},
       {"--data identities:10x8 --train-classes 0-5 --enroll 8",
-       "--enroll: 8 images per identity leave no probe: the smallest unseen class has 8 images (expected 1..7)"},
+       "--enroll: 8 images per identity leave no probe: the smallest unseen class has 8 images "
+       "(expected 1..7)"},
       {"--data identities:10x8 --train-classes 0-5 --unenrolled 4",
        "--unenrolled: 4 of the 4 unseen classes leaves nobody enrolled (expected 0..3)"},
-      {"--data identities:10x8 --train-classes 0-1 --pk 3x4", "--pk: P = 3 classes per batch but only 2"},
-      {"--loss arcface center.alpha_c=0.3", "center.alpha_c=0.3: no loss asked for has a term 'center'"},
+      {"--data identities:10x8 --train-classes 0-1 --pk 3x4",
+       "--pk: P = 3 classes per batch but only 2"},
+      {"--loss arcface center.alpha_c=0.3",
+       "center.alpha_c=0.3: no loss asked for has a term 'center'"},
       {"--loss arcface,cosface s=30", "s=30: with several losses, write the parameter inside one"},
       {"--epochs 0", "--epochs: '0' is out of range (expected 1..10000)"},
       {"--lr abc", "--lr: 'abc' is not a number"},
@@ -225,21 +232,27 @@ TEST_CASE("faceid: bad arguments exit with 2 and say what is allowed", "[faceid]
   }
 }
 
-TEST_CASE("faceid end to end on synthetic identities: tables and pictures", "[faceid][demo][slow]") {
+TEST_CASE("faceid end to end on synthetic identities: tables and pictures",
+          "[faceid][demo][slow]") {
   fg_test::TempDir dir;
   const std::string out = dir.file("out");
   // Two objectives (one with a parameter in the list), 2-D and 8-D, a narrow LeNet++.
-  auto [code, err] = run("build/faceid --data identities:12x24 --widths 4,8,8 --epochs 2 --batch 32 "
-                         "--loss softmax --loss arcface:s=16,m=0.2 --dim 8 --threads 1 --quiet --out " +
-                         out);
+  auto [code, err] =
+      run("build/faceid --data identities:12x24 --widths 4,8,8 --epochs 2 --batch 32 "
+          "--loss softmax --loss arcface:s=16,m=0.2 --dim 8 --threads 1 --quiet --out " +
+          out);
   INFO(err);
   REQUIRE(code == 0);
   const std::string md = slurp(out + "/results.md");
-  REQUIRE_THAT(md, Contains("| loss | dim | TAR@FAR=1e-2 | EER | LFW acc | rank-1 | DIR@FPIR=1e-2 | NC1 final |"));
+  REQUIRE_THAT(
+      md,
+      Contains(
+          "| loss | dim | TAR@FAR=1e-2 | EER | LFW acc | rank-1 | DIR@FPIR=1e-2 | NC1 final |"));
   REQUIRE_THAT(md, Contains("evaluating on 5 unseen classes"));
   // A summary row per run, each number a rate in [0, 1] (NC1 only >= 0).
   int rows = 0;
-  std::istringstream lines(md.substr(md.find("## Summary"), md.find("## Verification") - md.find("## Summary")));
+  std::istringstream lines(
+      md.substr(md.find("## Summary"), md.find("## Verification") - md.find("## Summary")));
   for (std::string line; std::getline(lines, line);) {
     if (line.rfind("| `", 0) != 0) continue;
     ++rows;
@@ -248,7 +261,8 @@ TEST_CASE("faceid end to end on synthetic identities: tables and pictures", "[fa
     std::string cell;
     int col = 0;
     while (std::getline(cells, cell, '|'))
-      if (col++ >= 3 && cell.find_first_not_of(' ') != std::string::npos) vals.push_back(std::stod(cell));
+      if (col++ >= 3 && cell.find_first_not_of(' ') != std::string::npos)
+        vals.push_back(std::stod(cell));
     REQUIRE(vals.size() == 6);
     for (size_t k = 0; k + 1 < vals.size(); ++k) {
       CHECK(vals[k] >= 0);
@@ -264,7 +278,8 @@ TEST_CASE("faceid end to end on synthetic identities: tables and pictures", "[fa
   // Pictures: PNG files of reasonable size.
   std::vector<std::string> pngs = {"roc.png"};
   for (const char* run : {"softmax_d2", "softmax_d8"})
-    for (const char* f : {"roc.png", "angles.png", "collapse.png"}) pngs.push_back(std::string(run) + "/" + f);
+    for (const char* f : {"roc.png", "angles.png", "collapse.png"})
+      pngs.push_back(std::string(run) + "/" + f);
   pngs.push_back("softmax_d2/features.png");
   for (const auto& p : pngs) {
     const std::string bytes = slurp(out + "/" + p);

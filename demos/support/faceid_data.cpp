@@ -9,7 +9,8 @@
 
 namespace fg {
 
-const char* const kFaceIdDataChoices = "fashion|mnist:DIR|digits[:N]|folder:DIR|identities[:IDSxPER]";
+const char* const kFaceIdDataChoices =
+    "fashion|mnist:DIR|digits[:N]|folder:DIR|identities[:IDSxPER]";
 
 namespace {
 
@@ -47,9 +48,10 @@ FaceIdSource load_faceid_source(const std::string& spec, uint64_t seed) {
       ids = x == std::string::npos ? -1 : whole(rest.substr(0, x), 3, 100);
       per = x == std::string::npos ? -1 : whole(rest.substr(x + 1), 4, 1000);
       if (ids < 0 || per < 0)
-        throw Error("--data " + spec +
-                    ": expected identities:IDSxPER with IDS in 3..100 identities and PER in 4..1000 "
-                    "images each (e.g. identities:100x60)");
+        throw Error(
+            "--data " + spec +
+            ": expected identities:IDSxPER with IDS in 3..100 identities and PER in 4..1000 "
+            "images each (e.g. identities:100x60)");
     }
     src.train = make_identities(int(ids), int(per), derive_seed(seed, 0x1d));
     src.description = "synthetic identities (" + std::to_string(ids) + " x " + std::to_string(per) +
@@ -88,7 +90,8 @@ std::vector<int> parse_class_list(const std::string& text, int num_classes) {
     const std::string piece = text.substr(pos, comma - pos);
     const size_t dash = piece.find('-');
     const long a = whole(piece.substr(0, dash), 0, num_classes - 1);
-    const long b = dash == std::string::npos ? a : whole(piece.substr(dash + 1), 0, num_classes - 1);
+    const long b =
+        dash == std::string::npos ? a : whole(piece.substr(dash + 1), 0, num_classes - 1);
     if (a < 0 || b < 0 || b < a)
       throw Error("'" + piece + "' is not a class or a range A-B of classes in " + range +
                   " (write e.g. 0-5 or 0,2,4-6)");
@@ -113,11 +116,12 @@ FaceIdData split_faceid(const FaceIdSource& src, const std::vector<int>& train_c
   out.seen_classes = train_classes;
   out.unseen_classes = other_classes(K, train_classes);
   if (train_classes.empty() || out.unseen_classes.size() < 2)
-    throw Error("split_faceid: need at least one seen and two unseen classes of " + std::to_string(K));
+    throw Error("split_faceid: need at least one seen and two unseen classes of " +
+                std::to_string(K));
   const bool single = src.test.size() == 0;
   const auto train_by = indices_by_class(src.train.labels, K);
-  const auto test_by = single ? std::vector<std::vector<int>>(K)
-                              : indices_by_class(src.test.labels, K);
+  const auto test_by =
+      single ? std::vector<std::vector<int>>(K) : indices_by_class(src.test.labels, K);
   Rng rng(derive_seed(o.seed, 0xfaceull));
 
   // Seen classes: training images and held-out images.
@@ -126,7 +130,8 @@ FaceIdData split_faceid(const FaceIdSource& src, const std::vector<int>& train_c
     std::vector<int> tr = train_by[c];
     if (single) {  // every 6th image of the identity is held out
       std::vector<int> keep;
-      for (size_t k = 0; k < tr.size(); ++k) (k % 6 == 5 ? test_of_train_idx : keep).push_back(tr[k]);
+      for (size_t k = 0; k < tr.size(); ++k)
+        (k % 6 == 5 ? test_of_train_idx : keep).push_back(tr[k]);
       tr = keep;
     }
     if (tr.empty())
@@ -187,7 +192,8 @@ FaceIdData split_faceid(const FaceIdSource& src, const std::vector<int>& train_c
     if (u.size() > 0) {  // join: test images first
       Tensor images({t.size() + u.size(), t.channels(), t.height(), t.width()});
       std::copy(t.images.data(), t.images.data() + t.images.numel(), images.data());
-      std::copy(u.images.data(), u.images.data() + u.images.numel(), images.data() + t.images.numel());
+      std::copy(u.images.data(), u.images.data() + u.images.numel(),
+                images.data() + t.images.numel());
       t.labels.insert(t.labels.end(), u.labels.begin(), u.labels.end());
       t.images = images;
     }

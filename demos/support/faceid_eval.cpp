@@ -121,8 +121,8 @@ IdentificationSummary identify_embeddings(const Tensor& H, const std::vector<int
   if (closed.mated.empty())
     throw Error("identification: no image is left to probe with after enrolling " +
                 std::to_string(enroll_per_identity) + " per identity");
-  const Gallery g = enroll(gather_rows(H, closed.gallery), labels_at(closed.gallery),
-                           Enrollment::mean_template);
+  const Gallery g =
+      enroll(gather_rows(H, closed.gallery), labels_at(closed.gallery), Enrollment::mean_template);
   const std::vector<int> probe_y = labels_at(closed.mated);
   const std::vector<double> cmc =
       cmc_curve(identity_scores(g, gather_rows(H, closed.mated)), probe_y, g);
@@ -132,13 +132,14 @@ IdentificationSummary identify_embeddings(const Tensor& H, const std::vector<int
   s.rank5 = rank_k(cmc, 5);
 
   // Open set: `unenrolled` identities stay out of the gallery.
-  const IdentificationSplit open = split_identification(labels, enroll_per_identity, unenrolled, rng);
+  const IdentificationSplit open =
+      split_identification(labels, enroll_per_identity, unenrolled, rng);
   if (open.mated.empty() || open.nonmated.empty())
     throw Error("identification: the open-set split has " + std::to_string(open.mated.size()) +
                 " mated and " + std::to_string(open.nonmated.size()) +
                 " non-mated probes; both are needed");
-  const Gallery og = enroll(gather_rows(H, open.gallery), labels_at(open.gallery),
-                            Enrollment::mean_template);
+  const Gallery og =
+      enroll(gather_rows(H, open.gallery), labels_at(open.gallery), Enrollment::mean_template);
   const Tensor mated = identity_scores(og, gather_rows(H, open.mated));
   const Tensor nonmated = identity_scores(og, gather_rows(H, open.nonmated));
   const std::vector<int> mated_y = labels_at(open.mated);
@@ -157,7 +158,9 @@ CollapsePoint collapse_point(int epoch, const Tensor& H, const std::vector<int>&
   // Only the classes that have samples: relabel them 0..k-1.
   std::vector<int> to_new(K, -1), present;
   for (int c : y) {
-    if (c < 0 || c >= K) throw Error("collapse_point: label " + std::to_string(c) + " outside [0, " + std::to_string(K) + ")");
+    if (c < 0 || c >= K)
+      throw Error("collapse_point: label " + std::to_string(c) + " outside [0, " +
+                  std::to_string(K) + ")");
     if (to_new[c] < 0) {
       to_new[c] = 0;
       present.push_back(c);

@@ -32,11 +32,11 @@ extern const double kFpirTargets[2];  // 1e-1, 1e-2
 
 struct VerificationSummary {
   int64_t genuine = 0, impostor = 0;
-  std::vector<TarAtFar> tar;         // at kFarTargets
+  std::vector<TarAtFar> tar;  // at kFarTargets
   EqualErrorRate eer;
   LfwResult lfw;
-  int64_t lfw_pairs_each = 0;        // genuine (= impostor) pairs in the LFW subsample
-  std::vector<RocPoint> roc;         // thinned for drawing (every change of more than ~0.5%)
+  int64_t lfw_pairs_each = 0;  // genuine (= impostor) pairs in the LFW subsample
+  std::vector<RocPoint> roc;   // thinned for drawing (every change of more than ~0.5%)
   std::vector<double> genuine_deg, impostor_deg;  // pair angles in degrees (at most 50000 each)
 };
 

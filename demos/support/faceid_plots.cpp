@@ -48,7 +48,8 @@ void roc_axes(Plot& p, double lo) {
   p.ylim(0, 1.02);
   // Chance: TAR = FAR.
   std::vector<double> x, y;
-  for (double e = std::log10(lo); e <= 0.0001; e += 0.05) x.push_back(std::pow(10.0, e)), y.push_back(x.back());
+  for (double e = std::log10(lo); e <= 0.0001; e += 0.05)
+    x.push_back(std::pow(10.0, e)), y.push_back(x.back());
   LineOpts o;
   o.color = Color{150, 150, 150};
   o.style = LineStyle::Dashed;
@@ -116,8 +117,7 @@ void collapse_panel(Plot& p, const std::string& title,
   if (!any) {
     p.ylim(1e-3, 1);
     p.text(epochs.empty() ? 0 : epochs.front(), 0.03,
-           zero ? "0 at every epoch (not drawn on a log axis)" : "no value",
-           kBlack, HAlign::Left);
+           zero ? "0 at every epoch (not drawn on a log axis)" : "no value", kBlack, HAlign::Left);
   }
 }
 
@@ -136,12 +136,11 @@ void save_collapse(const FaceIdRunResult& r, const std::string& path) {
   }
   // Without class weights NC3 and NC4 are not defined: two panels only.
   Figure fig(2, r.has_classifier ? 2 : 1, 480, 360);
-  fig.title = r.has_classifier
-                  ? "Neural collapse on training embeddings: " + run_title(r)
-                  : "Neural collapse: " + run_title(r) + " (no W: no NC3, NC4)";
+  fig.title = r.has_classifier ? "Neural collapse on training embeddings: " + run_title(r)
+                               : "Neural collapse: " + run_title(r) + " (no W: no NC3, NC4)";
   collapse_panel(fig.panel(0), "NC1 = Tr(Sigma_W Sigma_B^+) / K", {{"NC1", nc1}}, ep);
-  std::vector<std::pair<std::string, std::vector<double>>> nc2 = {
-      {"norms of M (std/mean)", m_norm}, {"cosines of M (std)", m_cos}};
+  std::vector<std::pair<std::string, std::vector<double>>> nc2 = {{"norms of M (std/mean)", m_norm},
+                                                                  {"cosines of M (std)", m_cos}};
   if (r.has_classifier) {
     nc2.push_back({"norms of W", w_norm});
     nc2.push_back({"cosines of W", w_cos});
@@ -186,7 +185,8 @@ void write_roc_comparison(const std::vector<FaceIdRunResult>& runs, const std::s
     roc_axes(p, lo);
     int k = 0;
     for (const auto* r : rs)
-      roc_line(p, r->verification, r->objective + " (EER " + fmt("%.3f", r->verification.eer.eer) + ")",
+      roc_line(p, r->verification,
+               r->objective + " (EER " + fmt("%.3f", r->verification.eer.eer) + ")",
                class_color(k++));
     p.legend = LegendPos::TopLeft;  // a ROC on log FAR leaves the top left empty
   }

@@ -1,10 +1,10 @@
 // The faceid tables: Markdown for people, JSON for scripts. The pictures are
 // in faceid_plots.cpp.
+#include "demos/support/faceid_report.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
-
-#include "demos/support/faceid_report.hpp"
 
 namespace fg {
 
@@ -87,7 +87,8 @@ std::string fmt_metric(double v) {
   return fmt("%.3f", v);
 }
 
-std::string results_markdown(const std::vector<FaceIdRunResult>& runs, const FaceIdReportInfo& info) {
+std::string results_markdown(const std::vector<FaceIdRunResult>& runs,
+                             const FaceIdReportInfo& info) {
   std::string md = "# FaceID evaluation on unseen classes\n\n";
   md += "Command: " + code(info.command) + "  \n";
   md += "Data: " + info.data + "  \n";
@@ -97,10 +98,11 @@ std::string results_markdown(const std::vector<FaceIdRunResult>& runs, const Fac
         std::to_string(info.threads) + " threads.\n\n";
 
   md += "## Summary\n\n";
-  md += "Verification and identification on classes no run saw in training; NC1 on "
-        "training embeddings after the last epoch.\n\n";
-  const std::vector<std::string> head = {"loss", "dim", "TAR@FAR=1e-2", "EER", "LFW acc",
-                                         "rank-1", "DIR@FPIR=1e-2", "NC1 final"};
+  md +=
+      "Verification and identification on classes no run saw in training; NC1 on "
+      "training embeddings after the last epoch.\n\n";
+  const std::vector<std::string> head = {"loss",    "dim",    "TAR@FAR=1e-2",  "EER",
+                                         "LFW acc", "rank-1", "DIR@FPIR=1e-2", "NC1 final"};
   md += row(head) + rule(head.size());
   for (const auto& r : runs) {
     if (!r.error.empty()) {
@@ -115,11 +117,13 @@ std::string results_markdown(const std::vector<FaceIdRunResult>& runs, const Fac
                fmt_metric(id.dir[1].dir), c ? fmt_metric(c->nc1) : "-"});
   }
 
-  md += "\n## Verification\n\nTAR at FAR: the largest true accept rate whose false accept rate "
-        "does not exceed the target. LFW: 10 folds, threshold chosen on 9, accuracy on the 10th "
-        "(mean ± std).\n\n";
-  const std::vector<std::string> vh = {"loss", "dim", "TAR@FAR=1e-1", "TAR@FAR=1e-2", "TAR@FAR=1e-3",
-                                       "EER", "LFW acc", "genuine / impostor pairs"};
+  md +=
+      "\n## Verification\n\nTAR at FAR: the largest true accept rate whose false accept rate "
+      "does not exceed the target. LFW: 10 folds, threshold chosen on 9, accuracy on the 10th "
+      "(mean ± std).\n\n";
+  const std::vector<std::string> vh = {
+      "loss",         "dim", "TAR@FAR=1e-1", "TAR@FAR=1e-2",
+      "TAR@FAR=1e-3", "EER", "LFW acc",      "genuine / impostor pairs"};
   md += row(vh) + rule(vh.size());
   for (const auto& r : runs) {
     if (!r.error.empty()) continue;
@@ -130,12 +134,18 @@ std::string results_markdown(const std::vector<FaceIdRunResult>& runs, const Fac
                std::to_string(v.genuine) + " / " + std::to_string(v.impostor)});
   }
 
-  md += "\n## Identification\n\nClosed set: rank-k = fraction of probes whose own identity is "
-        "among the k most similar enrolled ones. Open set: DIR at FPIR = the fraction of mated "
-        "probes named correctly with similarity >= theta, at the smallest theta that names at "
-        "most that fraction of the non-mated probes.\n\n";
-  const std::vector<std::string> ih = {"loss", "dim", "rank-1", "rank-5", "DIR@FPIR=1e-1 (theta)",
-                                       "DIR@FPIR=1e-2 (theta)", "gallery / probes"};
+  md +=
+      "\n## Identification\n\nClosed set: rank-k = fraction of probes whose own identity is "
+      "among the k most similar enrolled ones. Open set: DIR at FPIR = the fraction of mated "
+      "probes named correctly with similarity >= theta, at the smallest theta that names at "
+      "most that fraction of the non-mated probes.\n\n";
+  const std::vector<std::string> ih = {"loss",
+                                       "dim",
+                                       "rank-1",
+                                       "rank-5",
+                                       "DIR@FPIR=1e-1 (theta)",
+                                       "DIR@FPIR=1e-2 (theta)",
+                                       "gallery / probes"};
   md += row(ih) + rule(ih.size());
   bool small_gallery = false;
   for (const auto& r : runs) {
@@ -143,7 +153,8 @@ std::string results_markdown(const std::vector<FaceIdRunResult>& runs, const Fac
     const auto& id = r.identification;
     small_gallery = small_gallery || id.closed_identities <= 5;
     auto dir = [](const DirAtFpir& d) {
-      return fmt_metric(d.dir) + " (" + (std::isfinite(d.theta) ? fmt("%.3f", d.theta) : "-inf") + ")";
+      return fmt_metric(d.dir) + " (" + (std::isfinite(d.theta) ? fmt("%.3f", d.theta) : "-inf") +
+             ")";
     };
     md += row({code(r.objective), std::to_string(r.dim), fmt_metric(id.rank1), fmt_metric(id.rank5),
                dir(id.dir[0]), dir(id.dir[1]),
@@ -152,17 +163,20 @@ std::string results_markdown(const std::vector<FaceIdRunResult>& runs, const Fac
                    std::to_string(id.mated) + " + " + std::to_string(id.nonmated) + " open"});
   }
   if (small_gallery)
-    md += "\nWith 5 or fewer enrolled identities rank-5 is 1 by definition; the open set leaves "
-          "some of the few unseen classes out of the gallery, so it is a coarse measure here "
-          "(`--data identities` has 40 unseen identities).\n";
+    md +=
+        "\nWith 5 or fewer enrolled identities rank-5 is 1 by definition; the open set leaves "
+        "some of the few unseen classes out of the gallery, so it is a coarse measure here "
+        "(`--data identities` has 40 unseen identities).\n";
 
-  md += "\n## Neural collapse\n\nOn training embeddings of the seen classes after the last "
-        "epoch (Papyan, Han and Donoho 2020). NC1 = Tr(Sigma_W Sigma_B^+) / K; NC2: std/mean of "
-        "the norms and std of the pairwise cosines, of the centred class means M and of the "
-        "classifier rows W; NC3 = ||W/||W|| - M/||M|| ||_F; NC4 = fraction of samples where the "
-        "classifier and the nearest class mean disagree. All are 0 at full collapse.\n\n";
-  const std::vector<std::string> nh = {"loss", "dim", "NC1", "NC2 norms M", "NC2 cosines M",
-                                       "NC2 norms W", "NC2 cosines W", "NC3", "NC4", "classifier"};
+  md +=
+      "\n## Neural collapse\n\nOn training embeddings of the seen classes after the last "
+      "epoch (Papyan, Han and Donoho 2020). NC1 = Tr(Sigma_W Sigma_B^+) / K; NC2: std/mean of "
+      "the norms and std of the pairwise cosines, of the centred class means M and of the "
+      "classifier rows W; NC3 = ||W/||W|| - M/||M|| ||_F; NC4 = fraction of samples where the "
+      "classifier and the nearest class mean disagree. All are 0 at full collapse.\n\n";
+  const std::vector<std::string> nh = {
+      "loss",        "dim",           "NC1", "NC2 norms M", "NC2 cosines M",
+      "NC2 norms W", "NC2 cosines W", "NC3", "NC4",         "classifier"};
   md += row(nh) + rule(nh.size(), {9});
   for (const auto& r : runs) {
     const CollapsePoint* c = final_collapse(r);
@@ -174,14 +188,15 @@ std::string results_markdown(const std::vector<FaceIdRunResult>& runs, const Fac
   }
 
   md += "\n## Runs\n\n";
-  const std::vector<std::string> rh = {"loss", "dim", "batches", "final train loss",
-                                       "seen-class accuracy", "train s", "eval s", "pictures"};
+  const std::vector<std::string> rh = {
+      "loss",    "dim",    "batches", "final train loss", "seen-class accuracy",
+      "train s", "eval s", "pictures"};
   md += row(rh) + rule(rh.size(), {2, 7});
   for (const auto& r : runs) {
     const std::string slug = run_slug(r);
     const EpochRecord* e = r.epochs.empty() ? nullptr : &r.epochs.back();
-    std::string pics = "[roc](" + slug + "/roc.png), [angles](" + slug + "/angles.png), [collapse](" +
-                       slug + "/collapse.png)";
+    std::string pics = "[roc](" + slug + "/roc.png), [angles](" + slug +
+                       "/angles.png), [collapse](" + slug + "/collapse.png)";
     if (r.dim == 2 && r.error.empty()) pics += ", [features](" + slug + "/features.png)";
     md += row({code(r.objective), std::to_string(r.dim), r.batches,
                e && std::isfinite(e->train_loss) ? fmt("%.4f", e->train_loss) : "-",
@@ -189,14 +204,17 @@ std::string results_markdown(const std::vector<FaceIdRunResult>& runs, const Fac
                fmt("%.0f", r.train_seconds), fmt("%.0f", r.eval_seconds), pics});
   }
   for (const auto& r : runs)
-    if (!r.error.empty()) md += "\n" + code(r.objective) + " (" + std::to_string(r.dim) + "-D) failed: " + r.error + "\n";
+    if (!r.error.empty())
+      md +=
+          "\n" + code(r.objective) + " (" + std::to_string(r.dim) + "-D) failed: " + r.error + "\n";
   return md;
 }
 
 std::string results_json(const std::vector<FaceIdRunResult>& runs, const FaceIdReportInfo& info) {
   std::string j = "{\n  \"command\": " + jstr(info.command) + ",\n  \"data\": " + jstr(info.data) +
-                  ",\n  \"training\": " + jstr(info.training) + ",\n  \"evaluation\": " +
-                  jstr(info.evaluation) + ",\n  \"seconds\": " + jnum(info.seconds) +
+                  ",\n  \"training\": " + jstr(info.training) +
+                  ",\n  \"evaluation\": " + jstr(info.evaluation) +
+                  ",\n  \"seconds\": " + jnum(info.seconds) +
                   ",\n  \"threads\": " + std::to_string(info.threads) + ",\n  \"runs\": [";
   for (size_t k = 0; k < runs.size(); ++k) {
     const auto& r = runs[k];
@@ -211,8 +229,8 @@ std::string results_json(const std::vector<FaceIdRunResult>& runs, const FaceIdR
     for (size_t e = 0; e < r.epochs.size(); ++e) {
       const auto& ep = r.epochs[e];
       j += std::string(e ? "," : "") + "\n       {\"epoch\": " + std::to_string(ep.epoch) +
-           ", \"train_loss\": " + jnum(ep.train_loss) + ", \"seen_accuracy\": " +
-           (ep.seen_accuracy >= 0 ? jnum(ep.seen_accuracy) : "null") +
+           ", \"train_loss\": " + jnum(ep.train_loss) +
+           ", \"seen_accuracy\": " + (ep.seen_accuracy >= 0 ? jnum(ep.seen_accuracy) : "null") +
            ", \"seconds\": " + jnum(ep.seconds) + ", \"collapse\": " + jcollapse(ep.collapse) + "}";
     }
     j += "]";
@@ -230,11 +248,12 @@ std::string results_json(const std::vector<FaceIdRunResult>& runs, const FaceIdR
            ", \"lfw_pairs_each\": " + std::to_string(v.lfw_pairs_each) + "}";
       const auto& id = r.identification;
       j += ",\n     \"identification\": {\"enroll_per_identity\": " +
-           std::to_string(id.enroll_per_identity) + ", \"closed_identities\": " +
-           std::to_string(id.closed_identities) + ", \"closed_probes\": " +
-           std::to_string(id.closed_probes) + ", \"rank1\": " + jnum(id.rank1) +
-           ", \"rank5\": " + jnum(id.rank5) + ", \"open_identities\": " +
-           std::to_string(id.open_identities) + ", \"mated\": " + std::to_string(id.mated) +
+           std::to_string(id.enroll_per_identity) +
+           ", \"closed_identities\": " + std::to_string(id.closed_identities) +
+           ", \"closed_probes\": " + std::to_string(id.closed_probes) +
+           ", \"rank1\": " + jnum(id.rank1) + ", \"rank5\": " + jnum(id.rank5) +
+           ", \"open_identities\": " + std::to_string(id.open_identities) +
+           ", \"mated\": " + std::to_string(id.mated) +
            ", \"nonmated\": " + std::to_string(id.nonmated) + ", \"dir_at_fpir\": [";
       for (size_t t = 0; t < id.dir.size(); ++t)
         j += std::string(t ? ", " : "") + "{\"fpir_target\": " + jnum(id.dir[t].fpir_target) +

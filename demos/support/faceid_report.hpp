@@ -29,7 +29,7 @@ struct FaceIdReportInfo {
   std::string training;    // network, budget, optimizer
   std::string evaluation;  // pairs, enrollment, open-set split
   std::vector<std::string> unseen_names;
-  double seconds = 0;      // wall time of the whole invocation
+  double seconds = 0;  // wall time of the whole invocation
   int threads = 1;
 };
 
@@ -38,7 +38,8 @@ std::string run_slug(const FaceIdRunResult& r);
 // "0.912", "-" for NaN, "1.2e-05" for small values.
 std::string fmt_metric(double v);
 
-std::string results_markdown(const std::vector<FaceIdRunResult>& runs, const FaceIdReportInfo& info);
+std::string results_markdown(const std::vector<FaceIdRunResult>& runs,
+                             const FaceIdReportInfo& info);
 std::string results_json(const std::vector<FaceIdRunResult>& runs, const FaceIdReportInfo& info);
 
 // The run's pictures into `dir` (which must exist); `unseen` gives the

@@ -108,7 +108,8 @@ FaceIdRunResult run_faceid(const FaceIdData& data, const FaceIdRunConfig& cfg) {
   decayed.lr = scalars.lr = cfg.lr;
   decayed.weight_decay = cfg.weight_decay;
   for (auto& p : loss.parameters())
-    (p.second.value().numel() == 1 ? scalars : decayed).params.emplace_back("loss." + p.first, p.second);
+    (p.second.value().numel() == 1 ? scalars : decayed)
+        .params.emplace_back("loss." + p.first, p.second);
   std::vector<ParamGroup> groups{decayed};
   if (!scalars.params.empty()) groups.push_back(scalars);
   std::unique_ptr<Optimizer> opt;

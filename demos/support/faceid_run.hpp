@@ -39,15 +39,15 @@ struct FaceIdRunConfig {
   int dim = 64;
   std::array<int, 3> widths{32, 64, 128};  // LeNet++ stage widths
   int epochs = 3, batch = 64;
-  int pk_P = 0, pk_K = 0;             // 0: chosen (pair/triplet objectives only)
-  std::string optimizer = "sgd";      // sgd (momentum 0.9) | adam
-  double lr = 0.01, weight_decay = 5e-4, momentum = 0.9;
-  bool batchnorm = false;             // BatchNorm after every convolution
+  int pk_P = 0, pk_K = 0;          // 0: chosen (pair/triplet objectives only)
+  std::string optimizer = "adam";  // adam | sgd (with `momentum`)
+  double lr = 1e-3, weight_decay = 5e-4, momentum = 0.9;
+  bool batchnorm = true;  // BatchNorm after every convolution
   uint64_t seed = 1;
-  int nc_samples = 600;               // training images embedded for NC1-NC4 each epoch
+  int nc_samples = 600;  // training images embedded for NC1-NC4 each epoch
   int64_t impostor_pairs = 200000;
   int enroll_per_identity = 5;
-  int unenrolled = 0;                 // 0: a quarter of the unseen classes, at least 1
+  int unenrolled = 0;  // 0: a quarter of the unseen classes, at least 1
   bool progress = true, verbose = true;
 };
 
@@ -59,17 +59,17 @@ struct EpochRecord {
 };
 
 struct FaceIdRunResult {
-  std::string objective, describe;    // normalised name, and with parameter values
+  std::string objective, describe;  // normalised name, and with parameter values
   int dim = 0;
-  std::string classifier;             // how W enters accuracy and NC ("cos theta of W", ...)
-  std::string batches;                // "shuffled, 64 per step" or "P x K = 6 x 10"
+  std::string classifier;  // how W enters accuracy and NC ("cos theta of W", ...)
+  std::string batches;     // "shuffled, 64 per step" or "P x K = 6 x 10"
   bool has_classifier = false;
   std::vector<EpochRecord> epochs;
   double train_seconds = 0, eval_seconds = 0;
   VerificationSummary verification;
   IdentificationSummary identification;
-  Tensor unseen_h;                    // embeddings of the unseen images (for the 2-D picture)
-  std::string error;                  // non-empty: the run failed (diverged) with this message
+  Tensor unseen_h;    // embeddings of the unseen images (for the 2-D picture)
+  std::string error;  // non-empty: the run failed (diverged) with this message
 };
 
 // The objective's terms that need P x K batches, and that normalise W.

@@ -33,6 +33,7 @@
 #include <memory>
 
 #include "losses/cosine_loss.hpp"
+#include "losses/reader_spec.hpp"
 #include "losses/registry.hpp"
 
 namespace fg {
@@ -83,11 +84,8 @@ std::vector<ParamSpec> arcface_params() {
 }  // namespace
 
 LossSpec arcface_spec() {
-  return {"arcface", "ArcFace: target logit s cos(theta_y + m), W and h normalised",
-          arcface_params(), [](const LossParams& p, const LossContext& ctx) {
-            return std::unique_ptr<Loss>(
-                new ArcFace(ctx, ParamReader("arcface", p, arcface_params())));
-          }};
+  return reader_spec<ArcFace>(
+      "arcface", "ArcFace: target logit s cos(theta_y + m), W and h normalised", arcface_params());
 }
 
 }  // namespace fg

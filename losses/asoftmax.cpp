@@ -22,6 +22,7 @@
 
 #include "core/ops.hpp"
 #include "losses/lsoftmax.hpp"
+#include "losses/reader_spec.hpp"
 #include "losses/registry.hpp"
 
 namespace fg {
@@ -39,11 +40,9 @@ class ASoftmax : public LargeMarginLoss {
 }  // namespace
 
 LossSpec asoftmax_spec() {
-  return {"asoftmax", "A-Softmax (SphereFace): |h| psi(theta_y) with W rows normalised, no bias",
-          large_margin_params("4"), [](const LossParams& p, const LossContext& ctx) {
-            return std::unique_ptr<Loss>(
-                new ASoftmax(ctx, ParamReader("asoftmax", p, large_margin_params("4"))));
-          }};
+  return reader_spec<ASoftmax>(
+      "asoftmax", "A-Softmax (SphereFace): |h| psi(theta_y) with W rows normalised, no bias",
+      large_margin_params("4"));
 }
 
 }  // namespace fg

@@ -27,6 +27,7 @@
 #include "core/ops.hpp"
 #include "losses/loss_base.hpp"
 #include "losses/margin_softmax.hpp"
+#include "losses/reader_spec.hpp"
 #include "losses/registry.hpp"
 
 namespace fg {
@@ -84,10 +85,9 @@ class CoCo : public LossBase {
 }  // namespace
 
 LossSpec coco_spec() {
-  return {"coco", "CoCo: softmax of alpha cos(h_i, c_j) over the batch's normalised class centroids",
-          coco_params(), [](const LossParams& p, const LossContext& ctx) {
-            return std::unique_ptr<Loss>(new CoCo(ctx, ParamReader("coco", p, coco_params())));
-          }};
+  return reader_spec<CoCo>(
+      "coco", "CoCo: softmax of alpha cos(h_i, c_j) over the batch's normalised class centroids",
+      coco_params());
 }
 
 }  // namespace fg

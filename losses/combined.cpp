@@ -35,6 +35,7 @@
 #include <memory>
 
 #include "losses/cosine_loss.hpp"
+#include "losses/reader_spec.hpp"
 #include "losses/registry.hpp"
 
 namespace fg {
@@ -94,11 +95,8 @@ std::vector<ParamSpec> combined_params() {
 }  // namespace
 
 LossSpec combined_spec() {
-  return {"combined", "Combined margin: target logit s (cos(m1 theta_y + m2) - m3)",
-          combined_params(), [](const LossParams& p, const LossContext& ctx) {
-            return std::unique_ptr<Loss>(
-                new Combined(ctx, ParamReader("combined", p, combined_params())));
-          }};
+  return reader_spec<Combined>(
+      "combined", "Combined margin: target logit s (cos(m1 theta_y + m2) - m3)", combined_params());
 }
 
 }  // namespace fg

@@ -30,6 +30,7 @@
 #include "core/ops.hpp"
 #include "losses/loss_base.hpp"
 #include "losses/margin_softmax.hpp"
+#include "losses/reader_spec.hpp"
 #include "losses/registry.hpp"
 
 namespace fg {
@@ -90,11 +91,10 @@ class L2Softmax : public LossBase {
 }  // namespace
 
 LossSpec l2softmax_spec() {
-  return {"l2softmax", "L2-Softmax: softmax on h' = alpha h / |h|, alpha learnable from alpha_low(0.9, K)",
-          l2softmax_params(), [](const LossParams& p, const LossContext& ctx) {
-            return std::unique_ptr<Loss>(
-                new L2Softmax(ctx, ParamReader("l2softmax", p, l2softmax_params())));
-          }};
+  return reader_spec<L2Softmax>(
+      "l2softmax",
+      "L2-Softmax: softmax on h' = alpha h / |h|, alpha learnable from alpha_low(0.9, K)",
+      l2softmax_params());
 }
 
 }  // namespace fg

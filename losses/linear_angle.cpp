@@ -33,6 +33,7 @@
 #include <memory>
 
 #include "losses/cosine_loss.hpp"
+#include "losses/reader_spec.hpp"
 #include "losses/registry.hpp"
 
 namespace fg {
@@ -71,13 +72,11 @@ std::vector<ParamSpec> linear_angle_params() {
 }  // namespace
 
 LossSpec linear_angle_spec() {
-  return {"linear_angle",
-          "Linear angular margin (not in the lecture; notes/adding-a-loss.md): target logit "
-          "s (1 - 2 (theta_y + m) / pi)",
-          linear_angle_params(), [](const LossParams& p, const LossContext& ctx) {
-            return std::unique_ptr<Loss>(
-                new LinearAngle(ctx, ParamReader("linear_angle", p, linear_angle_params())));
-          }};
+  return reader_spec<LinearAngle>(
+      "linear_angle",
+      "Linear angular margin (not in the lecture; notes/adding-a-loss.md): target logit "
+      "s (1 - 2 (theta_y + m) / pi)",
+      linear_angle_params());
 }
 
 }  // namespace fg

@@ -37,6 +37,7 @@
 #include <memory>
 
 #include "core/ops.hpp"
+#include "losses/reader_spec.hpp"
 #include "losses/registry.hpp"
 
 namespace fg {
@@ -136,11 +137,9 @@ class LSoftmax : public LargeMarginLoss {
 }  // namespace
 
 LossSpec lsoftmax_spec() {
-  return {"lsoftmax", "L-Softmax: target logit |W_y| |h| psi(theta_y), psi = (-1)^k cos(m theta) - 2k",
-          large_margin_params("2"), [](const LossParams& p, const LossContext& ctx) {
-            return std::unique_ptr<Loss>(
-                new LSoftmax(ctx, ParamReader("lsoftmax", p, large_margin_params("2"))));
-          }};
+  return reader_spec<LSoftmax>(
+      "lsoftmax", "L-Softmax: target logit |W_y| |h| psi(theta_y), psi = (-1)^k cos(m theta) - 2k",
+      large_margin_params("2"));
 }
 
 }  // namespace fg

@@ -14,6 +14,7 @@
 #include <memory>
 
 #include "losses/cosine_loss.hpp"
+#include "losses/reader_spec.hpp"
 #include "losses/registry.hpp"
 
 namespace fg {
@@ -33,11 +34,9 @@ std::vector<ParamSpec> normface_params() { return cosine_loss_params("10", true,
 }  // namespace
 
 LossSpec normface_spec() {
-  return {"normface", "NormFace: s cos theta_j for every class, W and h normalised, s learnable",
-          normface_params(), [](const LossParams& p, const LossContext& ctx) {
-            return std::unique_ptr<Loss>(
-                new NormFace(ctx, ParamReader("normface", p, normface_params())));
-          }};
+  return reader_spec<NormFace>(
+      "normface", "NormFace: s cos theta_j for every class, W and h normalised, s learnable",
+      normface_params());
 }
 
 }  // namespace fg

@@ -16,6 +16,7 @@
 #include "core/ops.hpp"
 #include "losses/loss_base.hpp"
 #include "losses/margin_softmax.hpp"
+#include "losses/reader_spec.hpp"
 #include "losses/registry.hpp"
 
 namespace fg {
@@ -51,11 +52,9 @@ class Softmax : public LossBase {
 }  // namespace
 
 LossSpec softmax_spec() {
-  return {"softmax", "Softmax (cross-entropy) on the logits <W_j, h> + b_j, bias off by default",
-          softmax_params(), [](const LossParams& p, const LossContext& ctx) {
-            return std::unique_ptr<Loss>(
-                new Softmax(ctx, ParamReader("softmax", p, softmax_params())));
-          }};
+  return reader_spec<Softmax>(
+      "softmax", "Softmax (cross-entropy) on the logits <W_j, h> + b_j, bias off by default",
+      softmax_params());
 }
 
 }  // namespace fg

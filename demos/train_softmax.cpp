@@ -18,6 +18,7 @@
 #include "core/batching.hpp"
 #include "demos/support/args.hpp"
 #include "demos/support/data_arg.hpp"
+#include "demos/support/demo_checks.hpp"
 #include "demos/support/trainer.hpp"
 #include "layers/lenetpp.hpp"
 #include "losses/registry.hpp"
@@ -52,6 +53,7 @@ int main(int argc, char** argv) {
                      "also write the checkpoint every N steps (0: after each epoch only)");
     const bool quiet = args.get_flag("--quiet", "no progress bar");
     args.finish();
+    check_data_spec(args, data_spec);  // a missing dataset is bad input: exit 2 before training
     omp_set_num_threads(threads);
 
     DataSplit data = load_data(data_spec, uint64_t(seed));

@@ -136,7 +136,9 @@ std::string outcome_in_child(const std::function<void()>& fn, int extra_mb, int 
   waitpid(pid, &status, 0);
   if (WIFSIGNALED(status)) return "killed by signal " + signal_name(WTERMSIG(status));
   if (WEXITSTATUS(status) != 0)
-    return said.empty() ? "exit code " + std::to_string(WEXITSTATUS(status)) : said;
+    return said.empty() ? "exit code " + std::to_string(WEXITSTATUS(status)) +
+                              " (a sanitizer's report, if any, is printed above)"
+                        : said;
   return "";
 }
 

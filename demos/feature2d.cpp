@@ -58,7 +58,7 @@ int main(int argc, char** argv) {
     Args args(argc, argv,
               "feature2d [--loss OBJECTIVE] [key=value ...] [--data fashion|mnist:DIR|digits[:N]|folder:DIR] "
               "[--epochs N] [--dim 2|3|N] [--seed N] [--out DIR] [--lr X] [--batch N] "
-              "[--train-images N] [--test-images N] [--optim sgd|adam] [--batchnorm] [--threads N] [--quiet] [--list-losses]");
+              "[--train-images N] [--test-images N] [--optim sgd|adam] [--clip X] [--batchnorm] [--threads N] [--quiet] [--list-losses]");
     const std::string objective = args.get_string(
         "--loss", "softmax", "training objective: a loss or a weighted sum such as softmax+0.01*center");
     const LossParams kv = args.key_values(
@@ -70,10 +70,11 @@ int main(int argc, char** argv) {
     const int64_t seed = args.get_int64("--seed", 1, 0, int64_t(1) << 62, "initialisation and data order");
     std::string out = args.get_string("--out", "", "output directory (default out/feature2d/OBJECTIVE)");
     const std::string optim = args.get_choice("--optim", "sgd", {"sgd", "adam"}, "optimizer");
-    const double lr = args.get_double("--lr", optim == "sgd" ? 0.01 : 0.001, 1e-6, 10,
+    const double lr = args.get_double("--lr", optim == "sgd" ? 0.02 : 0.002, 1e-6, 10,
                                       "initial learning rate (cosine decay to 0)");
     const double wd = args.get_double("--weight-decay", 5e-4, 0, 1, "weight decay (L2)");
-    const int batch = args.get_int("--batch", 128, 2, 4096, "images per step");
+    const double clip = args.get_double("--clip", 5, 0, 1e9, "clip the gradients' global norm to this (0: off)");
+    const int batch = args.get_int("--batch", 32, 2, 4096, "images per step");
     const int train_images =
         args.get_int("--train-images", 0, 0, 10000000, "use only this many training images (0: all)");
     const int test_images =
@@ -117,7 +118,7 @@ int main(int argc, char** argv) {
 
     FeatureRunOptions o;
     o.objective = objective, o.params = kv, o.dim = dim, o.epochs = epochs, o.batch = batch;
-    o.batchnorm = bn;
+    o.batchnorm = bn, o.clip = clip;
     o.optimizer = optim, o.lr = lr, o.weight_decay = wd, o.seed = uint64_t(seed);
     o.checkpoint_path = out + "/checkpoint.ckpt";
     o.progress = !quiet;
@@ -141,7 +142,7 @@ int main(int argc, char** argv) {
     auto frame = [&](const Embeddings& e, int epoch) {
       FeatureSnapshot s{e.h, e.labels, run.class_weights().clone(), run.centres().clone(), run.scoring(), names};
       s.max_points = frame_points;
-      std::string title = loss_text + ", epoch " + std::to_string(epoch) + "/" + std::to_string(epochs);
+      std::string title = run.objective().describe() + ", epoch " + std::to_string(epoch) + "/" + std::to_string(epochs);
       if (e.has_accuracy) title += ", test accuracy " + pct(e.accuracy);
       const Canvas c = feature_figure(s, title, "test", 420).render();
       c.save_png(frame_path(out + "/frames", "features", epoch));
@@ -177,7 +178,8 @@ int main(int argc, char** argv) {
 
     FeatureSnapshot test_snap{last.h, last.labels, run.class_weights().clone(), run.centres().clone(),
                               run.scoring(), names};
-    const std::string title = loss_text + " on " + data.test.name + ", " + std::to_string(epochs) +
+    const std::string loss_now = run.objective().describe();
+    const std::string title = loss_now + " on " + data.test.name + ", " + std::to_string(epochs) +
                               " epochs, test accuracy " + pct(last.accuracy);
     feature_figure(test_snap, title, "test").save_png(out + "/test_features.png");
     {
@@ -186,11 +188,11 @@ int main(int argc, char** argv) {
       const Embeddings tr = t.evaluate_indices(data.train, order);
       FeatureSnapshot s = test_snap;
       s.H = tr.h, s.y = tr.labels;
-      std::string tt = loss_text + ", " + std::to_string(tr.h.size(0)) + " training images";
+      std::string tt = loss_now + ", " + std::to_string(tr.h.size(0)) + " training images";
       if (tr.has_accuracy) tt += ", accuracy " + pct(tr.accuracy);
       feature_figure(s, tt, "train").save_png(out + "/train_features.png");
     }
-    curves_figure(history, loss_text + " on " + data.description).save_png(out + "/curves.png");
+    curves_figure(history, loss_now + " on " + data.description).save_png(out + "/curves.png");
     save_embeddings_csv(out + "/embeddings.csv", last.h, last.labels);
     std::printf("test accuracy %s after %d epochs\n", pct(last.accuracy).c_str(), epochs);
     std::printf("wrote %s/: test_features.png train_features.png curves.png features.gif frames/ "

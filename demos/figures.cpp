@@ -41,14 +41,14 @@ namespace {
 
 const char* kUsage =
     "figures center-lambda|lsoftmax-m|target-logits [--data fashion|mnist:DIR|digits[:N]|folder:DIR] "
-    "[--epochs N] [--train-images N] [--test-images N] [--optim sgd|adam] [--lr X] [--seed N] "
+    "[--epochs N] [--train-images N] [--test-images N] [--batch N] [--optim sgd|adam] [--lr X] [--clip X] [--seed N] "
     "[--threads N] [--out DIR] [--quiet]";
 
 // The budget options of the training figures.
 struct Budget {
   std::string data_spec, optim, out;
-  int epochs = 6, train_images = 10000, test_images = 0, threads = 1;
-  double lr = 0.002;
+  int epochs = 4, train_images = 8000, test_images = 0, threads = 1, batch = 32;
+  double lr = 0.02, clip = 5;
   int64_t seed = 1;
   bool quiet = false;
 };
@@ -57,12 +57,14 @@ Budget read_budget(Args& args, bool trains) {
   Budget b;
   if (trains) {
     b.data_spec = args.get_string("--data", "fashion", kDataChoices);
-    b.epochs = args.get_int("--epochs", 6, 1, 1000, "passes over the training images, for every panel");
-    b.train_images = args.get_int("--train-images", 10000, 0, 10000000, "training images (0: all)");
+    b.epochs = args.get_int("--epochs", 4, 1, 1000, "passes over the training images, for every panel");
+    b.train_images = args.get_int("--train-images", 8000, 0, 10000000, "training images (0: all)");
     b.test_images = args.get_int("--test-images", 0, 0, 10000000, "test images (0: all)");
-    b.optim = args.get_choice("--optim", "adam", {"sgd", "adam"}, "optimizer");
-    b.lr = args.get_double("--lr", b.optim == "sgd" ? 0.05 : 0.002, 1e-6, 10,
+    b.optim = args.get_choice("--optim", "sgd", {"sgd", "adam"}, "optimizer");
+    b.lr = args.get_double("--lr", b.optim == "sgd" ? 0.02 : 0.002, 1e-6, 10,
                            "initial learning rate (cosine decay to 0)");
+    b.batch = args.get_int("--batch", 32, 2, 4096, "images per step");
+    b.clip = args.get_double("--clip", 5, 0, 1e9, "clip the gradients' global norm to this (0: off)");
     b.seed = args.get_int64("--seed", 1, 0, int64_t(1) << 62, "initialisation and data order");
     b.threads = args.get_int("--threads", omp_get_max_threads(), 1, 256, "OpenMP threads");
     b.quiet = args.get_flag("--quiet", "no progress bar");
@@ -105,6 +107,7 @@ Trained train_one(const std::string& objective, const Budget& b, const DataSplit
   std::fflush(stdout);
   FeatureRunOptions o;
   o.objective = objective, o.dim = 2, o.epochs = b.epochs, o.optimizer = b.optim, o.lr = b.lr;
+  o.batch = b.batch, o.clip = b.clip;
   o.seed = uint64_t(b.seed), o.eval_each_epoch = false, o.progress = !b.quiet;
   FeatureRun run(o, d.train, &d.test);
   run.trainer().fit();
@@ -153,7 +156,7 @@ int lsoftmax_m(Args& args) {
   const Budget b = read_budget(args, true);
   const DataSplit d = load_budget_data(b);
   // lambda(t) = max(1, 1000 / (1 + gamma t)) reaches its floor 1 half-way through the run.
-  const int steps = b.epochs * ((d.train.size() + 127) / 128);
+  const int steps = b.epochs * ((d.train.size() + b.batch - 1) / b.batch);
   const double gamma = 999.0 / std::max(1.0, steps / 2.0);
   Figure fig(4, 2, 420, 420);
   fig.title = "L-Softmax with m = 1..4 (lambda annealed from 1000 to 1 in the first half): training features (top), test features (bottom)";

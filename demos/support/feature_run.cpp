@@ -1,6 +1,8 @@
 #include "demos/support/feature_run.hpp"
 
 #include <algorithm>
+#include <cmath>
+#include <utility>
 #include <set>
 
 #include "losses/center.hpp"
@@ -35,6 +37,38 @@ Scoring scoring_for(const std::vector<TermSpec>& terms, const LossParams& extra)
   if (first == "contrastive") return term_param(terms, 0, extra, "normalize", "0") == "1" ? Scoring::Cosine : Scoring::Dot;
   return Scoring::Dot;
 }
+
+// An optimizer whose step first scales all gradients together so that their
+// global L2 norm is at most max_norm (g <- g max_norm / |g| when |g| > max_norm).
+// The normalised losses need it at the start of 2-D training: their gradient
+// with respect to h is s / |h| times a unit-size vector, and |h| starts small.
+template <class Base>
+class Clipped : public Base {
+ public:
+  template <class... A>
+  Clipped(double max_norm, A&&... a) : Base(std::forward<A>(a)...), max_norm_(max_norm) {}
+  void step() override {
+    double sq = 0;
+    for (auto& g : this->groups)
+      for (auto& p : g.params) {
+        const Tensor& gr = p.second->grad;
+        for (int64_t i = 0; i < gr.numel(); ++i) sq += double(gr[i]) * gr[i];
+      }
+    const double norm = std::sqrt(sq);
+    if (max_norm_ > 0 && norm > max_norm_) {
+      const real f = real(max_norm_ / norm);
+      for (auto& g : this->groups)
+        for (auto& p : g.params) {
+          Tensor& gr = p.second->grad;
+          for (int64_t i = 0; i < gr.numel(); ++i) gr[i] *= f;
+        }
+    }
+    Base::step();
+  }
+
+ private:
+  double max_norm_;
+};
 
 }  // namespace
 
@@ -75,9 +109,9 @@ FeatureRun::FeatureRun(const FeatureRunOptions& o, const Dataset& train, const D
   if (o.optimizer == "sgd") {
     SGDOptions so;
     so.momentum = 0.9;
-    opt_ = std::make_unique<SGD>(groups, so);
+    opt_ = std::make_unique<Clipped<SGD>>(o.clip, groups, so);
   } else {
-    opt_ = std::make_unique<Adam>(groups);
+    opt_ = std::make_unique<Clipped<Adam>>(o.clip, groups, AdamOptions{});
   }
 
   TrainConfig cfg;
@@ -96,7 +130,9 @@ FeatureRun::FeatureRun(const FeatureRunOptions& o, const Dataset& train, const D
   cfg.verbose = o.verbose;
   trainer_ = std::make_unique<Trainer>(*model_, *loss_, *opt_, train, o.eval_each_epoch ? test : nullptr,
                                        cfg, &rng_);
-  trainer_->set_lr_schedule(cosine_schedule(o.lr, int64_t(o.epochs) * trainer_->steps_per_epoch()));
+  const int64_t total = int64_t(o.epochs) * trainer_->steps_per_epoch();
+  lr_warmup_ = std::min<int64_t>(200, total / 20);
+  trainer_->set_lr_schedule(warmup(cosine_schedule(o.lr, total), lr_warmup_, 0.1));
 }
 
 Tensor FeatureRun::centres() const {
@@ -107,7 +143,8 @@ Tensor FeatureRun::centres() const {
 
 std::string FeatureRun::describe() const {
   std::string d = "LeNet++ " + std::to_string(o_.dim) + "-D" + (o_.batchnorm ? " with BatchNorm, " : ", ") + (o_.optimizer == "sgd" ? "SGD" : "Adam") +
-                  " lr " + num_str(o_.lr) + " (cosine), weight decay " + num_str(o_.weight_decay) + ", ";
+                  " lr " + num_str(o_.lr) + " (warm-up " + std::to_string(lr_warmup_) + " steps, cosine), weight decay " + num_str(o_.weight_decay) + ", ";
+  if (o_.clip > 0) d += "gradient norm clipped at " + num_str(o_.clip) + ", ";
   if (pk_P_ > 0)
     d += "P x K batches " + std::to_string(pk_P_) + " x " + std::to_string(pk_K_);
   else

@@ -17,8 +17,9 @@
 //     (NormFace and the angular family, CoCo, and pair/triplet terms with
 //     normalize=1), else by the dot product W_j . h (softmax, L-Softmax,
 //     center, ...); see demos/support/trainer.hpp;
-//   - optimizer: SGD with momentum 0.9 or Adam, the learning rate decayed to
-//     0 by a cosine over the whole run; weight decay on the network and on
+//   - optimizer: SGD with momentum 0.9 or Adam; the learning rate rises
+//     linearly from lr/10 over the first 5% of the steps (at most 200: early
+//     steps of a 2-D bottleneck diverge easily), then falls to 0 by a cosine; weight decay on the network and on
 //     the loss's matrices (W, T), never on a loss's scalars (s, alpha).
 #pragma once
 
@@ -43,6 +44,7 @@ struct FeatureRunOptions {
   std::string optimizer = "sgd";  // sgd | adam
   double lr = 0.01;
   double weight_decay = 5e-4;
+  double clip = 0;                // > 0: clip the global gradient norm to this
   uint64_t seed = 1;
   std::string checkpoint_path;    // empty: none
   int train_embed_samples = 0;    // also embed this many training samples after each epoch
@@ -81,6 +83,7 @@ class FeatureRun {
   std::unique_ptr<Trainer> trainer_;
   Scoring scoring_ = Scoring::Dot;
   int pk_P_ = 0, pk_K_ = 0;
+  int64_t lr_warmup_ = 0;
 };
 
 }  // namespace fg

@@ -44,7 +44,7 @@ Figure gallery_figure(const std::vector<GalleryResult>& results, const std::stri
       continue;
     }
     fig.panel(col, row) = raw_panel(r.features, head);
-    fig.panel(col, row + 1) = second_panel(r.features, r.note.empty() ? r.objective : r.note);
+    fig.panel(col, row + 1) = second_panel(r.features, r.note.empty() ? "normalised" : r.note);
     for (int k = 0; k < 2; ++k) {
       Plot& p = fig.panel(col, row + k);
       p.font_scale = 0.9;

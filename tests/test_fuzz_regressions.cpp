@@ -5,8 +5,10 @@
 //    refused with an fg::Error, every other file read;
 //  - the seeds made by the library's writers read back as they were written;
 //  - every input a fuzz run found (tests/fuzz/regressions/<target>/) runs in
-//    a child process, with a memory and time cap, and must end in success or
-//    an fg::Error, never a crash, another exception or a broken promise.
+//    child processes, with a memory and time cap, and must end in success or
+//    an fg::Error, never a crash, another exception or a broken promise; it
+//    runs twice, over freed memory holding 0x00 and then 0xFF, and must end
+//    the same way both times (no reading of memory never written).
 //
 // Findings whose fix is still open are kept apart: inputs under
 // tests/fuzz/regressions/open/<target>/, and valid seeds that a reader still
@@ -25,6 +27,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -65,20 +68,30 @@ std::vector<fs::path> files_in(const fs::path& dir) {
   return out;
 }
 
-// One input through the call of its fuzz target. Returns normally or throws
+// One input through the call of its fuzz target. Returns what was read, in
+// a few words ("read", or for an image a checksum of its pixels), or throws
 // what the reader threw.
-void feed(const std::string& target, const fs::path& file, const fg_test::TempDir& tmp) {
+std::string feed(const std::string& target, const fs::path& file, const fg_test::TempDir& tmp) {
   const std::vector<unsigned char> bytes = fg_test::read_raw(file.string());
   const uint8_t* data = bytes.data();
-  if (target == "idx") return fg_fuzz::feed_idx(data, bytes.size());
-  if (target == "image") return fg_fuzz::feed_image(data, bytes.size());
-  if (target == "objective") return fg_fuzz::feed_objective(data, bytes.size());
-  // The path readers get a copy under the input's own name, as a user's file.
-  const std::string path = tmp.file(file.filename().string());
-  fg_test::write_raw(path, bytes);
-  if (target == "csv") return fg_fuzz::feed_csv(path);
-  if (target == "checkpoint") return fg_fuzz::feed_checkpoint(path);
-  FAIL("no feed for target " << target);
+  if (target == "image") {
+    const Tensor img = fg_fuzz::feed_image(data, bytes.size());
+    double sum = 0;
+    for (int64_t i = 0; i < img.numel(); ++i) sum += double(img[i]) * double(i % 97 + 1);
+    return "read, pixel checksum " + std::to_string(sum);
+  }
+  if (std::find(std::begin(kTargets), std::end(kTargets), target) == std::end(kTargets))
+    throw std::invalid_argument("no fuzz target named " + target);
+  if (target == "idx") fg_fuzz::feed_idx(data, bytes.size());
+  if (target == "objective") fg_fuzz::feed_objective(data, bytes.size());
+  if (target == "csv" || target == "checkpoint") {
+    // The path readers get a copy under the input's own name, as a user's file.
+    const std::string path = tmp.file(file.filename().string());
+    fg_test::write_raw(path, bytes);
+    if (target == "csv") fg_fuzz::feed_csv(path);
+    if (target == "checkpoint") fg_fuzz::feed_checkpoint(path);
+  }
+  return "read";
 }
 
 std::string signal_name(int sig) {
@@ -95,18 +108,38 @@ rlim_t address_space_now() {
   return 0;
 }
 
+// Fills a stretch of the heap with `byte` and frees it, so that the reader's
+// next allocations are likely to get memory holding that byte. A reader that
+// uses memory it never wrote (a decoder table a file refers to but never
+// defines) then answers differently for different bytes.
+void dirty_freed_heap(unsigned char byte) {
+  std::vector<void*> blocks;
+  for (size_t n : {size_t(1) << 12, size_t(1) << 14, size_t(1) << 15, size_t(1) << 16}) {
+    void* p = std::malloc(n);
+    if (p) std::memset(p, byte, n);
+    blocks.push_back(p);
+  }
+  for (void* p : blocks) std::free(p);
+}
+
+struct Outcome {
+  bool ok = false;   // fn returned or threw fg::Error
+  std::string text;  // what fn returned, "refused: <message>", or what went wrong
+};
+
 // Runs fn in a child process that may grow its address space by at most
 // `extra_mb` and run for at most `seconds` (so an allocation bomb or a hang
-// costs nothing here). "" when fn returned or threw fg::Error; otherwise
-// what went wrong: another exception, an exit code (a sanitizer's report
-// goes to stderr) or a signal.
-std::string outcome_in_child(const std::function<void()>& fn, int extra_mb, int seconds) {
+// costs nothing here), after dirty_freed_heap(fill). Not ok: fn threw
+// something other than fg::Error, the child exited with an error (a
+// sanitizer's report goes to stderr) or died of a signal.
+Outcome outcome_in_child(const std::function<std::string()>& fn, unsigned char fill, int extra_mb,
+                         int seconds) {
   int fds[2];
-  if (pipe(fds) != 0) return "pipe failed";
+  if (pipe(fds) != 0) return {false, "pipe failed"};
   std::fflush(nullptr);
   const rlim_t base = address_space_now();
   const pid_t pid = fork();
-  if (pid < 0) return "fork failed";
+  if (pid < 0) return {false, "fork failed"};
   if (pid == 0) {
     close(fds[0]);
     if (base > 0) {
@@ -114,17 +147,19 @@ std::string outcome_in_child(const std::function<void()>& fn, int extra_mb, int 
       setrlimit(RLIMIT_AS, &cap);
     }
     alarm(unsigned(seconds));
-    std::string what;
+    dirty_freed_heap(fill);
+    std::string said;
     int code = 0;
     try {
-      fn();
-    } catch (const Error&) {
+      said = fn();
+    } catch (const Error& e) {
+      said = std::string("refused: ") + e.what();
     } catch (const std::exception& e) {
-      what = std::string("threw ") + typeid(e).name() + ": " + e.what(), code = 3;
+      said = std::string("threw ") + typeid(e).name() + ": " + e.what(), code = 3;
     } catch (...) {
-      what = "threw something that is not a std::exception", code = 4;
+      said = "threw something that is not a std::exception", code = 4;
     }
-    if (!what.empty() && write(fds[1], what.data(), what.size()) < 0) code = 5;
+    if (write(fds[1], said.data(), said.size()) < 0) code = 5;
     _exit(code);
   }
   close(fds[1]);
@@ -134,22 +169,30 @@ std::string outcome_in_child(const std::function<void()>& fn, int extra_mb, int 
   close(fds[0]);
   int status = 0;
   waitpid(pid, &status, 0);
-  if (WIFSIGNALED(status)) return "killed by signal " + signal_name(WTERMSIG(status));
+  if (WIFSIGNALED(status)) return {false, "killed by signal " + signal_name(WTERMSIG(status))};
   if (WEXITSTATUS(status) != 0)
-    return said.empty() ? "exit code " + std::to_string(WEXITSTATUS(status)) +
-                              " (a sanitizer's report, if any, is printed above)"
-                        : said;
-  return "";
+    return {false, said.empty() ? "exit code " + std::to_string(WEXITSTATUS(status)) +
+                                      " (a sanitizer's report, if any, is printed above)"
+                                : said};
+  return {true, said};
 }
 
+// Each input twice, in children whose freed heap holds 0x00 and then 0xFF:
+// both runs must end well, and the same way (a reader must not depend on
+// memory it never wrote).
 void replay_regressions(const fs::path& root) {
   int count = 0;
   for (const char* target : kTargets)
     for (const fs::path& file : files_in(root / target)) {
       fg_test::TempDir tmp;
-      const std::string got = outcome_in_child([&] { feed(target, file, tmp); }, 4096, 60);
-      INFO(target << " regression " << file.string());
-      CHECK(got == "");
+      const auto run = [&] { return feed(target, file, tmp); };
+      const Outcome zero = outcome_in_child(run, 0x00, 4096, 60);
+      const Outcome ones = outcome_in_child(run, 0xFF, 4096, 60);
+      INFO(target << " regression " << file.string() << "\n  freed heap 0x00: " << zero.text
+                  << "\n  freed heap 0xFF: " << ones.text);
+      CHECK(zero.ok);
+      CHECK(ones.ok);
+      CHECK(zero.text == ones.text);
       ++count;
     }
   WARN(count << " regression inputs replayed from " << root.string());

@@ -60,7 +60,7 @@ inline void feed_idx(const uint8_t* data, size_t size) {
 // decoding them under the sanitizers slows it several-fold. The cap takes
 // the same code path with a smaller number (the allocation limit scales
 // with the image).
-inline void feed_image(const uint8_t* data, size_t size) {
+inline fg::Tensor feed_image(const uint8_t* data, size_t size) {
   const bool rgb = size & 1;
   const int height = (size & 2) ? 28 : 7, width = (size & 4) ? 28 : 5;
   const fg::Tensor img =
@@ -68,6 +68,7 @@ inline void feed_image(const uint8_t* data, size_t size) {
   promise(img.shape() == fg::Shape{rgb ? 3 : 1, height, width}, "image: wrong output shape");
   for (int64_t i = 0; i < img.numel(); ++i)
     promise(img[i] >= 0 && img[i] <= 1.000001, "image: a pixel outside [0, 1] or NaN");
+  return img;
 }
 
 // A CSV file for losscalc, then the table as a tensor and as integers (the

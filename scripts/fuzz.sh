@@ -118,8 +118,12 @@ export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0:symbolize=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 export OMP_NUM_THREADS=1   # one thread: reproducible, and the sanitizers stay fast
 
-scratch=$(mktemp -d "${TMPDIR:-/tmp}/facegrad-fuzz.XXXXXX")
+# Scratch corpora and the targets' scratch files, in memory when /dev/shm is writable.
+scratch_root=${TMPDIR:-/tmp}
+[ -w /dev/shm ] && scratch_root=/dev/shm
+scratch=$(mktemp -d "$scratch_root/facegrad-fuzz.XXXXXX")
 trap 'rm -rf "$scratch"' EXIT
+export FG_FUZZ_SCRATCH="$scratch"
 total_runs=0; crashed=0; ok=0
 for t in "${targets[@]}"; do
   corpus="$scratch/$t"

@@ -14,12 +14,18 @@
 
 namespace fg_fuzz {
 
-// A per-process file in /dev/shm (memory) when it is writable, else in
-// $TMPDIR or /tmp; removed when the process exits normally. One tag per target.
+// A per-process file in $FG_FUZZ_SCRATCH (scripts/fuzz.sh points it at its
+// scratch directory, which it deletes, so a crash leaves nothing behind),
+// else in /dev/shm (memory) when writable, else in $TMPDIR or /tmp. Removed
+// when the process exits normally. One tag per target.
 inline const std::string& scratch_path(const char* tag) {
   static const std::string path = [tag] {
+    const char* given = std::getenv("FG_FUZZ_SCRATCH");
     const char* tmp = std::getenv("TMPDIR");
-    const std::string dir = access("/dev/shm", W_OK) == 0 ? "/dev/shm" : (tmp && *tmp ? tmp : "/tmp");
+    const std::string dir = given && *given                   ? given
+                            : access("/dev/shm", W_OK) == 0 ? "/dev/shm"
+                            : tmp && *tmp                   ? tmp
+                                                            : "/tmp";
     return dir + "/facegrad-fuzz-" + tag + "-" + std::to_string(getpid());
   }();
   static const int registered = std::atexit([] { std::remove(path.c_str()); });

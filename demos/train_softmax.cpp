@@ -40,6 +40,8 @@ int main(int argc, char** argv) {
     const int batch = args.get_int("--batch", 128, 1, 4096, "images per step");
     const double lr =
         args.get_double("--lr", 0.01, 1e-6, 10, "initial learning rate (cosine decay to 0)");
+    const int warm = args.get_int("--warmup-steps", 200, 0, 1000000,
+                                  "steps over which the learning rate ramps up from a tenth");
     const double wd = args.get_double("--weight-decay", 5e-4, 0, 1, "L2 weight decay");
     const int64_t seed =
         args.get_int64("--seed", 1, 0, int64_t(1) << 62, "initialisation and data order");
@@ -95,13 +97,15 @@ int main(int argc, char** argv) {
     cfg.checkpoint_every = every;
     cfg.progress = !quiet;
     Trainer t(*model, *loss, opt, data.train, &data.test, cfg, &rng);
-    t.set_lr_schedule(cosine_schedule(lr, int64_t(epochs) * t.steps_per_epoch()));
+    const Schedule lr_at = warmup(cosine_schedule(lr, int64_t(epochs) * t.steps_per_epoch()), warm);
+    t.set_lr_schedule(lr_at);
 
     std::printf("train_softmax: %s\n", data.description.c_str());
     std::printf(
-        "model: LeNet++, 2-D embedding, %lld parameters; loss: %s; SGD momentum 0.9, lr %g "
-        "(cosine), weight decay %g, batch %d, %d threads\n",
-        (long long)model->num_parameters(), loss->describe().c_str(), lr, wd, batch, threads);
+        "model: LeNet++, 2-D embedding, %lld parameters; loss: %s; SGD momentum 0.9, lr %s, "
+        "weight decay %g, batch %d, %d threads\n",
+        (long long)model->num_parameters(), loss->describe().c_str(), lr_at.describe().c_str(), wd,
+        batch, threads);
     if (!resume.empty()) {
       t.resume(resume);
       std::printf("resumed from %s at epoch %d, step %d\n", resume.c_str(), t.epoch() + 1,

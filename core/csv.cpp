@@ -1,6 +1,7 @@
 #include "core/csv.hpp"
 
 #include <cmath>
+#include <limits>
 #include <cstdio>
 #include <cstdlib>
 
@@ -59,9 +60,12 @@ CsvTable read_csv(const std::string& path) {
       if (field.empty()) throw Error(at + ": empty value");
       char* end = nullptr;
       const double v = std::strtod(field.c_str(), &end);
-      if (end == field.c_str() || *end != '\0')
+      if (end == field.c_str() || end != field.c_str() + field.size())  // a NUL inside counts too
         throw Error(at + ": '" + field + "' is not a number");
       if (!std::isfinite(v)) throw Error(at + ": '" + field + "' is not a finite number");
+      if (std::abs(v) > double(std::numeric_limits<real>::max()))
+        throw Error(at + ": '" + field + "' is too large for this build's numbers (" +
+                    std::to_string(sizeof(real) * 8) + "-bit)");
       row.push_back(v);
       if (comma == std::string::npos) break;
       start = comma + 1;

@@ -186,9 +186,10 @@ TEST_CASE("train_softmax: bad arguments exit with 2 and say what is allowed", "[
   std::tie(code, err) = run("build/train_softmax --epoch 3");
   REQUIRE(code == 2);
   REQUIRE_THAT(err, Contains("unknown option --epoch"));
+  // A dataset directory that does not exist is bad input, refused before training.
   std::tie(code, err) =
       run("build/train_softmax --data mnist:/nonexistent/dir --out /tmp/fg_unused");
-  REQUIRE(code == 1);
+  REQUIRE(code == 2);
   REQUIRE_THAT(err, Contains("/nonexistent/dir"));
   std::tie(code, err) = run("build/train_softmax --lr -1");
   REQUIRE(code == 2);

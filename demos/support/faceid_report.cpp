@@ -95,7 +95,7 @@ std::string results_markdown(const std::vector<FaceIdRunResult>& runs,
   md += "Training: " + info.training + "  \n";
   md += "Evaluation: " + info.evaluation + "  \n";
   md += "Time: " + fmt("%.0f", info.seconds) + " s wall clock for everything, " +
-        std::to_string(info.threads) + " threads.\n\n";
+        std::to_string(info.threads) + (info.threads == 1 ? " thread.\n\n" : " threads.\n\n");
 
   md += "## Summary\n\n";
   md +=

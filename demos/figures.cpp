@@ -21,6 +21,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <mutex>
 
 #include "core/batching.hpp"
 #include "demos/support/args.hpp"
@@ -42,12 +43,12 @@ namespace {
 const char* kUsage =
     "figures center-lambda|lsoftmax-m|target-logits [--data fashion|mnist:DIR|digits[:N]|folder:DIR] "
     "[--epochs N] [--train-images N] [--test-images N] [--batch N] [--optim sgd|adam] [--lr X] [--clip X] [--seed N] "
-    "[--threads N] [--out DIR] [--quiet]";
+    "[--threads N] [--jobs N] [--out DIR] [--quiet]";
 
 // The budget options of the training figures.
 struct Budget {
   std::string data_spec, optim, out;
-  int epochs = 4, train_images = 8000, test_images = 0, threads = 1, batch = 32;
+  int epochs = 4, train_images = 8000, test_images = 0, threads = 1, batch = 32, jobs = 0;
   double lr = 0.02, clip = 5;
   int64_t seed = 1;
   bool quiet = false;
@@ -67,13 +68,14 @@ Budget read_budget(Args& args, bool trains) {
     b.clip = args.get_double("--clip", 5, 0, 1e9, "clip the gradients' global norm to this (0: off)");
     b.seed = args.get_int64("--seed", 1, 0, int64_t(1) << 62, "initialisation and data order");
     b.threads = args.get_int("--threads", omp_get_max_threads(), 1, 256, "OpenMP threads");
+    b.jobs = args.get_int("--jobs", 0, 0, 64,
+                          "panels trained at once, each on --threads / jobs threads (0: one per thread)");
     b.quiet = args.get_flag("--quiet", "no progress bar");
   }
   b.out = args.get_string("--out", "out/figures", "output directory");
   args.finish();
   if (trains) check_data_spec(args, b.data_spec);
   make_out_dir(args, "--out", b.out);
-  if (trains) omp_set_num_threads(b.threads);
   return b;
 }
 
@@ -102,13 +104,11 @@ struct Trained {
 
 // Trains one objective on the budget; the features of the test set and of
 // (at most 5000) training images.
-Trained train_one(const std::string& objective, const Budget& b, const DataSplit& d) {
-  std::printf("\n== %s\n", objective.c_str());
-  std::fflush(stdout);
+Trained train_one(const std::string& objective, const Budget& b, const DataSplit& d, bool alone) {
   FeatureRunOptions o;
   o.objective = objective, o.dim = 2, o.epochs = b.epochs, o.optimizer = b.optim, o.lr = b.lr;
   o.batch = b.batch, o.clip = b.clip;
-  o.seed = uint64_t(b.seed), o.eval_each_epoch = false, o.progress = !b.quiet;
+  o.seed = uint64_t(b.seed), o.eval_each_epoch = false, o.progress = !b.quiet && alone, o.verbose = alone;
   FeatureRun run(o, d.train, &d.test);
   run.trainer().fit();
   Trained t;
@@ -123,10 +123,24 @@ Trained train_one(const std::string& objective, const Budget& b, const DataSplit
   t.accuracy = te.has_accuracy ? te.accuracy : NAN;
   const int K = std::max(d.train.num_classes(), d.test.num_classes());
   const FeatureMetrics f = feature_metrics(te.h, te.labels, K);
-  std::printf("test accuracy %.3f, intra-class angle %.1f deg, min inter-class angle %.1f deg\n", t.accuracy,
-              f.intra_deg, f.min_inter_deg);
+  static std::mutex mu;
+  std::lock_guard<std::mutex> lock(mu);
+  std::printf("%s: test accuracy %.3f, intra-class angle %.1f deg, min inter-class angle %.1f deg\n",
+              objective.c_str(), t.accuracy, f.intra_deg, f.min_inter_deg);
   std::fflush(stdout);
   return t;
+}
+
+// Trains every objective, `b.jobs` at a time (see run_tasks).
+std::vector<Trained> train_all(const std::vector<std::string>& objectives, const Budget& b, const DataSplit& d) {
+  const int n = int(objectives.size());
+  const int jobs = b.jobs > 0 ? b.jobs : std::max(1, std::min(b.threads, n));
+  const int per_job = std::max(1, b.threads / jobs);
+  std::printf("%d trainings, %d at a time on %d thread%s each\n", n, jobs, per_job, per_job > 1 ? "s" : "");
+  std::fflush(stdout);
+  std::vector<Trained> out(static_cast<size_t>(n));
+  run_tasks(n, jobs, per_job, [&](int i) { out[size_t(i)] = train_one(objectives[size_t(i)], b, d, jobs == 1); });
+  return out;
 }
 
 std::string acc_text(double a) {
@@ -141,8 +155,11 @@ int center_lambda(Args& args) {
   const double lambdas[] = {0.001, 0.01, 0.1, 1};
   Figure fig(4, 1, 440, 440);
   fig.title = "softmax + lambda * center loss (alpha_c = 0.5): training features of " + d.train.name;
+  std::vector<std::string> objectives;
+  for (double l : lambdas) objectives.push_back("softmax+" + num_str(l) + "*center");
+  const std::vector<Trained> runs = train_all(objectives, b, d);
   for (int i = 0; i < 4; ++i) {
-    const Trained t = train_one("softmax+" + num_str(lambdas[i]) + "*center", b, d);
+    const Trained& t = runs[size_t(i)];
     fig.panel(i) = raw_panel(t.train, "lambda = " + num_str(lambdas[i]) + ", " + acc_text(t.accuracy));
     if (i > 0) fig.panel(i).legend = LegendPos::None;
   }
@@ -160,9 +177,12 @@ int lsoftmax_m(Args& args) {
   const double gamma = 999.0 / std::max(1.0, steps / 2.0);
   Figure fig(4, 2, 420, 420);
   fig.title = "L-Softmax with m = 1..4 (lambda annealed from 1000 to 1 in the first half): training features (top), test features (bottom)";
+  std::vector<std::string> objectives;
+  for (int m = 1; m <= 4; ++m)
+    objectives.push_back("lsoftmax:m=" + std::to_string(m) + ",gamma=" + num_str(gamma) + ",lambda_min=1");
+  const std::vector<Trained> runs = train_all(objectives, b, d);
   for (int m = 1; m <= 4; ++m) {
-    const std::string obj = "lsoftmax:m=" + std::to_string(m) + ",gamma=" + num_str(gamma) + ",lambda_min=1";
-    const Trained t = train_one(obj, b, d);
+    const Trained& t = runs[size_t(m - 1)];
     fig.panel(m - 1, 0) = raw_panel(t.train, "m = " + std::to_string(m) + ", training set");
     fig.panel(m - 1, 1) = raw_panel(t.test, "m = " + std::to_string(m) + ", " + acc_text(t.accuracy));
     for (int r = 0; r < 2; ++r)

@@ -35,6 +35,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <mutex>
 #include <sstream>
 
 #include "core/batching.hpp"
@@ -120,7 +121,7 @@ int main(int argc, char** argv) {
     Args args(argc, argv,
               "gallery [--set default|all] [--only KEY,KEY] [--data fashion|mnist:DIR|digits[:N]|folder:DIR] "
               "[--epochs N] [--train-images N] [--test-images N] [--batch N] [--optim sgd|adam] [--lr X] [--clip X] "
-              "[--seed N] [--threads N] [--out DIR] [--cols N] [--quiet] [--list]");
+              "[--seed N] [--threads N] [--jobs N] [--out DIR] [--cols N] [--quiet] [--list]");
     const std::string set = args.get_choice("--set", "default", {"default", "all"},
                                             "default: softmax, center, sphereface, cosface, arcface; all: every loss");
     const std::string only = args.get_string("--only", "", "comma-separated keys instead of --set (--list shows them)");
@@ -137,6 +138,8 @@ int main(int argc, char** argv) {
     const int64_t seed = args.get_int64("--seed", 1, 0, int64_t(1) << 62, "initialisation and data order");
     const int threads = args.get_int("--threads", omp_get_max_threads(), 1, 256, "OpenMP threads");
     const std::string out = args.get_string("--out", "out/gallery", "output directory");
+    const int jobs_arg = args.get_int("--jobs", 0, 0, 64,
+                                      "losses trained at once, each on --threads / jobs threads (0: one per thread)");
     const int cols_arg = args.get_int("--cols", 0, 0, 20, "losses a row in gallery.png (0: chosen)");
     const bool quiet = args.get_flag("--quiet", "no progress bar");
     const bool list = args.get_flag("--list", "print the entries and exit");
@@ -166,8 +169,6 @@ int main(int argc, char** argv) {
     check_data_spec(args, data_spec);
     for (const Entry* e : chosen) check_objective(args, "--only", e->objective, {}, 2);
     make_out_dir(args, "--out", out);
-    omp_set_num_threads(threads);
-
     DataSplit data = load_data(data_spec, uint64_t(seed));
     auto cap = [&](Dataset& d, int n, uint64_t stream, const char* what) {
       if (n <= 0 || n >= d.size()) return;
@@ -188,26 +189,36 @@ int main(int argc, char** argv) {
                 data.description.c_str());
     std::fflush(stdout);
 
-    std::vector<GalleryResult> results;
+    // Every loss is trained on its own thread with threads_per_job OpenMP
+    // threads, `jobs` losses at once; the pictures are drawn afterwards.
+    const int jobs = jobs_arg > 0 ? jobs_arg : std::max(1, std::min<int>(threads, int(chosen.size())));
+    const int per_job = std::max(1, threads / jobs);
+    std::printf("%d losses at a time, %d thread%s each\n", jobs, per_job, per_job > 1 ? "s" : "");
+    std::fflush(stdout);
+    std::vector<GalleryResult> results(chosen.size());
     std::string setup;
+    std::mutex print_mu;
     const auto t_all = std::chrono::steady_clock::now();
-    for (const Entry* e : chosen) {
-      GalleryResult r;
+    run_tasks(int(chosen.size()), jobs, per_job, [&](int i) {
+      const Entry* e = chosen[size_t(i)];
+      GalleryResult& r = results[size_t(i)];
       r.label = e->label;
       r.objective = with_schedules(*e, steps_per_epoch, steps_per_epoch * epochs);
       r.note = e->note;
       if (e->warmup) r.note += std::string(r.note.empty() ? "" : ", ") + "margin warm-up 1 epoch";
       if (e->anneal) r.note += std::string(r.note.empty() ? "" : ", ") + "lambda 1000 -> 5 in half the run";
-      std::printf("\n== %s: %s\n", r.label.c_str(), r.objective.c_str());
-      std::fflush(stdout);
+      {
+        std::lock_guard<std::mutex> lock(print_mu);
+        std::printf("== %s: %s\n", r.label.c_str(), r.objective.c_str());
+        std::fflush(stdout);
+      }
       const auto t0 = std::chrono::steady_clock::now();
       try {
         FeatureRunOptions o;
         o.objective = r.objective, o.dim = 2, o.epochs = epochs, o.batch = batch;
         o.optimizer = optim, o.lr = lr, o.clip = clip, o.seed = uint64_t(seed);
-        o.eval_each_epoch = false, o.progress = !quiet;
+        o.eval_each_epoch = false, o.progress = !quiet && jobs == 1, o.verbose = jobs == 1;
         FeatureRun run(o, data.train, &data.test);
-        setup = run.describe();
         run.trainer().fit();
         const Embeddings ev = run.trainer().evaluate(data.test);
         const FeatureMetrics f = feature_metrics(ev.h, ev.labels, K);
@@ -215,26 +226,34 @@ int main(int argc, char** argv) {
         r.intra_deg = f.intra_deg, r.min_inter_deg = f.min_inter_deg;
         r.features = FeatureSnapshot{ev.h, ev.labels, run.class_weights().clone(), run.centres().clone(),
                                      run.scoring(), data.test.class_names};
-        r.features.max_points = 4000;
         r.ok = true;
-        const std::string dir = out + "/" + e->key;
-        make_out_dir(args, "--out", dir);
-        FeatureSnapshot big = r.features;
-        big.max_points = 10000;
-        feature_figure(big, r.label + " (" + r.objective + "), test accuracy " +
-                                std::to_string(r.test_accuracy).substr(0, 5), "test", 480)
-            .save_png(dir + "/test_features.png");
-        save_embeddings_csv(dir + "/embeddings.csv", ev.h, ev.labels);
-      } catch (const Error& err) {
+        std::lock_guard<std::mutex> lock(print_mu);
+        if (setup.empty() || run.pk_P() == 0) setup = run.describe();
+      } catch (const std::exception& err) {
         r.error = err.what();
-        std::printf("%s stopped: %s\n", r.label.c_str(), r.error.c_str());
       }
       r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+      std::lock_guard<std::mutex> lock(print_mu);
       if (r.ok)
         std::printf("%s: test accuracy %.3f, intra-class angle %.1f deg, min inter-class angle %.1f deg, %.0f s\n",
                     r.label.c_str(), r.test_accuracy, r.intra_deg, r.min_inter_deg, r.seconds);
+      else
+        std::printf("%s stopped: %s\n", r.label.c_str(), r.error.c_str());
       std::fflush(stdout);
-      results.push_back(std::move(r));
+    });
+    for (size_t i = 0; i < results.size(); ++i) {
+      GalleryResult& r = results[i];
+      if (!r.ok) continue;
+      const std::string dir = out + "/" + chosen[i]->key;
+      make_out_dir(args, "--out", dir);
+      char acc[16];
+      std::snprintf(acc, sizeof acc, "%.3f", r.test_accuracy);
+      FeatureSnapshot big = r.features;
+      big.max_points = 10000;
+      feature_figure(big, r.label + " (" + r.objective + "), test accuracy " + acc, "test", 480)
+          .save_png(dir + "/test_features.png");
+      save_embeddings_csv(dir + "/embeddings.csv", r.features.H, r.features.y);
+      r.features.max_points = 4000;
     }
     const double total = std::chrono::duration<double>(std::chrono::steady_clock::now() - t_all).count();
 
@@ -244,8 +263,10 @@ int main(int argc, char** argv) {
     gallery_figure(results, "2-D LeNet++ features of " + data.test.name + ", " + budget, cols, 340)
         .save_png(out + "/gallery.png");
     const std::string heading = "2-D LeNet++ on " + data.description + "; every loss: " + budget + ", " +
-                                setup + ", seed " + std::to_string(seed) + ", " + std::to_string(threads) +
-                                " threads; " + std::to_string(int(total)) + " s in all.";
+                                setup + ", seed " + std::to_string(seed) + "; " + std::to_string(jobs) +
+                                " losses at a time on " + std::to_string(per_job) + " thread" +
+                                (per_job > 1 ? "s" : "") + " each; " + std::to_string(int(total)) +
+                                " s in all (wall clock).";
     write_text_atomic(out + "/gallery.md", gallery_markdown(results, heading));
     write_text_atomic(out + "/gallery.json", gallery_json(results, heading));
     std::printf("\n%s\n", gallery_markdown(results, heading).c_str());

@@ -5,6 +5,7 @@
 #include <sys/wait.h>
 
 #include <catch2/catch.hpp>
+#include <atomic>
 #include <cmath>
 #include <cstdio>
 #include <fstream>
@@ -13,6 +14,7 @@
 #include "core/checkpoint.hpp"
 #include "core/csv.hpp"
 #include "demos/support/feature_metrics.hpp"
+#include "demos/support/feature_run.hpp"
 #include "demos/support/json_text.hpp"
 #include "tests/data_test_util.hpp"
 
@@ -113,6 +115,22 @@ TEST_CASE("feature metrics: pair angles and the PCA projection", "[demos]") {
     CHECK(std::abs(P.at(i, 1)) == Approx(std::abs((i % 2 ? 0.1 : -0.1) - zmean)).margin(1e-4));
   }
   REQUIRE_THROWS_WITH(project_pca2(Tensor({3, 1})), Contains("N >= 2"));
+}
+
+TEST_CASE("run_tasks: each task once, on several threads, errors passed on", "[demos]") {
+  for (int jobs : {1, 3}) {
+    std::vector<std::atomic<int>> hits(17);
+    run_tasks(17, jobs, 1, [&](int i) { hits[size_t(i)]++; });
+    for (auto& h : hits) CHECK(h.load() == 1);
+  }
+  std::atomic<int> done{0};
+  REQUIRE_THROWS_WITH(run_tasks(6, 2, 1,
+                                [&](int i) {
+                                  ++done;
+                                  if (i == 3) throw Error("task 3 failed");
+                                }),
+                      "task 3 failed");
+  CHECK(done.load() == 6);  // the others still ran
 }
 
 TEST_CASE("json text: escapes, null for NaN, nesting", "[demos]") {
@@ -247,4 +265,24 @@ TEST_CASE("feature2d: one epoch on a few hundred digits writes every file", "[de
   const Checkpoint ck = load_checkpoint(out + "/checkpoint.ckpt");
   CHECK(ck.find("model/fc.weight") != nullptr);
   CHECK(ck.find("model/fc.weight")->size(0) == 2);
+}
+
+// Each loss trains on one thread either way (the numbers depend on the
+// thread count of a training, not on how many trainings run beside it).
+TEST_CASE("gallery: the same numbers whether losses train one or two at a time", "[demos][slow]") {
+  fg_test::TempDir dir;
+  const std::string common = "build/gallery --only softmax,arcface --data digits:100 --epochs 1 --train-images 0 "
+                             "--quiet --out ";
+  const Run one = run(common + dir.file("one") + " --threads 1");
+  const Run two = run(common + dir.file("two") + " --threads 2 --jobs 2");
+  INFO(one.err << two.err);
+  REQUIRE(one.code == 0);
+  REQUIRE(two.code == 0);
+  for (const char* key : {"softmax", "arcface"}) {
+    const std::string a = read_text(dir.file("one") + "/" + key + "/embeddings.csv");
+    CHECK(a.size() > 100);
+    CHECK(a == read_text(dir.file("two") + "/" + key + "/embeddings.csv"));
+  }
+  CHECK_THAT(read_text(dir.file("two") + "/gallery.md"), Contains("| Softmax |") && Contains("| ArcFace |"));
+  CHECK(starts_with_bytes(read_text(dir.file("two") + "/gallery.png"), "\x89PNG", 4));
 }

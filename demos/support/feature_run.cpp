@@ -1,6 +1,12 @@
 #include "demos/support/feature_run.hpp"
 
+#include <omp.h>
+
 #include <algorithm>
+#include <atomic>
+#include <exception>
+#include <mutex>
+#include <thread>
 #include <cmath>
 #include <utility>
 #include <set>
@@ -133,6 +139,32 @@ FeatureRun::FeatureRun(const FeatureRunOptions& o, const Dataset& train, const D
   const int64_t total = int64_t(o.epochs) * trainer_->steps_per_epoch();
   lr_warmup_ = std::min<int64_t>(200, total / 20);
   trainer_->set_lr_schedule(warmup(cosine_schedule(o.lr, total), lr_warmup_, 0.1));
+}
+
+void run_tasks(int n, int jobs, int threads_per_job, const std::function<void(int)>& task) {
+  if (jobs <= 1) {
+    omp_set_num_threads(std::max(1, threads_per_job));
+    for (int i = 0; i < n; ++i) task(i);
+    return;
+  }
+  std::atomic<int> next{0};
+  std::exception_ptr failure;
+  std::mutex mu;
+  std::vector<std::thread> pool;
+  for (int j = 0; j < std::min(jobs, n); ++j)
+    pool.emplace_back([&] {
+      omp_set_num_threads(std::max(1, threads_per_job));  // this thread's own setting
+      for (int i = next++; i < n; i = next++) {
+        try {
+          task(i);
+        } catch (...) {
+          std::lock_guard<std::mutex> lock(mu);
+          if (!failure) failure = std::current_exception();
+        }
+      }
+    });
+  for (auto& t : pool) t.join();
+  if (failure) std::rethrow_exception(failure);
 }
 
 Tensor FeatureRun::centres() const {

@@ -23,6 +23,7 @@
 //     the loss's matrices (W, T), never on a loss's scalars (s, alpha).
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -54,6 +55,14 @@ struct FeatureRunOptions {
 
 // Objectives with a pair or triplet term need P x K batches.
 bool objective_needs_pk(const std::string& objective);
+
+// Calls task(0), ..., task(n - 1) on `jobs` threads at once, each thread with
+// `threads_per_job` OpenMP threads (several small single-threaded trainings
+// keep two cores busier than one training split over both, and a run's
+// numbers then do not depend on how many run beside it). jobs <= 1 runs them
+// in order on the calling thread. A task's exception is rethrown after all
+// have finished.
+void run_tasks(int n, int jobs, int threads_per_job, const std::function<void(int)>& task);
 
 class FeatureRun {
  public:

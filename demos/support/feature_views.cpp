@@ -1,6 +1,7 @@
 #include "demos/support/feature_views.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <numeric>
 
 #include "core/random.hpp"
@@ -22,6 +23,28 @@ bool has_c(const FeatureSnapshot& s, int N) { return s.C.dim() == 2 && s.C.size(
 
 std::function<int(double, double)> classifier(const FeatureSnapshot& s) {
   return s.scoring == Scoring::Cosine ? cosine_classifier(s.W) : linear_classifier(s.W);
+}
+
+// The view that turns the mean direction of the features toward the viewer
+// (so the front of the sphere shows them), or the default view when the
+// features point every way. back: the opposite side.
+SphereView sphere_view(const FeatureSnapshot& s, bool back) {
+  SphereView v;
+  v.seed = s.seed;
+  double d[3] = {0, 0, 0};
+  for (int i = 0; i < s.H.size(0); ++i) {
+    const double x = s.H.at(i, 0), y = s.H.at(i, 1), z = s.H.at(i, 2), n = std::sqrt(x * x + y * y + z * z);
+    if (std::isfinite(n) && n > 0) d[0] += x / n, d[1] += y / n, d[2] += z / n;
+  }
+  const double n = std::sqrt(d[0] * d[0] + d[1] * d[1] + d[2] * d[2]);
+  if (n > 0.05 * s.H.size(0)) {
+    // view(): x1 = cos(yaw) x + sin(yaw) z vanishes for yaw = atan2(-x, z);
+    // then y' = cos(pitch) y - sin(pitch) r vanishes for pitch = atan2(y, r).
+    const double yaw = std::atan2(-d[0], d[2]), r = std::hypot(d[0], d[2]);
+    v.yaw_deg = yaw * 180 / M_PI, v.pitch_deg = std::atan2(d[1], r) * 180 / M_PI;
+  }
+  if (back) v.yaw_deg += 180, v.pitch_deg = -v.pitch_deg;
+  return v;
 }
 
 }  // namespace
@@ -54,11 +77,7 @@ Plot raw_panel(const FeatureSnapshot& full, const std::string& title) {
     if (has_c(s, 2)) add_class_centres(p, s.C, "centres c_j");
     return p;
   }
-  if (N == 3) {
-    SphereView v;
-    v.seed = s.seed;
-    return sphere_scatter(s.H, s.y, s.names, has_w(s, 3) ? &s.W : nullptr, title, v);
-  }
+  if (N == 3) return sphere_scatter(s.H, s.y, s.names, has_w(s, 3) ? &s.W : nullptr, title, sphere_view(s, false));
   Plot p = embedding_scatter(project_pca2(s.H), s.y, s.names, title, s.seed);
   p.xlabel = "principal axis 1", p.ylabel = "principal axis 2";
   return p;
@@ -74,11 +93,7 @@ Plot second_panel(const FeatureSnapshot& full, const std::string& title) {
     if (has_w(s, 2)) p.regions(classifier(s));
     return p;
   }
-  if (N == 3) {
-    SphereView v;
-    v.seed = s.seed, v.yaw_deg += 180, v.pitch_deg = -v.pitch_deg;
-    return sphere_scatter(s.H, s.y, s.names, has_w(s, 3) ? &s.W : nullptr, title, v);
-  }
+  if (N == 3) return sphere_scatter(s.H, s.y, s.names, has_w(s, 3) ? &s.W : nullptr, title, sphere_view(s, true));
   const PairAngles a = pair_angles(s.H, s.y, 20000, derive_seed(s.seed, 0xa9));
   Plot p;
   p.title = title;
@@ -100,8 +115,8 @@ Figure feature_figure(const FeatureSnapshot& s, const std::string& title, const 
     fig.panel(0) = raw_panel(s, what + " features");
     fig.panel(1) = second_panel(s, what + " features, normalised (h / |h|)");
   } else if (N == 3) {
-    fig.panel(0) = raw_panel(s, what + " features on the sphere, front");
-    fig.panel(1) = second_panel(s, what + " features on the sphere, back");
+    fig.panel(0) = raw_panel(s, what + " features on the sphere, facing their mean direction");
+    fig.panel(1) = second_panel(s, what + " features on the sphere, from behind");
   } else {
     fig.panel(0) = raw_panel(s, what + " features: PCA projection of " + std::to_string(N) + "-D");
     fig.panel(1) = second_panel(s, what + " pair angles in " + std::to_string(N) + "-D");

@@ -4,7 +4,8 @@
 //   dim 2   raw features (decision regions of W as a light background, the
 //           centres of a center term as diamonds) | the normalised view (each
 //           h on the unit circle, the W_j rays, class mean directions)
-//   dim 3   the features on the sphere, seen from the front | from behind
+//   dim 3   the features on the sphere, seen from their mean direction |
+//           from the opposite side
 //   dim > 3 no picture can show them whole: the raw panel is the projection
 //           on the top-two principal axes, the second panel the histogram of
 //           angles between same-class and different-class pairs, measured in

@@ -219,6 +219,15 @@ int main(int argc, char** argv) {
         o.optimizer = optim, o.lr = lr, o.clip = clip, o.seed = uint64_t(seed);
         o.eval_each_epoch = false, o.progress = !quiet && jobs == 1, o.verbose = jobs == 1;
         FeatureRun run(o, data.train, &data.test);
+        if (jobs > 1)  // the trainer's own lines would interleave: one short line an epoch instead
+          run.trainer().on_epoch = [&](const EpochStats& st) {
+            std::lock_guard<std::mutex> lock(print_mu);
+            char acc[32] = "";
+            if (st.train_accuracy >= 0) std::snprintf(acc, sizeof acc, "  train acc %.3f", st.train_accuracy);
+            std::printf("   %s: epoch %d/%d  loss %.4f%s  %.0f img/s\n", r.label.c_str(), st.epoch, st.epochs,
+                        st.train_loss, acc, st.images_per_second);
+            std::fflush(stdout);
+          };
         run.trainer().fit();
         const Embeddings ev = run.trainer().evaluate(data.test);
         const FeatureMetrics f = feature_metrics(ev.h, ev.labels, K);

@@ -32,6 +32,11 @@ Figure gallery_figure(const std::vector<GalleryResult>& results, const std::stri
   const int rows = (n + cols - 1) / cols;
   Figure fig(cols, 2 * rows, panel_px, panel_px);
   fig.title = title;
+  for (int i = n; i < cols * rows; ++i)  // the cells after the last loss stay blank
+    for (int k = 0; k < 2; ++k) {
+      Plot& p = fig.panel(i % cols, 2 * (i / cols) + k);
+      p.show_axes = false, p.grid = false, p.legend = LegendPos::None;
+    }
   for (int i = 0; i < n; ++i) {
     const GalleryResult& r = results[size_t(i)];
     const int col = i % cols, row = 2 * (i / cols);

@@ -6,22 +6,32 @@
 //   COL : CKK x (G*P), row-major, COL[(c,u,v), m*P + i*OW + j]
 //         = x[n0+m, c, i*s - p + u, j*s - p + v]   (zero outside the image)
 //
-// so the batch lies side by side along the columns. With W the F x CKK filter
-// matrix and Y' (F x G*P) the outputs of the chunk in the same column order:
+// so the images of the chunk lie side by side along the columns. With W the
+// F x CKK filter matrix and Y' (F x G*P) the outputs of the chunk in the
+// same column order:
 //
 //   forward         Y'  = W * COL          then Y' -> NCHW y, plus bias
 //   backward, data  DCOL = W^T * DY'       then col2im: dx = sum of DCOL
 //                                          entries that came from each pixel
-//   backward, filter DW += DY' * COL^T     (one GEMM per chunk), db = sum dy
+//   backward, filter DW += DY' * COL^T     db = sum of dy
 //
-// The chunk size G is chosen in conv_chunk_images() (see conv_tuning.hpp) so
-// COL stays under a fixed budget. A 1x1 convolution with stride 1 and no
-// padding needs no unfolding: image n is already its own C x P column matrix.
+// For a chunk of one image Y' and DY' are the image's own F x P block of
+// the NCHW tensor, so nothing is copied. A 1x1 convolution with stride 1 and
+// no padding needs no unfolding: image n is already its own C x P column
+// matrix.
 //
-// Unfolding, folding back and the bias are OpenMP-parallel over (image,
-// channel) pairs, which never write the same element; the GEMM parallelises
-// itself. The scratch buffers are kept per calling thread and reused, so a
-// training loop does not allocate them again at every step.
+// The chunk size G (conv_chunk_images(), see conv_tuning.hpp) keeps COL
+// small enough to stay in cache, so unfolding, the GEMM that reads COL and
+// the copies in and out of NCHW all work in cache. When there are enough
+// chunks for every thread, the threads take whole chunks (each unfolds and
+// multiplies on its own, a single-threaded GEMM); otherwise the chunks run
+// one after the other, each GEMM using all threads. The weight gradient is
+// summed per slab (a fixed range of chunks) into its own buffer, and the
+// slabs are added in slab order, so the result does not depend on which
+// thread ran what. Scratch buffers are kept per thread and reused, so a
+// training loop does not allocate them at every step.
+#include <omp.h>
+
 #include <algorithm>
 #include <atomic>
 #include <cstdint>
@@ -29,26 +39,24 @@
 
 #include "core/conv.hpp"
 #include "core/conv_tuning.hpp"
+#include "core/conv_unfold.hpp"
 #include "core/gemm.hpp"
 
 namespace fg {
 
+using namespace conv_detail;
+
 namespace {
 
-std::atomic<std::size_t> g_col_budget{std::size_t(64) << 20};  // 64 MiB
+// Slabs of the weight gradient when the threads share out the chunks.
+constexpr int kWeightSlabs = 4;
 
-// The indices k in [0, count) with 0 <= k*s + off < size, as [lo, hi).
-inline void valid_range(int off, int size, int s, int count, int& lo, int& hi) {
-  lo = off >= 0 ? 0 : (-off + s - 1) / s;
-  const int top = size - 1 - off;  // need k*s <= top
-  hi = top < 0 ? 0 : std::min(count, top / s + 1);
-  lo = std::min(lo, hi);
-}
+std::atomic<std::size_t> g_col_budget{std::size_t(2) << 20};  // 2 MiB
 
 // Scratch buffer number `slot` of the calling thread, at least n long.
 template <class T>
 T* scratch(int slot, int64_t n) {
-  thread_local std::vector<T> buf[2];
+  thread_local std::vector<T> buf[3];
   if (int64_t(buf[slot].size()) < n) buf[slot].resize(n);
   return buf[slot].data();
 }
@@ -57,151 +65,71 @@ bool pointwise(const ConvGeom& g) {
   return g.KH == 1 && g.KW == 1 && g.stride == 1 && g.pad == 0;
 }
 
-// One tap (u, v) of the kernel: output pixel (i, j) meets input pixel
-// (i*s - p + u, j*s - p + v), inside the image for i in [ilo, ihi) and
-// j in [jlo, jhi). In a stride-1 convolution that keeps the width (OW == W,
-// "same" padding) output pixel k meets input pixel k + shift, so the whole
-// tap is one straight run over the plane, apart from the columns outside
-// [jlo, jhi), which wrap round into the neighbouring row.
-struct Tap {
-  int ilo, ihi, jlo, jhi;
-  bool straight;
-  int64_t shift, first, last;  // straight taps: the run [first, last) of outputs
-  bool empty() const { return ilo >= ihi || jlo >= jhi; }
+// How a batch is cut: chunks of G images (the last may be shorter), and
+// whether the threads share out whole chunks (`spread`) or each chunk's
+// GEMM uses them all.
+struct Chunks {
+  int G, count;
+  bool spread;
+  int images(int k, int N) const { return std::min(G, N - k * G); }
 };
 
-Tap make_tap(const ConvGeom& g, int OH, int OW, int u, int v) {
-  Tap t;
-  valid_range(u - g.pad, g.H, g.stride, OH, t.ilo, t.ihi);
-  valid_range(v - g.pad, g.W, g.stride, OW, t.jlo, t.jhi);
-  t.straight = g.stride == 1 && OW == g.W;
-  t.shift = int64_t(u - g.pad) * g.W + (v - g.pad);
-  t.first = int64_t(t.ilo) * OW + t.jlo;
-  t.last = int64_t(t.ihi - 1) * OW + t.jhi;
-  return t;
+Chunks plan(const ConvGeom& g, std::size_t elem_bytes) {
+  Chunks c;
+  c.G = conv_chunk_images(g, elem_bytes);
+  c.count = (g.N + c.G - 1) / c.G;
+  const int nt = omp_in_parallel() ? 1 : omp_get_max_threads();
+  c.spread = nt > 1 && c.count >= 2 * nt;
+  return c;
 }
 
-// Zeroes the columns j < jlo and j >= jhi of the rows [ilo, ihi) of a tap.
+// One chunk of the forward: y of images [n0, n0 + m).
 template <class T>
-void zero_wrapped(const Tap& t, int OW, T* row) {
-  for (int i = t.ilo; i < t.ihi; ++i) {
-    T* r = row + int64_t(i) * OW;
-    for (int j = 0; j < t.jlo; ++j) r[j] = T(0);
-    for (int j = t.jhi; j < OW; ++j) r[j] = T(0);
-  }
-}
-
-// row (OH*OW) = the input plane `src` seen through tap t, zero outside.
-template <class T>
-void unfold_tap(const ConvGeom& g, int OH, int OW, const Tap& t, int u, int v, const T* src,
-                T* row) {
+void forward_chunk(const ConvGeom& g, int OH, int OW, const T* x, const T* w, const T* b, T* y,
+                   int n0, int m) {
   const int64_t P = int64_t(OH) * OW;
-  if (t.empty()) {
-    std::fill(row, row + P, T(0));
-    return;
-  }
-  std::fill(row, row + int64_t(t.ilo) * OW, T(0));
-  std::fill(row + int64_t(t.ihi) * OW, row + P, T(0));
-  if (t.straight) {
-    std::copy(src + t.first + t.shift, src + t.last + t.shift, row + t.first);
-    zero_wrapped(t, OW, row);
-    return;
-  }
-  const int s = g.stride;
-  for (int i = t.ilo; i < t.ihi; ++i) {
-    T* out = row + int64_t(i) * OW;
-    const int64_t base = int64_t(i * s - g.pad + u) * g.W + (v - g.pad);
-    for (int j = 0; j < t.jlo; ++j) out[j] = T(0);
-    if (s == 1)
-      std::copy(src + base + t.jlo, src + base + t.jhi, out + t.jlo);
-    else
-      for (int j = t.jlo; j < t.jhi; ++j) out[j] = src[base + int64_t(j) * s];
-    for (int j = t.jhi; j < OW; ++j) out[j] = T(0);
-  }
+  const int CKK = g.C * g.KH * g.KW, cols = int(m * P);
+  T* col = scratch<T>(0, int64_t(CKK) * cols);
+  T* yn = y + int64_t(n0) * g.F * P;
+  T* out = m == 1 ? yn : scratch<T>(1, int64_t(g.F) * cols);
+  im2col(g, OH, OW, x + int64_t(n0) * g.C * g.H * g.W, m, col);
+  gemm(false, false, g.F, cols, CKK, T(1), w, CKK, col, cols, T(0), out, cols);
+  unpack_rows(out, m, g.F, P, b, yn);
 }
 
-// dst (the input plane) += row (OH*OW) sent back through tap t. Straight
-// taps first zero the wrapped columns of row (scratch), so the one run adds
-// exactly the entries that belong to the image.
+// One chunk of the backward to the input: dx of images [n0, n0 + m).
 template <class T>
-void fold_tap(const ConvGeom& g, int OW, const Tap& t, int u, int v, T* row, T* dst) {
-  if (t.empty()) return;
-  if (t.straight) {
-    zero_wrapped(t, OW, row);
-    T* __restrict out = dst + (t.first + t.shift);
-    const T* __restrict in = row + t.first;
-    for (int64_t k = 0, n = t.last - t.first; k < n; ++k) out[k] += in[k];
-    return;
+void backward_input_chunk(const ConvGeom& g, int OH, int OW, const T* dy, const T* w, T* dx,
+                          int n0, int m) {
+  const int64_t P = int64_t(OH) * OW;
+  const int CKK = g.C * g.KH * g.KW, cols = int(m * P);
+  const T* dyc = dy + int64_t(n0) * g.F * P;
+  if (m > 1) {
+    T* packed = scratch<T>(1, int64_t(g.F) * cols);
+    pack_rows(dyc, m, g.F, P, packed);
+    dyc = packed;
   }
-  const int s = g.stride;
-  for (int i = t.ilo; i < t.ihi; ++i) {
-    const T* in = row + int64_t(i) * OW;
-    const int64_t base = int64_t(i * s - g.pad + u) * g.W + (v - g.pad);
-    if (s == 1)
-      for (int j = t.jlo; j < t.jhi; ++j) dst[base + j] += in[j];
-    else
-      for (int j = t.jlo; j < t.jhi; ++j) dst[base + int64_t(j) * s] += in[j];
+  T* dcol = scratch<T>(0, int64_t(CKK) * cols);
+  gemm(true, false, CKK, cols, g.F, T(1), w, CKK, dyc, cols, T(0), dcol, cols);
+  col2im(g, OH, OW, dcol, m, dx + int64_t(n0) * g.C * g.H * g.W);
+}
+
+// One chunk of the backward to the filters: acc = beta * acc + the
+// chunk's DY' * COL^T (F x CKK).
+template <class T>
+void backward_weight_chunk(const ConvGeom& g, int OH, int OW, const T* x, const T* dy, T* acc,
+                           int n0, int m, T beta) {
+  const int64_t P = int64_t(OH) * OW;
+  const int CKK = g.C * g.KH * g.KW, cols = int(m * P);
+  const T* dyc = dy + int64_t(n0) * g.F * P;
+  if (m > 1) {
+    T* packed = scratch<T>(1, int64_t(g.F) * cols);
+    pack_rows(dyc, m, g.F, P, packed);
+    dyc = packed;
   }
-}
-
-// COL (CKK x images*P) from the `images` images starting at x.
-template <class T>
-void im2col(const ConvGeom& g, int OH, int OW, const T* x, int images, T* col) {
-  const int64_t P = int64_t(OH) * OW, ld = images * P, plane = int64_t(g.H) * g.W;
-#pragma omp parallel for collapse(2) schedule(static)
-  for (int m = 0; m < images; ++m)
-    for (int c = 0; c < g.C; ++c) {
-      const T* src = x + (int64_t(m) * g.C + c) * plane;
-      for (int u = 0; u < g.KH; ++u)
-        for (int v = 0; v < g.KW; ++v) {
-          T* row = col + ((int64_t(c) * g.KH + u) * g.KW + v) * ld + m * P;
-          unfold_tap(g, OH, OW, make_tap(g, OH, OW, u, v), u, v, src, row);
-        }
-    }
-}
-
-// dx of `images` images = the DCOL entries folded back onto their pixels.
-// DCOL is scratch: the entries that fall on padding are overwritten.
-template <class T>
-void col2im(const ConvGeom& g, int OH, int OW, T* dcol, int images, T* dx) {
-  const int64_t P = int64_t(OH) * OW, ld = images * P, plane = int64_t(g.H) * g.W;
-#pragma omp parallel for collapse(2) schedule(static)
-  for (int m = 0; m < images; ++m)
-    for (int c = 0; c < g.C; ++c) {
-      T* dst = dx + (int64_t(m) * g.C + c) * plane;
-      std::fill(dst, dst + plane, T(0));
-      for (int u = 0; u < g.KH; ++u)
-        for (int v = 0; v < g.KW; ++v) {
-          T* row = dcol + ((int64_t(c) * g.KH + u) * g.KW + v) * ld + m * P;
-          fold_tap(g, OW, make_tap(g, OH, OW, u, v), u, v, row, dst);
-        }
-    }
-}
-
-// dst (images x F x P, NCHW) = src (F x images*P, batch along columns) + b.
-// With src == dst (a chunk of one image) only the bias is added.
-template <class T>
-void unpack_rows(const T* src, int images, int F, int64_t P, const T* b, T* dst) {
-  if (src == dst && !b) return;
-#pragma omp parallel for collapse(2) schedule(static)
-  for (int m = 0; m < images; ++m)
-    for (int f = 0; f < F; ++f) {
-      const T* in = src + int64_t(f) * images * P + m * P;
-      T* out = dst + (int64_t(m) * F + f) * P;
-      const T bias = b ? b[f] : T(0);
-      for (int64_t k = 0; k < P; ++k) out[k] = in[k] + bias;
-    }
-}
-
-// dst (F x images*P) = src (images x F x P): the inverse of unpack_rows.
-template <class T>
-void pack_rows(const T* src, int images, int F, int64_t P, T* dst) {
-#pragma omp parallel for collapse(2) schedule(static)
-  for (int m = 0; m < images; ++m)
-    for (int f = 0; f < F; ++f) {
-      const T* in = src + (int64_t(m) * F + f) * P;
-      std::copy(in, in + P, dst + int64_t(f) * images * P + m * P);
-    }
+  T* col = scratch<T>(0, int64_t(CKK) * cols);
+  im2col(g, OH, OW, x + int64_t(n0) * g.C * g.H * g.W, m, col);
+  gemm(false, true, g.F, CKK, cols, T(1), dyc, cols, col, cols, beta, acc, CKK);
 }
 
 }  // namespace
@@ -240,17 +168,10 @@ void conv2d_forward(const ConvGeom& g, const T* x, const T* w, const T* b, T* y)
     }
     return;
   }
-  const int G = conv_chunk_images(g, sizeof(T));
-  T* col = scratch<T>(0, int64_t(CKK) * G * P);
-  for (int n0 = 0; n0 < g.N; n0 += G) {
-    const int m = std::min(G, g.N - n0);
-    const int cols = int(m * P);
-    T* yn = y + int64_t(n0) * g.F * P;
-    T* out = m == 1 ? yn : scratch<T>(1, int64_t(g.F) * cols);
-    im2col(g, OH, OW, x + int64_t(n0) * g.C * g.H * g.W, m, col);
-    gemm(false, false, g.F, cols, CKK, T(1), w, CKK, col, cols, T(0), out, cols);
-    unpack_rows(out, m, g.F, P, b, yn);
-  }
+  const Chunks c = plan(g, sizeof(T));
+#pragma omp parallel for schedule(dynamic, 1) if (c.spread)
+  for (int k = 0; k < c.count; ++k)
+    forward_chunk(g, OH, OW, x, w, b, y, k * c.G, c.images(k, g.N));
 }
 
 template <class T>
@@ -268,21 +189,10 @@ void conv2d_backward_input(const ConvGeom& g, const T* dy, const T* w, T* dx) {
            dx + n * image, int(P));
     return;
   }
-  const int G = conv_chunk_images(g, sizeof(T));
-  T* dcol = scratch<T>(0, int64_t(CKK) * G * P);
-  for (int n0 = 0; n0 < g.N; n0 += G) {
-    const int m = std::min(G, g.N - n0);
-    const int cols = int(m * P);
-    const T* dyn = dy + int64_t(n0) * g.F * P;
-    const T* dyc = dyn;
-    if (m > 1) {
-      T* packed = scratch<T>(1, int64_t(g.F) * cols);
-      pack_rows(dyn, m, g.F, P, packed);
-      dyc = packed;
-    }
-    gemm(true, false, CKK, cols, g.F, T(1), w, CKK, dyc, cols, T(0), dcol, cols);
-    col2im(g, OH, OW, dcol, m, dx + n0 * image);
-  }
+  const Chunks c = plan(g, sizeof(T));
+#pragma omp parallel for schedule(dynamic, 1) if (c.spread)
+  for (int k = 0; k < c.count; ++k)
+    backward_input_chunk(g, OH, OW, dy, w, dx, k * c.G, c.images(k, g.N));
 }
 
 template <class T>
@@ -314,20 +224,29 @@ void conv2d_backward_weight(const ConvGeom& g, const T* x, const T* dy, T* dw, T
            x + int64_t(n) * g.C * P, int(P), T(n ? 1 : 0), dw, g.C);
     return;
   }
-  const int G = conv_chunk_images(g, sizeof(T));
-  T* col = scratch<T>(0, int64_t(CKK) * G * P);
-  for (int n0 = 0; n0 < g.N; n0 += G) {
-    const int m = std::min(G, g.N - n0);
-    const int cols = int(m * P);
-    const T* dyn = dy + int64_t(n0) * g.F * P;
-    const T* dyc = dyn;
-    if (m > 1) {
-      T* packed = scratch<T>(1, int64_t(g.F) * cols);
-      pack_rows(dyn, m, g.F, P, packed);
-      dyc = packed;
+  const Chunks c = plan(g, sizeof(T));
+  if (!c.spread) {
+    for (int k = 0; k < c.count; ++k)
+      backward_weight_chunk(g, OH, OW, x, dy, dw, k * c.G, c.images(k, g.N), T(k ? 1 : 0));
+    return;
+  }
+  // Slab s sums chunks [count*s/S, count*(s+1)/S) into its own F x CKK block.
+  const int S = std::min(c.count, kWeightSlabs);
+  const int64_t size = int64_t(g.F) * CKK;
+  T* parts = scratch<T>(2, S * size);
+#pragma omp parallel
+  {
+#pragma omp for schedule(dynamic, 1)
+    for (int s = 0; s < S; ++s)
+      for (int k = c.count * s / S, end = c.count * (s + 1) / S; k < end; ++k)
+        backward_weight_chunk(g, OH, OW, x, dy, parts + s * size, k * c.G, c.images(k, g.N),
+                              T(k > c.count * s / S ? 1 : 0));
+#pragma omp for schedule(static)
+    for (int64_t i = 0; i < size; ++i) {
+      T sum = parts[i];
+      for (int s = 1; s < S; ++s) sum += parts[s * size + i];
+      dw[i] = sum;
     }
-    im2col(g, OH, OW, x + int64_t(n0) * g.C * g.H * g.W, m, col);
-    gemm(false, true, g.F, CKK, cols, T(1), dyc, cols, col, cols, T(n0 ? 1 : 0), dw, CKK);
   }
 }
 

@@ -15,7 +15,7 @@
 // the buffers sized from it; with OH() or OW() <= 0 the forward writes
 // nothing and the backward kernels write zeros.
 //
-// The fast kernels (conv.cpp) unfold the batch in chunks (see
+// The fast kernels (conv.cpp) unfold the batch in small chunks (see
 // conv_tuning.hpp) into per-thread scratch buffers that are kept for the
 // next call. Their direct-loop twins (conv_naive.cpp) are the definitions
 // the tests compare against.

@@ -1,7 +1,9 @@
 // Convolution kernels: the naive twins against hand-worked numbers and finite
 // differences, then the fast im2col/GEMM kernels against the naive twins.
 #include <catch2/catch.hpp>
+#include <omp.h>
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <sstream>
@@ -236,6 +238,50 @@ TEMPLATE_TEST_CASE("conv2d fast kernels agree when the batch is cut into chunks"
       REQUIRE(fg::conv_chunk_images(s, sizeof(T)) == images);
       check_fast_against_naive<T>(s, rng, true);
     }
+}
+
+// The threads share out whole chunks when there are at least two per
+// thread (the weight gradient then sums per slab of chunks); below that each
+// chunk's GEMM uses all threads. Both ways, with 1 to 3 threads, short last
+// chunks, slabs of unequal length, strides and padding, must match the
+// naive twins and give the same bits when run again.
+TEMPLATE_TEST_CASE("conv2d fast kernels agree when threads share out the chunks", "[conv]",
+                   float, double) {
+  using T = TestType;
+  BudgetGuard guard;
+  struct ThreadsGuard {
+    int saved = omp_get_max_threads();
+    ~ThreadsGuard() { omp_set_num_threads(saved); }
+  } threads_guard;
+  fg::Rng rng(19);
+  const ConvGeom shapes[] = {{9, 3, 7, 6, 4, 5, 5, 1, 2},
+                             {11, 2, 9, 8, 3, 3, 3, 2, 1},
+                             {7, 4, 5, 5, 5, 3, 3, 1, 0}};
+  for (int threads : {1, 2, 3}) {
+    omp_set_num_threads(threads);
+    for (const ConvGeom& s : shapes)
+      for (int images : {1, 2, 3, 4, 100}) {  // 100: one chunk, one GEMM over all threads
+        INFO(threads << " threads, chunks of " << images << " images");
+        const std::size_t one = std::size_t(s.C) * s.KH * s.KW * s.OH() * s.OW() * sizeof(T);
+        fg::set_conv_col_budget(images * one);
+        REQUIRE(fg::conv_chunk_images(s, sizeof(T)) == std::min(images, s.N));
+        check_fast_against_naive<T>(s, rng, images % 2 == 1);
+
+        const auto x = uniform_vec<T>(x_size(s), rng), w = uniform_vec<T>(w_size(s), rng);
+        const auto dy = uniform_vec<T>(y_size(s), rng);
+        std::vector<T> y1(y_size(s)), y2(y_size(s)), dx1(x_size(s)), dx2(x_size(s));
+        std::vector<T> dw1(w_size(s)), dw2(w_size(s));
+        for (int rep = 0; rep < 2; ++rep) {
+          fg::conv2d_forward<T>(s, x.data(), w.data(), nullptr, (rep ? y2 : y1).data());
+          fg::conv2d_backward_input(s, dy.data(), w.data(), (rep ? dx2 : dx1).data());
+          fg::conv2d_backward_weight<T>(s, x.data(), dy.data(), (rep ? dw2 : dw1).data(),
+                                        nullptr);
+        }
+        CHECK(y1 == y2);
+        CHECK(dx1 == dx2);
+        CHECK(dw1 == dw2);
+      }
+  }
 }
 
 TEMPLATE_TEST_CASE("conv2d kernels handle a kernel larger than the padded input", "[conv]",

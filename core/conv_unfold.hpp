@@ -1,0 +1,171 @@
+// Unfolding for the convolution kernels of core/conv.cpp (internal to it):
+// im2col writes the receptive fields of a few images as the columns of COL,
+// col2im folds a DCOL of the same layout back onto the image pixels, and
+// pack_rows/unpack_rows move between NCHW and the "batch along the columns"
+// layout of the GEMM outputs. See conv.cpp for the layout of COL.
+//
+// None of these start threads: the kernels call them from inside their own
+// parallel loop over chunks of images, one chunk per thread at a time.
+#pragma once
+
+#include <algorithm>
+#include <cstdint>
+
+#include "core/conv.hpp"
+
+namespace fg {
+namespace conv_detail {
+
+// The indices k in [0, count) with 0 <= k*s + off < size, as [lo, hi).
+inline void valid_range(int off, int size, int s, int count, int& lo, int& hi) {
+  lo = off >= 0 ? 0 : (-off + s - 1) / s;
+  const int top = size - 1 - off;  // need k*s <= top
+  hi = top < 0 ? 0 : std::min(count, top / s + 1);
+  lo = std::min(lo, hi);
+}
+
+// One tap (u, v) of the kernel: output pixel (i, j) meets input pixel
+// (i*s - p + u, j*s - p + v), inside the image for i in [ilo, ihi) and
+// j in [jlo, jhi). In a stride-1 convolution that keeps the width (OW == W,
+// "same" padding) output pixel k meets input pixel k + shift, so the whole
+// tap is one straight run over the plane, apart from the columns outside
+// [jlo, jhi), which wrap round into the neighbouring row.
+struct Tap {
+  int ilo, ihi, jlo, jhi;
+  bool straight;
+  int64_t shift, first, last;  // straight taps: the run [first, last) of outputs
+  bool empty() const { return ilo >= ihi || jlo >= jhi; }
+};
+
+inline Tap make_tap(const ConvGeom& g, int OH, int OW, int u, int v) {
+  Tap t;
+  valid_range(u - g.pad, g.H, g.stride, OH, t.ilo, t.ihi);
+  valid_range(v - g.pad, g.W, g.stride, OW, t.jlo, t.jhi);
+  t.straight = g.stride == 1 && OW == g.W;
+  t.shift = int64_t(u - g.pad) * g.W + (v - g.pad);
+  t.first = int64_t(t.ilo) * OW + t.jlo;
+  t.last = int64_t(t.ihi - 1) * OW + t.jhi;
+  return t;
+}
+
+// Zeroes the columns j < jlo and j >= jhi of the rows [ilo, ihi) of a tap.
+template <class T>
+void zero_wrapped(const Tap& t, int OW, T* row) {
+  for (int i = t.ilo; i < t.ihi; ++i) {
+    T* r = row + int64_t(i) * OW;
+    for (int j = 0; j < t.jlo; ++j) r[j] = T(0);
+    for (int j = t.jhi; j < OW; ++j) r[j] = T(0);
+  }
+}
+
+// row (OH*OW) = the input plane `src` seen through tap t, zero outside.
+template <class T>
+void unfold_tap(const ConvGeom& g, int OH, int OW, const Tap& t, int u, int v, const T* src,
+                T* row) {
+  const int64_t P = int64_t(OH) * OW;
+  if (t.empty()) {
+    std::fill(row, row + P, T(0));
+    return;
+  }
+  std::fill(row, row + int64_t(t.ilo) * OW, T(0));
+  std::fill(row + int64_t(t.ihi) * OW, row + P, T(0));
+  if (t.straight) {
+    std::copy(src + t.first + t.shift, src + t.last + t.shift, row + t.first);
+    zero_wrapped(t, OW, row);
+    return;
+  }
+  const int s = g.stride;
+  for (int i = t.ilo; i < t.ihi; ++i) {
+    T* out = row + int64_t(i) * OW;
+    const int64_t base = int64_t(i * s - g.pad + u) * g.W + (v - g.pad);
+    for (int j = 0; j < t.jlo; ++j) out[j] = T(0);
+    if (s == 1)
+      std::copy(src + base + t.jlo, src + base + t.jhi, out + t.jlo);
+    else
+      for (int j = t.jlo; j < t.jhi; ++j) out[j] = src[base + int64_t(j) * s];
+    for (int j = t.jhi; j < OW; ++j) out[j] = T(0);
+  }
+}
+
+// dst (the input plane) += row (OH*OW) sent back through tap t. Straight
+// taps first zero the wrapped columns of row (scratch), so the one run adds
+// exactly the entries that belong to the image.
+template <class T>
+void fold_tap(const ConvGeom& g, int OW, const Tap& t, int u, int v, T* row, T* dst) {
+  if (t.empty()) return;
+  if (t.straight) {
+    zero_wrapped(t, OW, row);
+    T* __restrict out = dst + (t.first + t.shift);
+    const T* __restrict in = row + t.first;
+    for (int64_t k = 0, n = t.last - t.first; k < n; ++k) out[k] += in[k];
+    return;
+  }
+  const int s = g.stride;
+  for (int i = t.ilo; i < t.ihi; ++i) {
+    const T* in = row + int64_t(i) * OW;
+    const int64_t base = int64_t(i * s - g.pad + u) * g.W + (v - g.pad);
+    if (s == 1)
+      for (int j = t.jlo; j < t.jhi; ++j) dst[base + j] += in[j];
+    else
+      for (int j = t.jlo; j < t.jhi; ++j) dst[base + int64_t(j) * s] += in[j];
+  }
+}
+
+// COL (CKK x images*P) from the `images` images starting at x.
+template <class T>
+void im2col(const ConvGeom& g, int OH, int OW, const T* x, int images, T* col) {
+  const int64_t P = int64_t(OH) * OW, ld = images * P, plane = int64_t(g.H) * g.W;
+  for (int m = 0; m < images; ++m)
+    for (int c = 0; c < g.C; ++c) {
+      const T* src = x + (int64_t(m) * g.C + c) * plane;
+      for (int u = 0; u < g.KH; ++u)
+        for (int v = 0; v < g.KW; ++v) {
+          T* row = col + ((int64_t(c) * g.KH + u) * g.KW + v) * ld + m * P;
+          unfold_tap(g, OH, OW, make_tap(g, OH, OW, u, v), u, v, src, row);
+        }
+    }
+}
+
+// dx of `images` images = the DCOL entries folded back onto their pixels.
+// DCOL is scratch: the entries that fall on padding are overwritten.
+template <class T>
+void col2im(const ConvGeom& g, int OH, int OW, T* dcol, int images, T* dx) {
+  const int64_t P = int64_t(OH) * OW, ld = images * P, plane = int64_t(g.H) * g.W;
+  for (int m = 0; m < images; ++m)
+    for (int c = 0; c < g.C; ++c) {
+      T* dst = dx + (int64_t(m) * g.C + c) * plane;
+      std::fill(dst, dst + plane, T(0));
+      for (int u = 0; u < g.KH; ++u)
+        for (int v = 0; v < g.KW; ++v) {
+          T* row = dcol + ((int64_t(c) * g.KH + u) * g.KW + v) * ld + m * P;
+          fold_tap(g, OW, make_tap(g, OH, OW, u, v), u, v, row, dst);
+        }
+    }
+}
+
+// dst (images x F x P, NCHW) = src (F x images*P, batch along columns) + b.
+// With src == dst (a chunk of one image) only the bias is added.
+template <class T>
+void unpack_rows(const T* src, int images, int F, int64_t P, const T* b, T* dst) {
+  if (src == dst && !b) return;
+  for (int m = 0; m < images; ++m)
+    for (int f = 0; f < F; ++f) {
+      const T* in = src + int64_t(f) * images * P + m * P;
+      T* out = dst + (int64_t(m) * F + f) * P;
+      const T bias = b ? b[f] : T(0);
+      for (int64_t k = 0; k < P; ++k) out[k] = in[k] + bias;
+    }
+}
+
+// dst (F x images*P) = src (images x F x P): the inverse of unpack_rows.
+template <class T>
+void pack_rows(const T* src, int images, int F, int64_t P, T* dst) {
+  for (int m = 0; m < images; ++m)
+    for (int f = 0; f < F; ++f) {
+      const T* in = src + (int64_t(m) * F + f) * P;
+      std::copy(in, in + P, dst + int64_t(f) * images * P + m * P);
+    }
+}
+
+}  // namespace conv_detail
+}  // namespace fg

@@ -34,7 +34,7 @@ class ASoftmax : public LargeMarginLoss {
   ASoftmax(const LossContext& ctx, const ParamReader& r) : LargeMarginLoss("asoftmax", ctx, r) {}
 
  protected:
-  Var scale(const Var& h, const Var&) const override { return row_norms(h); }  // a_i = |h_i|
+  Var scale(const Var& h, const Var&) const override { return safe_row_norms(h); }  // a_i = |h_i|
 };
 
 }  // namespace

@@ -40,7 +40,8 @@ Var center_loss(const Var& h, const Var& c, const std::vector<int>& y) {
       total += d * d;
     }
   }
-  return make_node("center_loss", Tensor::scalar(real(total / (2.0 * m))), {h, c},
+  const real value = representable_loss("center_loss", total / (2.0 * m), x);
+  return make_node("center_loss", Tensor::scalar(value), {h, c},
                    [e, y, m, n, K](Node& self) {
                      const real g = self.grad[0] / real(m);
                      if (self.inputs[0].requires_grad()) {

@@ -53,7 +53,7 @@ Var contrastive_loss(const Var& h, const std::vector<int>& y, real margin) {
       }
       pull[size_t(i) * m + j] = c;
     }
-  const real value = P > 0 ? real(total / P) : real(0);
+  const real value = P > 0 ? representable_loss("contrastive_loss", total / P, x) : real(0);
   return make_node("contrastive_loss", Tensor::scalar(value), {h}, [x, pull, P](Node& self) {
     Tensor gx(x.shape());
     if (P > 0) add_pair_grad(gx, x, pull, self.grad[0] / P);

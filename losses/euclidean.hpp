@@ -19,12 +19,38 @@
 // class with two samples) the loss is 0 and so is its gradient.
 #pragma once
 
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <limits>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "losses/loss.hpp"
 
 namespace fg {
+
+// The value of a loss node, summed in double, as the build's scalar. A value
+// the scalar cannot hold (squared distances of embeddings with norms beyond
+// about 1e19 overflow float) is an fg::Error naming the op, the value and the
+// largest |h_i| of x (m x N), never a silent inf.
+inline real representable_loss(const char* op, double value, const Tensor& x) {
+  if (std::abs(value) <= double(std::numeric_limits<real>::max())) return real(value);
+  double top = 0;
+  const int64_t rows = x.dim() == 2 ? x.shape()[0] : 0, n = x.dim() == 2 ? x.shape()[1] : 0;
+  for (int64_t i = 0; i < rows; ++i) {
+    double s2 = 0;
+    for (int64_t k = 0; k < n; ++k) s2 += double(x[i * n + k]) * double(x[i * n + k]);
+    top = std::max(top, std::sqrt(s2));
+  }
+  char buf[256];
+  std::snprintf(buf, sizeof buf,
+                "%s: the loss is %.3g, beyond the range of the scalar type (at most %.3g); the "
+                "largest embedding norm is %.3g: scale the embeddings down or normalise them",
+                op, value, double(std::numeric_limits<real>::max()), top);
+  throw Error(buf);
+}
 
 // ---- pairs ------------------------------------------------------------------
 // Mean over the m(m-1)/2 unordered pairs i < j of

@@ -33,6 +33,7 @@
 // their backward carries the node's dL/da and dL/dcos on to W and h.
 #include "losses/lsoftmax.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <memory>
 
@@ -95,6 +96,18 @@ std::vector<ParamSpec> large_margin_params(const std::string& m_default) {
   };
 }
 
+Var safe_row_norms(const Var& x) {
+  // Above 2^50 a float's square nears its limit (2^128); below, nothing changes.
+  double top = 0;
+  const Tensor& v = x.value();
+  for (int64_t i = 0; i < v.numel(); ++i) top = std::max(top, std::abs(double(v[i])));
+  if (!(top > std::ldexp(1.0, 50))) return row_norms(x);
+  int e = 0;
+  std::frexp(top, &e);  // top < 2^e; the scale 2^-e is exact, so is undoing it
+  e = std::min(e, 120);  // 2^-120 is a normal float
+  return mul(row_norms(mul(x, real(std::ldexp(1.0, -e)))), real(std::ldexp(1.0, e)));
+}
+
 LargeMarginLoss::LargeMarginLoss(std::string name, const LossContext& ctx, const ParamReader& r)
     : name_(std::move(name)),
       ctx_(ctx),
@@ -130,7 +143,7 @@ class LSoftmax : public LargeMarginLoss {
 
  protected:
   Var scale(const Var& h, const Var& W) const override {
-    return mul(row_norms(h), reshape(row_norms(W), {1, W.shape()[0]}));
+    return mul(safe_row_norms(h), reshape(safe_row_norms(W), {1, W.shape()[0]}));
   }
 };
 

@@ -21,6 +21,13 @@ TargetLogit lsoftmax_target(int m, double lambda);
 // lambda(t) = max(lambda_min, base (1 + gamma t)^(-power)): optim's power_decay.
 double lambda_schedule(int64_t t, double base, double gamma, double power, double lambda_min);
 
+// row_norms (losses/margin_softmax.hpp) that stays finite for rows whose
+// squared norm overflows the scalar type (|h| = 1e30 in float): such rows are
+// scaled down by a power of two first and the norms scaled back up (exact
+// steps; only row_norms' eps of 1e-12 is scaled too, nothing at such norms).
+// Rows of a batch whose entries stay below 2^50 go to row_norms unchanged.
+Var safe_row_norms(const Var& x);
+
 // W (K x N), the integer margin m and lambda (annealed over set_iteration's t,
 // or fixed by lambda=). The logits are a_ij cos theta_ij with the target
 // logit a_iy psi(theta_iy); scale() gives a: |W_j| |h_i| for L-Softmax, |h_i|

@@ -43,7 +43,7 @@ Var tpe_loss(const Var& hp, const std::vector<Triplet>& triplets) {
     sigma[r] = z >= 0 ? 1 / (1 + e) : e / (1 + e);
   }
   const double count = double(triplets.size());
-  const real value = count > 0 ? real(total / count) : real(0);
+  const real value = count > 0 ? representable_loss("tpe_loss", total / count, x) : real(0);
   return make_node("tpe_loss", Tensor::scalar(value), {hp},
                    [x, triplets, sigma, count](Node& self) {
                      Tensor gx(x.shape());

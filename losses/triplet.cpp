@@ -52,7 +52,7 @@ Var triplet_loss(const Var& h, const std::vector<Triplet>& triplets, real alpha)
     }
   }
   const double count = double(triplets.size());
-  const real value = count > 0 ? real(total / count) : real(0);
+  const real value = count > 0 ? representable_loss("triplet_loss", total / count, x) : real(0);
   return make_node("triplet_loss", Tensor::scalar(value), {h}, [x, open, count, n](Node& self) {
     Tensor gx(x.shape());
     const double g = count > 0 ? 2.0 * self.grad[0] / count : 0.0;

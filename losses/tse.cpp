@@ -40,7 +40,7 @@ Var tse_loss(const Var& hp, const std::vector<Triplet>& triplets, real alpha) {
     }
   }
   const double count = double(triplets.size());
-  const real value = count > 0 ? real(total / count) : real(0);
+  const real value = count > 0 ? representable_loss("tse_loss", total / count, x) : real(0);
   return make_node("tse_loss", Tensor::scalar(value), {hp}, [x, open, count](Node& self) {
     Tensor gx(x.shape());
     const double g = count > 0 ? self.grad[0] / count : 0.0;

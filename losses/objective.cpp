@@ -5,6 +5,7 @@
 #include <cctype>
 #include <cmath>
 #include <cstdlib>
+#include <limits>
 
 #include "core/ops.hpp"
 #include "losses/center.hpp"
@@ -93,6 +94,12 @@ class Parser {
       if (!std::isfinite(t.weight) || t.weight <= 0)
         fail(s_, no, wb, after,
              "the weight must be a number > 0, got " + s_.substr(wb, after - wb));
+      // The sum is computed in real: a weight that type cannot hold would become inf.
+      if (t.weight > double(std::numeric_limits<real>::max()))
+        fail(s_, no, wb, after,
+             "the weight " + s_.substr(wb, after - wb) +
+                 " is beyond the range of the scalar type; allowed: a number in (0, " +
+                 num_str(double(std::numeric_limits<real>::max())) + "]");
       ++i_;
       skip();
     }
@@ -205,7 +212,20 @@ Var Objective::forward(const LossInput& in) {
     Var v = terms_[k].loss->forward(in);
     last_values_[k] = double(v.value()[0]);
     if (terms_[k].weight != 1) v = mul(v, real(terms_[k].weight));
+    const double weighted = double(last_values_[k]) * terms_[k].weight;
+    if (std::isfinite(last_values_[k]) && !std::isfinite(double(v.value()[0])))
+      throw Error("objective " + name_ + ": term " + std::to_string(k + 1) + " (" +
+                  terms_[k].name + ") is " + num_str(last_values_[k]) + ", times its weight " +
+                  num_str(terms_[k].weight) + " that is " + num_str(weighted) +
+                  ", beyond the range of the scalar type; use a smaller weight");
     total = k == 0 ? v : add(total, v);
+    if (!std::isfinite(double(total.value()[0])) && std::isfinite(double(v.value()[0]))) {
+      std::string terms;
+      for (size_t j = 0; j <= k; ++j)
+        terms += (j ? ", " : "") + terms_[j].name + " " + num_str(last_values_[j]);
+      throw Error("objective " + name_ + ": the weighted sum of its terms (" + terms +
+                  ") is beyond the range of the scalar type; use smaller weights");
+    }
   }
   return total;
 }

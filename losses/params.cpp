@@ -3,6 +3,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <limits>
 
 namespace fg {
 
@@ -100,6 +101,12 @@ double ParamReader::parse(const ParamSpec& s, const std::string& text, bool give
   if (!s.range.contains(v))
     throw Error(loss_ + ": " + s.key + " = " + text + " is out of range; allowed: " +
                 s.range.str());
+  // The losses compute in real: a value that type cannot hold would become inf.
+  if (std::abs(v) > double(std::numeric_limits<real>::max()))
+    throw Error(loss_ + ": " + s.key + " = " + text + " is beyond the range of the scalar type (" +
+                (sizeof(real) == sizeof(float) ? "float" : "double") + ", at most " +
+                num_str(double(std::numeric_limits<real>::max())) + "); allowed: " +
+                s.range.str() + " within that");
   return v;
 }
 

@@ -17,7 +17,8 @@ void add_similarity_gap_grad(Tensor& gx, const Tensor& x, const Triplet& t, doub
 std::vector<ParamSpec> projection_specs(ParamSpec margin) {
   return {
       margin,
-      {"dim", "N", Range::integers(1), "N', the output dimension of the projection T (default: N)"},
+      {"dim", "N", Range::integers(1, 4096),
+       "N', the output dimension of the projection T (default: N)"},
       {"mining", "all", Range::any(),
        "which triplets: all, hard, semihard, easy or batchhard (on -<h'_a, h'_j>)"},
       {"freeze", "0", Range::flag(),

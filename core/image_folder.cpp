@@ -7,18 +7,22 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <limits>
 
 #include "core/file_util.hpp"
 
 // stb_image allocates through these: each allocation is refused above a
 // per-image limit set by decode_image from the image's size, so a corrupt
 // chunk length or a compressed bomb fails cleanly instead of taking gigabytes.
+// New blocks are zeroed: stb 2.27 decodes a JPEG scan with a Huffman table the
+// file never defined from whatever its (malloc'd) decoder state held, so the
+// same file gave different pixels from run to run; zeroed, it is repeatable.
 namespace {
 thread_local size_t stb_alloc_limit = size_t(-1);
 thread_local bool stb_refused = false;
 void* stb_malloc(size_t n) {
   if (n > stb_alloc_limit) return stb_refused = true, nullptr;
-  return std::malloc(n);
+  return std::calloc(1, n);
 }
 void* stb_realloc(void* p, size_t n) {
   if (n > stb_alloc_limit) return stb_refused = true, nullptr;
@@ -28,6 +32,25 @@ void* stb_realloc(void* p, size_t n) {
 #define STBI_MALLOC(n) stb_malloc(n)
 #define STBI_REALLOC(p, n) stb_realloc(p, n)
 #define STBI_FREE(p) std::free(p)
+
+// stb 2.27's JPEG bit reader takes bits a scan does not hold when a marker
+// cuts the compressed data short: its bit count goes negative, and the next
+// refill shifts by 32 or more (undefined behaviour). Every refill goes
+// through stb_jpeg_refill below instead, which notes the overrun, restarts
+// the count at 0 (stb goes on with zero bits, harmlessly), then calls stb's
+// own refill; decode_image refuses the image afterwards. The header is not
+// edited: its refill's definition, stbi__grow_buffer_unsafe(stbi__jpeg *j),
+// is renamed stb_jpeg_refill_unchecked by the macros below, and its calls,
+// stbi__grow_buffer_unsafe(j) and (z), become stb_jpeg_refill(j) and (z).
+namespace {
+thread_local bool stb_jpeg_overrun = false;
+template <class Jpeg>
+void stb_jpeg_refill(Jpeg* j);
+}  // namespace
+#define stbi__grow_buffer_unsafe(arg) STB_JPEG_REFILL_##arg)
+#define STB_JPEG_REFILL_stbi__jpeg stb_jpeg_refill_unchecked(stbi__jpeg
+#define STB_JPEG_REFILL_j stb_jpeg_refill(j
+#define STB_JPEG_REFILL_z stb_jpeg_refill(z
 
 // The one place stb_image is compiled. Only the formats the image folder
 // promises are decoded, and oversized images are refused by stb itself.
@@ -46,6 +69,22 @@ void* stb_realloc(void* p, size_t n) {
 #pragma GCC diagnostic ignored "-Wsign-compare"
 #include <stb/stb_image.h>
 #pragma GCC diagnostic pop
+#undef stbi__grow_buffer_unsafe
+#undef STB_JPEG_REFILL_stbi__jpeg
+#undef STB_JPEG_REFILL_j
+#undef STB_JPEG_REFILL_z
+
+namespace {
+template <class Jpeg>
+void stb_jpeg_refill(Jpeg* j) {
+  if (j->code_bits < 0) {
+    stb_jpeg_overrun = true;
+    j->code_bits = 0;
+    j->code_buffer = 0;
+  }
+  stb_jpeg_refill_unchecked(j);
+}
+}  // namespace
 
 namespace fg {
 
@@ -195,6 +234,10 @@ Tensor decode_image(const uint8_t* bytes, size_t n, const std::string& name, int
   stb_alloc_limit = size_t(-1);
   if (!known)
     throw Error(name + ": not a readable PNG, JPEG or BMP image (" + stbi_failure_reason() + ")");
+  // A BMP with a negative height stores its rows top-down; stb reads it
+  // (flipping rows as needed) but reports the height with its sign.
+  const bool bmp = n >= 2 && bytes[0] == 'B' && bytes[1] == 'M';
+  if (bmp && h < 0 && h != std::numeric_limits<int>::min()) h = -h;
   if (w < 1 || h < 1 || int64_t(w) * h > max_pixels)
     throw Error(name + ": image is " + std::to_string(w) + " x " + std::to_string(h) +
                 ": expected at most " + std::to_string(max_pixels) + " pixels");
@@ -202,8 +245,14 @@ Tensor decode_image(const uint8_t* bytes, size_t n, const std::string& name, int
   // Room for the decoded image at 16 bits and 4 channels, with margins for
   // JPEG blocks and PNG filter bytes.
   stb_alloc_limit = size_t(w + 32) * size_t(h + 32) * 8 + (size_t(1) << 20);
+  stb_jpeg_overrun = false;
   uint8_t* pix = stbi_load_from_memory(bytes, len, &w, &h, &comp, want);
   stb_alloc_limit = size_t(-1);
+  if (pix && stb_jpeg_overrun) {
+    stbi_image_free(pix);
+    throw Error(name + ": corrupt JPEG: a marker cuts its compressed data short (the image "
+                "needs more bits than the scan holds)");
+  }
   if (!pix && stb_refused)
     throw Error(name + ": corrupt image: decoding needs more memory than a " + std::to_string(w) +
                 " x " + std::to_string(h) + " image can");

@@ -7,10 +7,9 @@
 # Targets (tests/fuzz/fuzz_<target>.cpp): idx, checkpoint, csv, objective,
 # image; all of them by default. Each runs for SECONDS (default 60) from its
 # seed corpus (tests/fuzz/corpus/<target>/, the fixed findings of
-# tests/fuzz/regressions/<target>/ and, for images, the images of tests/data/;
-# findings still open, under regressions/open/, are left out so that a known
-# one does not end the run at once), copied to a scratch corpus that is
-# deleted afterwards, so nothing under tests/ is written. Per target it prints
+# tests/fuzz/regressions/<target>/ and, for images, the images of tests/data/),
+# copied to a scratch corpus that is deleted afterwards, so nothing under
+# tests/ is written. Per target it prints
 #   fuzz <target> runs=<N> seconds=<S> result=ok|CRASH
 # and a summary at the end. A crash, leak, undefined behaviour, timeout or
 # out-of-memory leaves the input under build/fuzz/crashes/, prints its path

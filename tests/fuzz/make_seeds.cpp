@@ -308,9 +308,8 @@ void image_seeds() {
   }
   put("image", "interlaced_4x4.png", make_png(4, 4, 8, 0, 1, adam));
   put("image", "palette8_5x3.bmp", make_bmp(5, 3, 8, false));
-  // Named open_ while decode_image refuses top-down BMPs (stb's header
-  // query reports their height as negative); valid, so it should be read.
-  put("image", "open_topdown_palette4_7x2.bmp", make_bmp(7, 2, 4, true));
+  // Stored top-down (a negative height in its header): read like any other.
+  put("image", "topdown_palette4_7x2.bmp", make_bmp(7, 2, 4, true));
   put("image", "mono_9x3.bmp", make_bmp(9, 3, 1, false));
 
   const Bytes png = read_all(at("image", "rgb_6x5.png"));

@@ -111,12 +111,6 @@ std::vector<Program> programs() {
   };
 }
 
-// Cases that fail today, run on their own under [!mayfail] (see below).
-bool known_failure(const std::string& program, const std::string& args) {
-  return (program == "train_softmax" || program == "faceid") &&
-         args == "--data mnist:/nonexistent/fg_cli_dir";
-}
-
 // "" if the outcome is right, else what is wrong.
 std::string judge(const Bad& b, const Outcome& o) {
   std::ostringstream why;
@@ -131,9 +125,9 @@ std::string judge(const Bad& b, const Outcome& o) {
   return why.str();
 }
 
-// Runs every case (known failures only, or all the others) and returns the
-// failures, one line each; prints one line per program.
-std::vector<std::string> run_programs(bool known_only) {
+// Runs every case and returns the failures, one line each; prints one line
+// per program.
+std::vector<std::string> run_programs() {
   std::vector<std::string> failures;
   const std::string build = repo_root() + "/build/";
   for (const Program& p : programs()) {
@@ -143,7 +137,6 @@ std::vector<std::string> run_programs(bool known_only) {
     }
     int ran = 0, good = 0;
     for (const Bad& b : p.cases) {
-      if (known_failure(p.name, b.args) != known_only) continue;
       const Outcome o = run(build + p.name, b.args);
       const std::string why = judge(b, o);
       ++ran;
@@ -160,14 +153,6 @@ std::vector<std::string> run_programs(bool known_only) {
 }  // namespace
 
 TEST_CASE("cli: every program refuses bad arguments with exit code 2 and says why", "[cli]") {
-  const std::vector<std::string> failures = run_programs(false);
-  REQUIRE(failures.empty());
-}
-
-// train_softmax and faceid report a dataset directory that does not exist
-// with exit code 1 (a run-time error) instead of 2 (bad input): fails until
-// they check --data before starting.
-TEST_CASE("cli: a dataset directory that does not exist is bad input (known failures)", "[cli][!mayfail]") {
-  const std::vector<std::string> failures = run_programs(true);
+  const std::vector<std::string> failures = run_programs();
   REQUIRE(failures.empty());
 }

@@ -85,22 +85,22 @@ Chunks plan(const ConvGeom& g, std::size_t elem_bytes) {
 
 // One chunk of the forward: y of images [n0, n0 + m).
 template <class T>
-void forward_chunk(const ConvGeom& g, int OH, int OW, const T* x, const T* w, const T* b, T* y,
-                   int n0, int m) {
+void forward_chunk(const ConvGeom& g, int OH, int OW, const T* x, const GemmPackedA<T>& w,
+                   const T* b, T* y, int n0, int m) {
   const int64_t P = int64_t(OH) * OW;
   const int CKK = g.C * g.KH * g.KW, cols = int(m * P);
   T* col = scratch<T>(0, int64_t(CKK) * cols);
   T* yn = y + int64_t(n0) * g.F * P;
   T* out = m == 1 ? yn : scratch<T>(1, int64_t(g.F) * cols);
   im2col(g, OH, OW, x + int64_t(n0) * g.C * g.H * g.W, m, col);
-  gemm(false, false, g.F, cols, CKK, T(1), w, CKK, col, cols, T(0), out, cols);
+  gemm(w, false, cols, T(1), col, cols, T(0), out, cols);
   unpack_rows(out, m, g.F, P, b, yn);
 }
 
 // One chunk of the backward to the input: dx of images [n0, n0 + m).
 template <class T>
-void backward_input_chunk(const ConvGeom& g, int OH, int OW, const T* dy, const T* w, T* dx,
-                          int n0, int m) {
+void backward_input_chunk(const ConvGeom& g, int OH, int OW, const T* dy,
+                          const GemmPackedA<T>& wt, T* dx, int n0, int m) {
   const int64_t P = int64_t(OH) * OW;
   const int CKK = g.C * g.KH * g.KW, cols = int(m * P);
   const T* dyc = dy + int64_t(n0) * g.F * P;
@@ -110,7 +110,7 @@ void backward_input_chunk(const ConvGeom& g, int OH, int OW, const T* dy, const 
     dyc = packed;
   }
   T* dcol = scratch<T>(0, int64_t(CKK) * cols);
-  gemm(true, false, CKK, cols, g.F, T(1), w, CKK, dyc, cols, T(0), dcol, cols);
+  gemm(wt, false, cols, T(1), dyc, cols, T(0), dcol, cols);
   col2im(g, OH, OW, dcol, m, dx + int64_t(n0) * g.C * g.H * g.W);
 }
 
@@ -169,9 +169,10 @@ void conv2d_forward(const ConvGeom& g, const T* x, const T* w, const T* b, T* y)
     return;
   }
   const Chunks c = plan(g, sizeof(T));
+  const GemmPackedA<T> pw(false, g.F, CKK, w, CKK);  // W, packed once for every chunk
 #pragma omp parallel for schedule(dynamic, 1) if (c.spread)
   for (int k = 0; k < c.count; ++k)
-    forward_chunk(g, OH, OW, x, w, b, y, k * c.G, c.images(k, g.N));
+    forward_chunk(g, OH, OW, x, pw, b, y, k * c.G, c.images(k, g.N));
 }
 
 template <class T>
@@ -190,9 +191,10 @@ void conv2d_backward_input(const ConvGeom& g, const T* dy, const T* w, T* dx) {
     return;
   }
   const Chunks c = plan(g, sizeof(T));
+  const GemmPackedA<T> pwt(true, CKK, g.F, w, CKK);  // W^T, packed once for every chunk
 #pragma omp parallel for schedule(dynamic, 1) if (c.spread)
   for (int k = 0; k < c.count; ++k)
-    backward_input_chunk(g, OH, OW, dy, w, dx, k * c.G, c.images(k, g.N));
+    backward_input_chunk(g, OH, OW, dy, pwt, dx, k * c.G, c.images(k, g.N));
 }
 
 template <class T>

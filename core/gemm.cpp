@@ -57,7 +57,15 @@ template <class T> struct Prob {
   std::ptrdiff_t ldb;
   T* C;
   std::ptrdiff_t rsc, csc;  // C(i, j) = C[i * rsc + j * csc]
+  const T* packed_a = nullptr;  // op(A) already packed (see a_block_offset)
 };
+
+// Rows of k per block of K: the largest balanced cut of K into blocks of
+// at most KC (so no block is much shorter than the others).
+template <class T> int k_block(int K) {
+  const int blocks = (K + Blocks<T>::KC - 1) / Blocks<T>::KC;
+  return (K + blocks - 1) / blocks;
+}
 
 inline int ceil_div(int a, int b) { return (a + b - 1) / b; }
 inline int round_up(int a, int b) { return ceil_div(a, b) * b; }
@@ -135,19 +143,23 @@ template <class T> TaskGrid make_grid(int M, int N, int target) {
 template <class T>
 void run_task(const Prob<T>& P, int i0, int mh, int j0, int nw, T* abuf, T* bbuf) {
   constexpr int MR = Tile<T>::MR, NR = Tile<T>::NR, NV = Tile<T>::NV, L = Tile<T>::L;
-  const int KC = ceil_div(P.K, ceil_div(P.K, Blocks<T>::KC));  // balanced k blocks
+  const int KC = k_block<T>(P.K);
   const KernelFn<T>* table = kernels<T>();
   const int mpanels = ceil_div(mh, MR), npanels = ceil_div(nw, NR);
   for (int pc = 0; pc < P.K; pc += KC) {
     const int kc = std::min(KC, P.K - pc);
-    for (int r = 0; r < mpanels; ++r)
-      pack_a_panel(P.ta, P.A, P.lda, i0 + r * MR, std::min(MR, mh - r * MR), pc, kc,
-                   abuf + std::ptrdiff_t(r) * MR * kc);
+    const T* ablock = abuf;
+    if (P.packed_a)  // block pc holds all row panels, each MR x kc
+      ablock = P.packed_a + std::ptrdiff_t(pc) * round_up(P.M, MR) + std::ptrdiff_t(i0) * kc;
+    else
+      for (int r = 0; r < mpanels; ++r)
+        pack_a_panel(P.ta, P.A, P.lda, i0 + r * MR, std::min(MR, mh - r * MR), pc, kc,
+                     abuf + std::ptrdiff_t(r) * MR * kc);
     pack_b_block(P.tb, P.B, P.ldb, pc, kc, j0, nw, bbuf);
     const T beta = pc == 0 ? P.beta : T(1);
     for (int r = 0; r < mpanels; ++r) {
       const int mr = std::min(MR, mh - r * MR);
-      const T* a = abuf + std::ptrdiff_t(r) * MR * kc;
+      const T* a = ablock + std::ptrdiff_t(r) * MR * kc;
       T* crow = P.C + (i0 + r * MR) * P.rsc;
       for (int q = 0; q < npanels; ++q) {
         const int nr = std::min(NR, nw - q * NR);
@@ -359,6 +371,46 @@ void gemm(bool trans_a, bool trans_b, int M, int N, int K, T alpha, const T* A, 
     run_blocked(P, nt);
 }
 
+template <class T>
+GemmPackedA<T>::GemmPackedA(bool trans_a, int M, int K, const T* A, int lda) : M_(M), K_(K) {
+  using namespace gemm_detail;
+  constexpr int MR = Tile<T>::MR;
+  check_args(trans_a, false, M, 1, K, lda, 1, 1);
+  const int Mp = round_up(M, MR), KC = K > 0 ? k_block<T>(K) : 1;
+  panels_.resize(std::size_t(Mp) * K);
+  for (int pc = 0; pc < K; pc += KC) {
+    const int kc = std::min(KC, K - pc);
+    for (int r = 0; r * MR < M; ++r)
+      pack_a_panel(trans_a, A, lda, r * MR, std::min(MR, M - r * MR), pc, kc,
+                   panels_.data() + std::ptrdiff_t(pc) * Mp + std::ptrdiff_t(r) * MR * kc);
+  }
+}
+
+template <class T>
+void gemm(const GemmPackedA<T>& A, bool trans_b, int N, T alpha, const T* B, int ldb, T beta,
+          T* C, int ldc) {
+  using namespace gemm_detail;
+  const int M = A.rows(), K = A.depth();
+  check_args(false, trans_b, M, N, K, std::max(1, K), ldb, ldc);
+  if (M == 0 || N == 0) return;
+  Prob<T> P{false, trans_b, M, N, K, alpha, beta, nullptr, 0, B, ldb, C, ldc, 1, A.data()};
+  if (K == 0 || alpha == T(0)) {
+    scale_c(P);
+    return;
+  }
+  // No C^T and no cut of K: both would need A packed another way.
+  const int64_t macs = int64_t(M) * N * K;
+  int nt = omp_in_parallel() ? 1 : omp_get_max_threads();
+  nt = int(std::max<int64_t>(1, std::min<int64_t>(nt, macs / (int64_t(1) << 19))));
+  run_blocked(P, nt);
+}
+
+template class GemmPackedA<float>;
+template class GemmPackedA<double>;
+template void gemm<float>(const GemmPackedA<float>&, bool, int, float, const float*, int, float,
+                          float*, int);
+template void gemm<double>(const GemmPackedA<double>&, bool, int, double, const double*, int,
+                           double, double*, int);
 template void gemm<float>(bool, bool, int, int, int, float, const float*, int, const float*, int,
                           float, float*, int);
 template void gemm<double>(bool, bool, int, int, int, double, const double*, int, const double*,

@@ -15,11 +15,37 @@
 // the reference the tests compare against.
 #pragma once
 
+#include <vector>
+
 namespace fg {
 
 template <class T>
 void gemm(bool trans_a, bool trans_b, int M, int N, int K, T alpha, const T* A, int lda,
           const T* B, int ldb, T beta, T* C, int ldc);
+
+// op(A) packed once into the panels gemm() reads, for several products with
+// the same left-hand side (the filters of a convolution, multiplied with
+// every chunk of images): gemm(packed, ...) then skips packing A, which for
+// a wide A and a narrow B costs as much as a good part of the product.
+// Deterministic like gemm(). Holds a copy: A may change afterwards.
+template <class T>
+class GemmPackedA {
+ public:
+  GemmPackedA(bool trans_a, int M, int K, const T* A, int lda);
+  int rows() const { return M_; }
+  int depth() const { return K_; }
+  const T* data() const { return panels_.data(); }
+
+ private:
+  int M_, K_;
+  std::vector<T> panels_;
+};
+
+// C = alpha * op(A) * op(B) + beta * C with op(A) packed (M x K), op(B)
+// K x N as in gemm().
+template <class T>
+void gemm(const GemmPackedA<T>& A, bool trans_b, int N, T alpha, const T* B, int ldb, T beta,
+          T* C, int ldc);
 
 template <class T>
 void gemm_naive(bool trans_a, bool trans_b, int M, int N, int K, T alpha, const T* A, int lda,

@@ -37,7 +37,8 @@ std::string describe(const Case& c) {
 // Runs gemm and gemm_naive on the same data and returns the largest error of
 // an entry divided by its scale |alpha| sum_k |a_ik b_kj| + |beta c_ij|.
 // Padding of C must come back untouched; with beta == 0, C starts as NaN.
-template <class T> double max_scaled_error(const Case& c, uint64_t seed) {
+// packed: op(A) goes through GemmPackedA first.
+template <class T> double max_scaled_error(const Case& c, uint64_t seed, bool packed = false) {
   Rng rng(seed);
   const int ar = c.ta ? c.K : c.M, ac = c.ta ? c.M : c.K;
   const int br = c.tb ? c.N : c.K, bc = c.tb ? c.K : c.N;
@@ -51,7 +52,12 @@ template <class T> double max_scaled_error(const Case& c, uint64_t seed) {
     C0[i] = (int(i % ldc) >= c.N) ? sentinel : c.beta == 0 ? nan : T(rng.uniform(-1, 1));
   std::vector<T> C = C0, R = C0;
   const T alpha = T(c.alpha), beta = T(c.beta);
-  gemm<T>(c.ta, c.tb, c.M, c.N, c.K, alpha, A.data(), lda, B.data(), ldb, beta, C.data(), ldc);
+  if (packed) {
+    const GemmPackedA<T> pa(c.ta, c.M, c.K, A.data(), lda);
+    gemm<T>(pa, c.tb, c.N, alpha, B.data(), ldb, beta, C.data(), ldc);
+  } else {
+    gemm<T>(c.ta, c.tb, c.M, c.N, c.K, alpha, A.data(), lda, B.data(), ldb, beta, C.data(), ldc);
+  }
   gemm_naive<T>(c.ta, c.tb, c.M, c.N, c.K, alpha, A.data(), lda, B.data(), ldb, beta, R.data(),
                 ldc);
   double worst = 0;
@@ -75,9 +81,9 @@ template <class T> double max_scaled_error(const Case& c, uint64_t seed) {
   return worst;
 }
 
-template <class T> void check(const Case& c, uint64_t seed = 1) {
-  INFO(describe(c) << (sizeof(T) == 4 ? " float" : " double"));
-  const double err = max_scaled_error<T>(c, seed);
+template <class T> void check(const Case& c, uint64_t seed = 1, bool packed = false) {
+  INFO(describe(c) << (sizeof(T) == 4 ? " float" : " double") << (packed ? " packed A" : ""));
+  const double err = max_scaled_error<T>(c, seed, packed);
   CHECK(err <= tolerance<T>());
 }
 
@@ -132,6 +138,28 @@ TEMPLATE_TEST_CASE("gemm: several row blocks, long K, calls inside a parallel re
     err[t] = max_scaled_error<TestType>({t == 1, t == 0, 4, 20, 9000, 1, 0, 0}, 7 + t);
   CHECK(err[0] <= tolerance<TestType>());
   CHECK(err[1] <= tolerance<TestType>());
+}
+
+TEMPLATE_TEST_CASE("gemm: a left-hand side packed once", "[gemm]", float, double) {
+  // Odd sizes, both layouts of A and B, K cut into several blocks (K > 384),
+  // rows not a multiple of a panel, more than 1024 rows (row blocks), beta
+  // and padding; then products inside a parallel region, one per thread.
+  const int sizes[][3] = {{1, 1, 1}, {7, 13, 5}, {33, 49, 800}, {129, 65, 1000}, {1100, 50, 300},
+                          {3200, 147, 128}, {2, 3, 1}};
+  for (auto& s : sizes)
+    for (int ta = 0; ta < 2; ++ta)
+      for (int tb = 0; tb < 2; ++tb) {
+        check<TestType>({bool(ta), bool(tb), s[0], s[1], s[2], 1, 0, 0}, 5, true);
+        check<TestType>({bool(ta), bool(tb), s[0], s[1], s[2], -0.5, 1.5, 3}, 6, true);
+      }
+  double err[2] = {0, 0};
+#pragma omp parallel for num_threads(2)
+  for (int t = 0; t < 2; ++t)
+    err[t] = max_scaled_error<TestType>({t == 1, t == 0, 40, 200, 900, 1, 1, 1}, 9 + t, true);
+  CHECK(err[0] <= tolerance<TestType>());
+  CHECK(err[1] <= tolerance<TestType>());
+  std::vector<TestType> A(12, TestType(1));
+  REQUIRE_THROWS_WITH(GemmPackedA<TestType>(false, 3, 4, A.data(), 2), Catch::Contains("lda"));
 }
 
 TEMPLATE_TEST_CASE("gemm: the same product twice gives the same bits", "[gemm]", float, double) {

@@ -31,13 +31,14 @@ for ((r = 1; r <= runs; r++)); do
   out=$(build/bench/bench_train --images "$images" --batch "$batch" --warmup "$warmup" \
         --threads "$threads" --profile-steps "$profile")
   arch=$(sed -n 's/^arch: //p' <<<"$out")
-  grep '^facegrad:' <<<"$out"
+  echo "$(grep '^facegrad:' <<<"$out") [load $(cut -d' ' -f1 /proc/loadavg)]"
   ours_s+=("$(field ours_seconds "$out")"); ours_m+=("$(field ours_peak_mib "$out")")
   [ "$profile" -gt 0 ] && table=$(sed -n '/^per-layer/,$p' <<<"$out")
   # shellcheck disable=SC2086
   pout=$($python tests/bench/bench_train.py --images "$images" --batch "$batch" --warmup "$warmup" \
          --threads "$threads" --profile-steps "$profile" $arch)
-  grep '^pytorch ' <<<"$pout"
+  # The result line only ("pytorch 1.13.1: ..."), not the header of the profile table.
+  echo "$(grep '^pytorch [0-9]' <<<"$pout") [load $(cut -d' ' -f1 /proc/loadavg)]"
   torch_s+=("$(field pytorch_seconds "$pout")"); torch_m+=("$(field pytorch_peak_mib "$pout")")
   [ "$profile" -gt 0 ] && table="$table"$'\n\n'$(sed -n '/^pytorch ops/,$p' <<<"$pout")
 done
@@ -49,9 +50,10 @@ timed=$(( images - (warmup * batch < images ? warmup * batch : images) ))
 echo
 echo "$table"
 echo
-awk -v os="$os" -v ts="$ts" -v om="$om" -v tm="$tm" -v n="$timed" -v runs="$runs" 'BEGIN {
+awk -v load="$(cut -d' ' -f1-3 /proc/loadavg)" -v os="$os" -v ts="$ts" -v om="$om" -v tm="$tm" -v n="$timed" -v runs="$runs" 'BEGIN {
   printf "median of %d: facegrad %.2f s (%.0f img/s, 60000-image epoch ~%.0f s), peak %.0f MiB\n", runs, os, n / os, 60000 * os / n, om
   printf "median of %d: pytorch  %.2f s (%.0f img/s, 60000-image epoch ~%.0f s), peak %.0f MiB\n", runs, ts, n / ts, 60000 * ts / n, tm
   printf "peak memory ours/pytorch=%.2f\n", om / tm
+  printf "load at the end %s\n", load
   printf "bench-train time ours/pytorch (lower is better) ratio=%.2f\n", os / ts
 }'

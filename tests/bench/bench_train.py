@@ -6,7 +6,18 @@ Same network (LeNet++ with a 2-D embedding and a bias-free linear softmax
 head), same data (the first --images Fashion-MNIST training images, as
 float32 in [0, 1]), same step (batch --batch, SGD momentum 0.9, lr 0.01,
 cross-entropy), same thread count (--threads). The first --warmup steps are
-run but not timed, as in the C++ half.
+run but not timed, as in the C++ half. The images are taken in a shuffled
+order, gathered into each batch, as facegrad's trainer does.
+
+Same initialisation as facegrad (--init facegrad, the default): Kaiming
+normal weights (std sqrt(2 / fan_in)) for the convolutions and the fully
+connected layer, zero biases, PReLU slopes 0.25, and the softmax head's
+class weights normal with std sqrt(2 / (classes + dim)). PyTorch's own
+defaults (--init pytorch: uniform weights of std 1/sqrt(3 fan_in)) leave
+the 2-D embedding near zero after six such layers, and the loss stays at
+ln 10 = 2.3026 for the first epoch's steps, so the two losses would not be
+comparable. The "epoch loss" printed is the mean over all the steps' images,
+as facegrad prints it.
 
 Prints lines of key=value that the script reads:
   pytorch_seconds=T  (the timed steps)  pytorch_images=N  pytorch_peak_mib=M
@@ -71,6 +82,20 @@ class LeNetPP(nn.Module):
         return self.fc_prelu(self.fc(torch.flatten(x, 1)))
 
 
+def init_like_facegrad(model, head):
+    """facegrad's initialisation (layers/init.hpp, layers/prelu.hpp, the
+    softmax loss's class weights), in PyTorch's generator."""
+    with torch.no_grad():
+        for layer in list(model.convs) + [model.fc]:
+            nn.init.kaiming_normal_(layer.weight, a=0, mode="fan_in", nonlinearity="relu")
+            if layer.bias is not None:
+                layer.bias.zero_()
+        for p in list(model.prelus) + [model.fc_prelu]:
+            p.weight.fill_(0.25)
+        classes, dim = head.weight.shape
+        head.weight.normal_(0, (2.0 / (classes + dim)) ** 0.5)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--data", default="/usr/share/datasets/fashion-mnist")
@@ -83,6 +108,8 @@ def main():
     ap.add_argument("--prelu", choices=["channel", "shared"], default="channel")
     ap.add_argument("--conv-bias", type=int, default=1)
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--init", choices=["facegrad", "pytorch"], default="facegrad",
+                    help="weight initialisation: facegrad's (Kaiming normal) or PyTorch's default")
     ap.add_argument("--profile-steps", type=int, default=0,
                     help="after the timed run, profile this many steps and print the costliest ops")
     a = ap.parse_args()
@@ -103,31 +130,36 @@ def main():
 
     model = LeNetPP(a.dim, (k, s), a.prelu == "channel", bool(a.conv_bias))
     head = nn.Linear(a.dim, 10, bias=False)
+    if a.init == "facegrad":
+        init_like_facegrad(model, head)
     params = list(model.parameters()) + list(head.parameters())
     opt = torch.optim.SGD(params, lr=0.01, momentum=0.9)
     model.train()
 
     steps = (a.images + a.batch - 1) // a.batch
+    order = torch.randperm(a.images)
     t0 = None
     timed_images = 0
+    loss_sum = 0.0
     for step in range(steps):
         if step == a.warmup:
             t0 = time.perf_counter()
-        lo, hi = step * a.batch, min(a.images, (step + 1) * a.batch)
-        x, y = x_all[lo:hi], y_all[lo:hi]
+        idx = order[step * a.batch: min(a.images, (step + 1) * a.batch)]
+        x, y = x_all.index_select(0, idx), y_all.index_select(0, idx)
         opt.zero_grad(set_to_none=False)
         loss = F.cross_entropy(head(model(x)), y)
         loss.backward()
         opt.step()
         if not torch.isfinite(loss):
             sys.exit(f"pytorch: the loss is {loss.item()} at step {step}")
+        loss_sum += loss.item() * len(idx)
         if step >= a.warmup:
-            timed_images += hi - lo
+            timed_images += len(idx)
     seconds = time.perf_counter() - t0 if t0 is not None else float("nan")
     peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
     print(f"pytorch {torch.__version__}: {timed_images} images in {seconds:.2f} s "
           f"({timed_images / seconds:.0f} img/s, {a.threads} threads), "
-          f"peak memory {peak_mib:.0f} MiB, last loss {loss.item():.4f}")
+          f"peak memory {peak_mib:.0f} MiB, epoch loss {loss_sum / a.images:.4f}")
     print(f"pytorch_seconds={seconds:.6f} pytorch_images={timed_images} pytorch_peak_mib={peak_mib:.1f}")
     if a.profile_steps > 0:
         profile_ops(model, head, opt, x_all, y_all, a.batch, a.profile_steps)

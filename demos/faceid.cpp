@@ -184,10 +184,10 @@ int main(int argc, char** argv) {
     const LossParams extra = args.key_values("loss parameters outside the string: term.key=value");
     args.finish();
 
-    // The data set first: a directory that does not exist is bad input (exit 2),
-    // found before anything runs. identities[:IDSxPER] is faceid's own; its
-    // loader checks it.
-    if (data_spec.rfind("identities", 0) != 0) check_data_spec(args, data_spec);
+    // A dataset directory that does not exist is bad input (exit 2), found
+    // before anything runs; faceid's loader checks the spec's other forms.
+    if (data_spec.rfind("mnist:", 0) == 0 || data_spec.rfind("folder:", 0) == 0)
+      check_data_spec(args, data_spec);
     if (compare && !losses_given.empty())
       args.fail("--compare", "runs its own list of losses; leave out --loss or --compare");
     const std::array<int, 3> widths = parse_widths(args, widths_text);

@@ -10,6 +10,8 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <type_traits>
+#include <vector>
 
 #include "core/conv.hpp"
 
@@ -48,20 +50,34 @@ inline Tap make_tap(const ConvGeom& g, int OH, int OW, int u, int v) {
   return t;
 }
 
-// Zeroes the columns j < jlo and j >= jhi of the rows [ilo, ihi) of a tap.
+// Which output pixels of a straight tap take a value from the image: those
+// whose column j is in [jlo, jhi) of the tap's kernel column v. Flags of the
+// scalars' width, so that choosing between a value and zero vectorises:
+// keep[v * P + k] != 0 for output pixel k. Built per call in a buffer of
+// the calling thread (KW * P entries, a small fraction of the unfolding).
+template <class T> using Keep = std::conditional_t<sizeof(T) == 4, int32_t, int64_t>;
+
 template <class T>
-void zero_wrapped(const Tap& t, int OW, T* row) {
-  for (int i = t.ilo; i < t.ihi; ++i) {
-    T* r = row + int64_t(i) * OW;
-    for (int j = 0; j < t.jlo; ++j) r[j] = T(0);
-    for (int j = t.jhi; j < OW; ++j) r[j] = T(0);
+const Keep<T>* column_keep(const ConvGeom& g, int OH, int OW) {
+  thread_local std::vector<Keep<T>> buf;
+  const int64_t P = int64_t(OH) * OW;
+  buf.resize(std::size_t(g.KW * P));
+  for (int v = 0; v < g.KW; ++v) {
+    int jlo, jhi;
+    valid_range(v - g.pad, g.W, g.stride, OW, jlo, jhi);
+    for (int64_t k = 0; k < P; ++k) {
+      const int j = int(k % OW);
+      buf[v * P + k] = j >= jlo && j < jhi;
+    }
   }
+  return buf.data();
 }
 
 // row (OH*OW) = the input plane `src` seen through tap t, zero outside.
+// Straight taps need `keep` (column_keep's flags of kernel column v).
 template <class T>
 void unfold_tap(const ConvGeom& g, int OH, int OW, const Tap& t, int u, int v, const T* src,
-                T* row) {
+                const Keep<T>* keep, T* row) {
   const int64_t P = int64_t(OH) * OW;
   if (t.empty()) {
     std::fill(row, row + P, T(0));
@@ -70,8 +86,16 @@ void unfold_tap(const ConvGeom& g, int OH, int OW, const Tap& t, int u, int v, c
   std::fill(row, row + int64_t(t.ilo) * OW, T(0));
   std::fill(row + int64_t(t.ihi) * OW, row + P, T(0));
   if (t.straight) {
-    std::copy(src + t.first + t.shift, src + t.last + t.shift, row + t.first);
-    zero_wrapped(t, OW, row);
+    // One run over [first, last), the wrapped columns replaced by zeros.
+    std::fill(row + int64_t(t.ilo) * OW, row + t.first, T(0));
+    std::fill(row + t.last, row + int64_t(t.ihi) * OW, T(0));
+    const T* __restrict in = src + (t.first + t.shift);
+    const Keep<T>* __restrict kp = keep + t.first;
+    T* __restrict out = row + t.first;
+    for (int64_t k = 0, n = t.last - t.first; k < n; ++k) {
+      const T x = in[k];
+      out[k] = kp[k] ? x : T(0);
+    }
     return;
   }
   const int s = g.stride;
@@ -88,16 +112,20 @@ void unfold_tap(const ConvGeom& g, int OH, int OW, const Tap& t, int u, int v, c
 }
 
 // dst (the input plane) += row (OH*OW) sent back through tap t. Straight
-// taps first zero the wrapped columns of row (scratch), so the one run adds
-// exactly the entries that belong to the image.
+// taps add one run, the entries of the wrapped columns (flagged off in
+// `keep`, as for unfold_tap) left out.
 template <class T>
-void fold_tap(const ConvGeom& g, int OW, const Tap& t, int u, int v, T* row, T* dst) {
+void fold_tap(const ConvGeom& g, int OW, const Tap& t, int u, int v, const Keep<T>* keep,
+              const T* row, T* dst) {
   if (t.empty()) return;
   if (t.straight) {
-    zero_wrapped(t, OW, row);
     T* __restrict out = dst + (t.first + t.shift);
     const T* __restrict in = row + t.first;
-    for (int64_t k = 0, n = t.last - t.first; k < n; ++k) out[k] += in[k];
+    const Keep<T>* __restrict kp = keep + t.first;
+    for (int64_t k = 0, n = t.last - t.first; k < n; ++k) {
+      const T x = in[k];
+      out[k] += kp[k] ? x : T(0);
+    }
     return;
   }
   const int s = g.stride;
@@ -115,30 +143,32 @@ void fold_tap(const ConvGeom& g, int OW, const Tap& t, int u, int v, T* row, T* 
 template <class T>
 void im2col(const ConvGeom& g, int OH, int OW, const T* x, int images, T* col) {
   const int64_t P = int64_t(OH) * OW, ld = images * P, plane = int64_t(g.H) * g.W;
+  const Keep<T>* keep = make_tap(g, OH, OW, 0, 0).straight ? column_keep<T>(g, OH, OW) : nullptr;
   for (int m = 0; m < images; ++m)
     for (int c = 0; c < g.C; ++c) {
       const T* src = x + (int64_t(m) * g.C + c) * plane;
       for (int u = 0; u < g.KH; ++u)
         for (int v = 0; v < g.KW; ++v) {
           T* row = col + ((int64_t(c) * g.KH + u) * g.KW + v) * ld + m * P;
-          unfold_tap(g, OH, OW, make_tap(g, OH, OW, u, v), u, v, src, row);
+          unfold_tap(g, OH, OW, make_tap(g, OH, OW, u, v), u, v, src, keep ? keep + v * P : keep,
+                     row);
         }
     }
 }
 
 // dx of `images` images = the DCOL entries folded back onto their pixels.
-// DCOL is scratch: the entries that fall on padding are overwritten.
 template <class T>
-void col2im(const ConvGeom& g, int OH, int OW, T* dcol, int images, T* dx) {
+void col2im(const ConvGeom& g, int OH, int OW, const T* dcol, int images, T* dx) {
   const int64_t P = int64_t(OH) * OW, ld = images * P, plane = int64_t(g.H) * g.W;
+  const Keep<T>* keep = make_tap(g, OH, OW, 0, 0).straight ? column_keep<T>(g, OH, OW) : nullptr;
   for (int m = 0; m < images; ++m)
     for (int c = 0; c < g.C; ++c) {
       T* dst = dx + (int64_t(m) * g.C + c) * plane;
       std::fill(dst, dst + plane, T(0));
       for (int u = 0; u < g.KH; ++u)
         for (int v = 0; v < g.KW; ++v) {
-          T* row = dcol + ((int64_t(c) * g.KH + u) * g.KW + v) * ld + m * P;
-          fold_tap(g, OW, make_tap(g, OH, OW, u, v), u, v, row, dst);
+          const T* row = dcol + ((int64_t(c) * g.KH + u) * g.KW + v) * ld + m * P;
+          fold_tap(g, OW, make_tap(g, OH, OW, u, v), u, v, keep ? keep + v * P : keep, row, dst);
         }
     }
 }

@@ -53,13 +53,18 @@ constexpr int kWeightSlabs = 4;
 
 std::atomic<std::size_t> g_col_budget{std::size_t(2) << 20};  // 2 MiB
 
-// Scratch buffer number `slot` of the calling thread, at least n long.
+// Scratch buffer number `slot` of the calling thread, at least n long and
+// aligned to 64 bytes (packed GEMM panels are read with aligned loads).
 template <class T>
 T* scratch(int slot, int64_t n) {
-  thread_local std::vector<T> buf[3];
-  if (int64_t(buf[slot].size()) < n) buf[slot].resize(n);
-  return buf[slot].data();
+  constexpr int64_t extra = 64 / sizeof(T);
+  thread_local std::vector<T> buf[4];
+  if (int64_t(buf[slot].size()) < n + extra) buf[slot].resize(n + extra);
+  const auto p = reinterpret_cast<std::uintptr_t>(buf[slot].data());
+  return reinterpret_cast<T*>((p + 63) / 64 * 64);
 }
+
+int64_t round_up(int64_t a, int64_t b) { return (a + b - 1) / b * b; }
 
 bool pointwise(const ConvGeom& g) {
   return g.KH == 1 && g.KW == 1 && g.stride == 1 && g.pad == 0;
@@ -88,12 +93,12 @@ template <class T>
 void forward_chunk(const ConvGeom& g, int OH, int OW, const T* x, const GemmPackedA<T>& w,
                    const T* b, T* y, int n0, int m) {
   const int64_t P = int64_t(OH) * OW;
-  const int CKK = g.C * g.KH * g.KW, cols = int(m * P);
-  T* col = scratch<T>(0, int64_t(CKK) * cols);
+  const int CKK = g.C * g.KH * g.KW, cols = int(m * P), NR = gemm_panel_width<T>();
+  T* panels = scratch<T>(0, round_up(cols, NR) * CKK);
   T* yn = y + int64_t(n0) * g.F * P;
   T* out = m == 1 ? yn : scratch<T>(1, int64_t(g.F) * cols);
-  im2col(g, OH, OW, x + int64_t(n0) * g.C * g.H * g.W, m, col);
-  gemm(w, false, cols, T(1), col, cols, T(0), out, cols);
+  im2col_panels(g, OH, OW, x + int64_t(n0) * g.C * g.H * g.W, m, NR, panels, scratch<T>(3, P));
+  gemm(w, panels, cols, T(1), T(0), out, cols);
   unpack_rows(out, m, g.F, P, b, yn);
 }
 

@@ -156,6 +156,102 @@ void im2col(const ConvGeom& g, int OH, int OW, const T* x, int images, T* col) {
     }
 }
 
+// Output pixels [p0, p0 + n) of a straight tap t (flags kv of its kernel
+// column) into dst[0, n); NR_ > 0 is n known at compile time.
+template <int NR_, class T>
+inline void straight_run(const Tap& t, const Keep<T>* kv, const T* src, int64_t p0, int64_t n,
+                         T* __restrict dst) {
+  const int64_t lo = std::min(n, std::max<int64_t>(0, t.first - p0));
+  const int64_t hi = std::max(lo, std::min(n, t.last - p0));
+  const T* __restrict in = src + (p0 + lo + t.shift) - lo;  // in[i] for i in [lo, hi)
+  const Keep<T>* __restrict kp = kv + p0;
+  if (NR_ > 0 && lo == 0 && hi == NR_) {
+    for (int i = 0; i < NR_; ++i) {
+      const T x = in[i];
+      dst[i] = kp[i] ? x : T(0);
+    }
+    return;
+  }
+  for (int64_t i = 0; i < lo; ++i) dst[i] = T(0);
+  for (int64_t i = lo; i < hi; ++i) {
+    const T x = in[i];
+    dst[i] = kp[i] ? x : T(0);
+  }
+  for (int64_t i = hi; i < n; ++i) dst[i] = T(0);
+}
+
+// COL of `images` images (CKK rows, images*P columns) written straight in
+// the panel layout of a packed right-hand side of gemm() (gemm.hpp, panels
+// of NR columns): column col of row k goes to
+//   panels[(col / NR) * NR * CKK + k * NR + col % NR],
+// and the columns of the last panel past images*P are zero. Straight taps
+// go from the image to the panels in one pass; the others are unfolded
+// into `row` (P scratch entries) first. NR_ is NR when known at compile
+// time, else 0.
+template <int NR_, class T>
+void im2col_panels_as(const ConvGeom& g, int OH, int OW, const T* x, int images, int NR,
+                      T* panels, T* row) {
+  const int64_t P = int64_t(OH) * OW, cols = images * P, plane = int64_t(g.H) * g.W;
+  const int KK = g.KH * g.KW;
+  const int64_t CKK = int64_t(g.C) * KK, step = int64_t(NR) * CKK;
+  const Tap t0 = make_tap(g, OH, OW, 0, 0);
+  if (!t0.straight) {  // row by row through `row`, then cut into the panels
+    const Keep<T>* none = nullptr;
+    for (int m = 0; m < images; ++m)
+      for (int c = 0; c < g.C; ++c)
+        for (int u = 0; u < g.KH; ++u)
+          for (int v = 0; v < g.KW; ++v) {
+            const int64_t k = (int64_t(c) * g.KH + u) * g.KW + v;
+            unfold_tap(g, OH, OW, make_tap(g, OH, OW, u, v), u, v,
+                       x + (int64_t(m) * g.C + c) * plane, none, row);
+            for (int64_t col = m * P, end = col + P; col < end;) {
+              const int64_t j = col % NR, n = std::min<int64_t>(NR - j, end - col);
+              std::copy(row + (col - m * P), row + (col - m * P) + n,
+                        panels + (col / NR) * step + k * NR + j);
+              col += n;
+            }
+          }
+  } else {  // panel by panel, each written front to back
+    const Keep<T>* keep = column_keep<T>(g, OH, OW);
+    std::vector<Tap> taps;
+    for (int u = 0; u < g.KH; ++u)
+      for (int v = 0; v < g.KW; ++v) taps.push_back(make_tap(g, OH, OW, u, v));
+    for (int64_t col = 0; col < cols;) {
+      const int m = int(col / P);
+      const int64_t j = col % NR, n = std::min<int64_t>(NR - j, (m + 1) * P - col);
+      const int64_t p0 = col - m * P;
+      T* dst = panels + (col / NR) * step + j;
+      for (int c = 0; c < g.C; ++c) {
+        const T* src = x + (int64_t(m) * g.C + c) * plane;
+        for (int tv = 0; tv < KK; ++tv, dst += NR) {
+          const Tap& t = taps[tv];
+          if (t.empty())
+            std::fill(dst, dst + n, T(0));
+          else
+            straight_run<NR_>(t, keep + (tv % g.KW) * P, src, p0, n, dst);
+        }
+      }
+      col += n;
+    }
+  }
+  if (const int64_t j = cols % NR) {
+    T* last = panels + (cols / NR) * step;
+    for (int64_t k = 0; k < CKK; ++k) std::fill(last + k * NR + j, last + k * NR + NR, T(0));
+  }
+}
+
+template <class T>
+void im2col_panels(const ConvGeom& g, int OH, int OW, const T* x, int images, int NR, T* panels,
+                   T* row) {
+  switch (NR) {  // the panel widths of gemm() with 512-, 256- and 128-bit vectors
+    case 48: return im2col_panels_as<48>(g, OH, OW, x, images, NR, panels, row);
+    case 24: return im2col_panels_as<24>(g, OH, OW, x, images, NR, panels, row);
+    case 16: return im2col_panels_as<16>(g, OH, OW, x, images, NR, panels, row);
+    case 8: return im2col_panels_as<8>(g, OH, OW, x, images, NR, panels, row);
+    default: return im2col_panels_as<0>(g, OH, OW, x, images, NR, panels, row);
+  }
+}
+
 // dx of `images` images = the DCOL entries folded back onto their pixels.
 template <class T>
 void col2im(const ConvGeom& g, int OH, int OW, const T* dcol, int images, T* dx) {

@@ -57,7 +57,8 @@ template <class T> struct Prob {
   std::ptrdiff_t ldb;
   T* C;
   std::ptrdiff_t rsc, csc;  // C(i, j) = C[i * rsc + j * csc]
-  const T* packed_a = nullptr;  // op(A) already packed (see a_block_offset)
+  const T* packed_a = nullptr;  // op(A) already packed (GemmPackedA)
+  const T* packed_b = nullptr;  // op(B) already in panels of K x NR (gemm_panel_width)
 };
 
 // Rows of k per block of K: the largest balanced cut of K into blocks of
@@ -155,7 +156,15 @@ void run_task(const Prob<T>& P, int i0, int mh, int j0, int nw, T* abuf, T* bbuf
       for (int r = 0; r < mpanels; ++r)
         pack_a_panel(P.ta, P.A, P.lda, i0 + r * MR, std::min(MR, mh - r * MR), pc, kc,
                      abuf + std::ptrdiff_t(r) * MR * kc);
-    pack_b_block(P.tb, P.B, P.ldb, pc, kc, j0, nw, bbuf);
+    // Panel q of the block: NR columns, kc rows, k-major.
+    const T* bblock = bbuf;
+    std::ptrdiff_t bstride = std::ptrdiff_t(NR) * kc;
+    if (P.packed_b) {
+      bblock = P.packed_b + std::ptrdiff_t(j0) * P.K + std::ptrdiff_t(pc) * NR;
+      bstride = std::ptrdiff_t(NR) * P.K;
+    } else {
+      pack_b_block(P.tb, P.B, P.ldb, pc, kc, j0, nw, bbuf);
+    }
     const T beta = pc == 0 ? P.beta : T(1);
     for (int r = 0; r < mpanels; ++r) {
       const int mr = std::min(MR, mh - r * MR);
@@ -164,8 +173,7 @@ void run_task(const Prob<T>& P, int i0, int mh, int j0, int nw, T* abuf, T* bbuf
       for (int q = 0; q < npanels; ++q) {
         const int nr = std::min(NR, nw - q * NR);
         const CTile<T> tile{crow + (j0 + q * NR) * P.csc, P.rsc, P.csc, mr, nr, P.alpha, beta};
-        table[(mr - 1) * NV + (ceil_div(nr, L) - 1)](kc, a, bbuf + std::ptrdiff_t(q) * NR * kc,
-                                                     tile);
+        table[(mr - 1) * NV + (ceil_div(nr, L) - 1)](kc, a, bblock + q * bstride, tile);
       }
     }
   }
@@ -405,6 +413,33 @@ void gemm(const GemmPackedA<T>& A, bool trans_b, int N, T alpha, const T* B, int
   run_blocked(P, nt);
 }
 
+template <class T> int gemm_panel_width() { return gemm_detail::Tile<T>::NR; }
+
+template <class T>
+void gemm(const GemmPackedA<T>& A, const T* packed_b, int N, T alpha, T beta, T* C, int ldc) {
+  using namespace gemm_detail;
+  const int M = A.rows(), K = A.depth();
+  check_args(false, false, M, N, K, std::max(1, K), std::max(1, N), ldc);
+  if (reinterpret_cast<std::uintptr_t>(packed_b) % 64 != 0)
+    throw Error("gemm: a packed right-hand side must be aligned to 64 bytes");
+  if (M == 0 || N == 0) return;
+  Prob<T> P{false, false, M, N, K, alpha, beta, nullptr, 0, nullptr, 0, C, ldc, 1, A.data(),
+            packed_b};
+  if (K == 0 || alpha == T(0)) {
+    scale_c(P);
+    return;
+  }
+  const int64_t macs = int64_t(M) * N * K;
+  int nt = omp_in_parallel() ? 1 : omp_get_max_threads();
+  nt = int(std::max<int64_t>(1, std::min<int64_t>(nt, macs / (int64_t(1) << 19))));
+  run_blocked(P, nt);
+}
+
+template int gemm_panel_width<float>();
+template int gemm_panel_width<double>();
+template void gemm<float>(const GemmPackedA<float>&, const float*, int, float, float, float*, int);
+template void gemm<double>(const GemmPackedA<double>&, const double*, int, double, double, double*,
+                           int);
 template class GemmPackedA<float>;
 template class GemmPackedA<double>;
 template void gemm<float>(const GemmPackedA<float>&, bool, int, float, const float*, int, float,

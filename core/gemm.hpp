@@ -47,6 +47,20 @@ template <class T>
 void gemm(const GemmPackedA<T>& A, bool trans_b, int N, T alpha, const T* B, int ldb, T beta,
           T* C, int ldc);
 
+// Columns per panel of a packed right-hand side.
+template <class T>
+int gemm_panel_width();
+
+// C = alpha * op(A) * B + beta * C with B (K x N) already packed by the
+// caller as ceil(N / NR) panels (NR = gemm_panel_width<T>()), panel q
+// holding columns [q NR, q NR + NR) k-major: B(k, q NR + j) at
+// packed_b[q NR K + k NR + j], packed_b aligned to 64 bytes. Columns past
+// N in the last panel are read but do not reach C. For callers that can
+// write B in this layout in the first place (the unfolded images of a
+// convolution) and so spare a copy.
+template <class T>
+void gemm(const GemmPackedA<T>& A, const T* packed_b, int N, T alpha, T beta, T* C, int ldc);
+
 template <class T>
 void gemm_naive(bool trans_a, bool trans_b, int M, int N, int K, T alpha, const T* A, int lda,
                 const T* B, int ldb, T beta, T* C, int ldc);

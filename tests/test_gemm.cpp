@@ -5,6 +5,7 @@
 
 #include <catch2/catch.hpp>
 #include <cmath>
+#include <cstdint>
 #include <cstring>
 #include <limits>
 #include <sstream>
@@ -160,6 +161,57 @@ TEMPLATE_TEST_CASE("gemm: a left-hand side packed once", "[gemm]", float, double
   CHECK(err[1] <= tolerance<TestType>());
   std::vector<TestType> A(12, TestType(1));
   REQUIRE_THROWS_WITH(GemmPackedA<TestType>(false, 3, 4, A.data(), 2), Catch::Contains("lda"));
+}
+
+// B (K x N, row-major) into the documented panel layout of gemm_panel_width
+// columns, the last panel padded with NaN (those columns must not reach C),
+// at a 64-byte boundary of `store`.
+template <class T> T* pack_panels_by_hand(const std::vector<T>& B, int K, int N,
+                                          std::vector<T>& store) {
+  const int NR = gemm_panel_width<T>(), panels = (N + NR - 1) / NR;
+  store.assign(size_t(panels) * NR * K + 64, std::numeric_limits<T>::quiet_NaN());
+  T* p = store.data();
+  while (reinterpret_cast<std::uintptr_t>(p) % 64) ++p;
+  for (int k = 0; k < K; ++k)
+    for (int j = 0; j < N; ++j)
+      p[size_t(j / NR) * NR * K + size_t(k) * NR + j % NR] = B[size_t(k) * N + j];
+  return p;
+}
+
+TEMPLATE_TEST_CASE("gemm: a right-hand side the caller packed", "[gemm]", float, double) {
+  using T = TestType;
+  Rng rng(21);
+  // Partial last panel, K cut into blocks (K > 384), row blocks (M > 1024),
+  // one column, beta 0 (C starts as NaN) and beta 1.5 with alpha -0.5.
+  const int sizes[][3] = {{7, 13, 5}, {33, 49, 800}, {1100, 50, 300}, {8, 1, 17}, {32, 784, 800}};
+  for (auto& s : sizes) {
+    const int M = s[0], N = s[1], K = s[2];
+    INFO("M=" << M << " N=" << N << " K=" << K);
+    std::vector<T> A(size_t(M) * K), B(size_t(K) * N), store;
+    for (auto& x : A) x = T(rng.uniform(-1, 1));
+    for (auto& x : B) x = T(rng.uniform(-1, 1));
+    const T* pb = pack_panels_by_hand(B, K, N, store);
+    const GemmPackedA<T> pa(false, M, K, A.data(), K);
+    for (double beta : {0.0, 1.5}) {
+      std::vector<T> C(size_t(M) * N), R(size_t(M) * N);
+      for (size_t i = 0; i < C.size(); ++i)
+        C[i] = R[i] = beta == 0 ? std::numeric_limits<T>::quiet_NaN() : T(rng.uniform(-1, 1));
+      const T alpha = T(beta == 0 ? 1 : -0.5);
+      gemm<T>(pa, pb, N, alpha, T(beta), C.data(), N);
+      gemm_naive<T>(false, false, M, N, K, alpha, A.data(), K, B.data(), N, T(beta), R.data(), N);
+      double worst = 0;  // NaN (a padded column or an unwritten C) makes it infinite
+      for (size_t i = 0; i < C.size(); ++i) {
+        const double d = std::fabs(double(C[i]) - double(R[i])) / (1 + std::fabs(double(R[i])));
+        worst = std::isfinite(d) ? std::max(worst, d) : std::numeric_limits<double>::infinity();
+      }
+      CHECK(worst <= 10 * tolerance<T>());
+    }
+  }
+  std::vector<T> A(4, T(1)), store(64, T(1)), C(4);
+  const GemmPackedA<T> pa(false, 2, 2, A.data(), 2);
+  T* p = store.data();
+  while (reinterpret_cast<std::uintptr_t>(p) % 64 == 0) ++p;
+  REQUIRE_THROWS_WITH(gemm<T>(pa, p, 2, T(1), T(0), C.data(), 2), Catch::Contains("aligned"));
 }
 
 TEMPLATE_TEST_CASE("gemm: the same product twice gives the same bits", "[gemm]", float, double) {

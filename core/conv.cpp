@@ -15,8 +15,11 @@
 //                                          entries that came from each pixel
 //   backward, filter DW += DY' * COL^T     db = sum of dy
 //
-// For a chunk of one image Y' and DY' are the image's own F x P block of
-// the NCHW tensor, so nothing is copied. A 1x1 convolution with stride 1 and
+// The forward writes COL straight in the panel layout the GEMM reads
+// (gemm() with a packed right-hand side), so COL is not copied again; the
+// filters are packed once per call for all chunks (GemmPackedA). For a
+// chunk of one image Y' and DY' are the image's own F x P block of the NCHW
+// tensor, so nothing is copied. A 1x1 convolution with stride 1 and
 // no padding needs no unfolding: image n is already its own C x P column
 // matrix.
 //

@@ -140,6 +140,29 @@ void backward_weight_chunk(const ConvGeom& g, int OH, int OW, const T* x, const 
   gemm(false, true, g.F, CKK, cols, T(1), dyc, cols, col, cols, beta, acc, CKK);
 }
 
+// db[f] = sum of dy over images and pixels. One running sum would be a
+// chain of dependent adds (a few cycles each); kLanes sums, entry k of
+// every plane going to sum k % kLanes, vectorise and overlap. The lanes
+// are added in a fixed order, so the result depends on nothing but dy.
+template <class T>
+void bias_gradient(const ConvGeom& g, int64_t P, const T* dy, T* db) {
+  constexpr int kLanes = 32;
+#pragma omp parallel for schedule(static)
+  for (int f = 0; f < g.F; ++f) {
+    T lane[kLanes] = {};
+    for (int n = 0; n < g.N; ++n) {
+      const T* d = dy + (int64_t(n) * g.F + f) * P;
+      int64_t k = 0;
+      for (; k + kLanes <= P; k += kLanes)
+        for (int l = 0; l < kLanes; ++l) lane[l] += d[k + l];
+      for (int l = 0; k < P; ++k, ++l) lane[l] += d[k];
+    }
+    for (int w = kLanes / 2; w > 0; w /= 2)
+      for (int l = 0; l < w; ++l) lane[l] += lane[l + w];
+    db[f] = lane[0];
+  }
+}
+
 }  // namespace
 
 std::size_t conv_col_budget() { return g_col_budget.load(); }
@@ -216,17 +239,7 @@ void conv2d_backward_weight(const ConvGeom& g, const T* x, const T* dy, T* dw, T
     if (db) std::fill(db, db + g.F, T(0));
     return;
   }
-  if (db) {  // same summation order as the naive twin: images, then pixels
-#pragma omp parallel for schedule(static)
-    for (int f = 0; f < g.F; ++f) {
-      T acc = 0;
-      for (int n = 0; n < g.N; ++n) {
-        const T* d = dy + (int64_t(n) * g.F + f) * P;
-        for (int64_t k = 0; k < P; ++k) acc += d[k];
-      }
-      db[f] = acc;
-    }
-  }
+  if (db) bias_gradient(g, P, dy, db);
   if (CKK == 0) return;
   if (pointwise(g)) {
     for (int n = 0; n < g.N; ++n)

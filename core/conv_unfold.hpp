@@ -54,12 +54,18 @@ inline Tap make_tap(const ConvGeom& g, int OH, int OW, int u, int v) {
 // whose column j is in [jlo, jhi) of the tap's kernel column v. Flags of the
 // scalars' width, so that choosing between a value and zero vectorises:
 // keep[v * P + k] != 0 for output pixel k. Built per call in a buffer of
-// the calling thread (KW * P entries, a small fraction of the unfolding).
+// the calling thread (KW * P entries), and kept there while the geometry
+// stays the same: a batch cut into chunks of one image asks for the same
+// flags once per chunk.
 template <class T> using Keep = std::conditional_t<sizeof(T) == 4, int32_t, int64_t>;
 
 template <class T>
 const Keep<T>* column_keep(const ConvGeom& g, int OH, int OW) {
   thread_local std::vector<Keep<T>> buf;
+  thread_local int made_for[6] = {-1, -1, -1, -1, -1, -1};
+  const int key[6] = {OH, OW, g.KW, g.W, g.pad, g.stride};
+  if (std::equal(key, key + 6, made_for)) return buf.data();
+  std::copy(key, key + 6, made_for);
   const int64_t P = int64_t(OH) * OW;
   buf.resize(std::size_t(g.KW * P));
   for (int v = 0; v < g.KW; ++v) {

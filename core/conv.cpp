@@ -17,7 +17,11 @@
 //
 // The forward writes COL straight in the panel layout the GEMM reads
 // (gemm() with a packed right-hand side), so COL is not copied again; the
-// filters are packed once per call for all chunks (GemmPackedA). For a
+// filters are packed once per call for all chunks (GemmPackedA). The
+// weight gradient likewise writes COL^T straight into panels, from the
+// images laid out channel-last, with the rows of COL in (u, v, c) order
+// (conv_unfold_hwc.hpp); its DW comes out with the columns in that order
+// and is put back in the order of w when the slabs are added. For a
 // chunk of one image Y' and DY' are the image's own F x P block of the NCHW
 // tensor, so nothing is copied. A 1x1 convolution with stride 1 and
 // no padding needs no unfolding: image n is already its own C x P column
@@ -43,6 +47,7 @@
 #include "core/conv.hpp"
 #include "core/conv_tuning.hpp"
 #include "core/conv_unfold.hpp"
+#include "core/conv_unfold_hwc.hpp"
 #include "core/gemm.hpp"
 
 namespace fg {
@@ -123,21 +128,24 @@ void backward_input_chunk(const ConvGeom& g, int OH, int OW, const T* dy,
 }
 
 // One chunk of the backward to the filters: acc = beta * acc + the
-// chunk's DY' * COL^T (F x CKK).
+// chunk's DY' * COL^T (F x CKK, columns in (u, v, c) order; see
+// conv_unfold_hwc.hpp).
 template <class T>
 void backward_weight_chunk(const ConvGeom& g, int OH, int OW, const T* x, const T* dy, T* acc,
                            int n0, int m, T beta) {
-  const int64_t P = int64_t(OH) * OW;
-  const int CKK = g.C * g.KH * g.KW, cols = int(m * P);
+  const int64_t P = int64_t(OH) * OW, image = int64_t(g.C) * g.H * g.W;
+  const int CKK = g.C * g.KH * g.KW, cols = int(m * P), NR = gemm_panel_width<T>();
   const T* dyc = dy + int64_t(n0) * g.F * P;
   if (m > 1) {
     T* packed = scratch<T>(1, int64_t(g.F) * cols);
     pack_rows(dyc, m, g.F, P, packed);
     dyc = packed;
   }
-  T* col = scratch<T>(0, int64_t(CKK) * cols);
-  im2col(g, OH, OW, x + int64_t(n0) * g.C * g.H * g.W, m, col);
-  gemm(false, true, g.F, CKK, cols, T(1), dyc, cols, col, cols, beta, acc, CKK);
+  T* xt = scratch<T>(3, m * image);
+  to_channel_last(x + n0 * image, m, g.C, int64_t(g.H) * g.W, xt);
+  T* panels = scratch<T>(0, round_up(CKK, NR) * cols);
+  im2row_panels(g, OH, OW, xt, m, NR, panels);
+  gemm(false, g.F, CKK, cols, T(1), dyc, cols, panels, beta, acc, CKK);
 }
 
 // db[f] = sum of dy over images and pixels. One running sum would be a
@@ -247,17 +255,14 @@ void conv2d_backward_weight(const ConvGeom& g, const T* x, const T* dy, T* dw, T
            x + int64_t(n) * g.C * P, int(P), T(n ? 1 : 0), dw, g.C);
     return;
   }
+  // Slab s sums chunks [count*s/S, count*(s+1)/S) into its own F x CKK
+  // block, columns in (u, v, c) order; the blocks are then added in slab
+  // order into dw, columns put back in (c, u, v) order.
   const Chunks c = plan(g, sizeof(T));
-  if (!c.spread) {
-    for (int k = 0; k < c.count; ++k)
-      backward_weight_chunk(g, OH, OW, x, dy, dw, k * c.G, c.images(k, g.N), T(k ? 1 : 0));
-    return;
-  }
-  // Slab s sums chunks [count*s/S, count*(s+1)/S) into its own F x CKK block.
-  const int S = std::min(c.count, kWeightSlabs);
+  const int S = c.spread ? std::min(c.count, kWeightSlabs) : 1, KK = g.KH * g.KW;
   const int64_t size = int64_t(g.F) * CKK;
   T* parts = scratch<T>(2, S * size);
-#pragma omp parallel
+#pragma omp parallel if (c.spread)
   {
 #pragma omp for schedule(dynamic, 1)
     for (int s = 0; s < S; ++s)
@@ -265,11 +270,14 @@ void conv2d_backward_weight(const ConvGeom& g, const T* x, const T* dy, T* dw, T
         backward_weight_chunk(g, OH, OW, x, dy, parts + s * size, k * c.G, c.images(k, g.N),
                               T(k > c.count * s / S ? 1 : 0));
 #pragma omp for schedule(static)
-    for (int64_t i = 0; i < size; ++i) {
-      T sum = parts[i];
-      for (int s = 1; s < S; ++s) sum += parts[s * size + i];
-      dw[i] = sum;
-    }
+    for (int f = 0; f < g.F; ++f)
+      for (int t = 0; t < KK; ++t)
+        for (int ch = 0; ch < g.C; ++ch) {
+          const int64_t from = int64_t(f) * CKK + int64_t(t) * g.C + ch;
+          T sum = parts[from];
+          for (int s = 1; s < S; ++s) sum += parts[s * size + from];
+          dw[int64_t(f) * CKK + int64_t(ch) * KK + t] = sum;
+        }
   }
 }
 

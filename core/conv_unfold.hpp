@@ -1,6 +1,6 @@
 // Unfolding for the convolution kernels of core/conv.cpp (internal to it):
-// im2col writes the receptive fields of a few images as the columns of COL,
-// col2im folds a DCOL of the same layout back onto the image pixels, and
+// im2col_panels writes the receptive fields of a few images as the columns of COL
+// (in the GEMM's panel layout), col2im folds a DCOL back onto the image pixels, and
 // pack_rows/unpack_rows move between NCHW and the "batch along the columns"
 // layout of the GEMM outputs. See conv.cpp for the layout of COL.
 //
@@ -143,23 +143,6 @@ void fold_tap(const ConvGeom& g, int OW, const Tap& t, int u, int v, const Keep<
     else
       for (int j = t.jlo; j < t.jhi; ++j) dst[base + int64_t(j) * s] += in[j];
   }
-}
-
-// COL (CKK x images*P) from the `images` images starting at x.
-template <class T>
-void im2col(const ConvGeom& g, int OH, int OW, const T* x, int images, T* col) {
-  const int64_t P = int64_t(OH) * OW, ld = images * P, plane = int64_t(g.H) * g.W;
-  const Keep<T>* keep = make_tap(g, OH, OW, 0, 0).straight ? column_keep<T>(g, OH, OW) : nullptr;
-  for (int m = 0; m < images; ++m)
-    for (int c = 0; c < g.C; ++c) {
-      const T* src = x + (int64_t(m) * g.C + c) * plane;
-      for (int u = 0; u < g.KH; ++u)
-        for (int v = 0; v < g.KW; ++v) {
-          T* row = col + ((int64_t(c) * g.KH + u) * g.KW + v) * ld + m * P;
-          unfold_tap(g, OH, OW, make_tap(g, OH, OW, u, v), u, v, src, keep ? keep + v * P : keep,
-                     row);
-        }
-    }
 }
 
 // Output pixels [p0, p0 + n) of a straight tap t (flags kv of its kernel

@@ -101,6 +101,30 @@ void gemm(const GemmPackedA<T>& A, const T* packed_b, int N, T alpha, T beta, T*
   run_blocked(P, nt);
 }
 
+template <class T>
+void gemm(bool trans_a, int M, int N, int K, T alpha, const T* A, int lda, const T* packed_b,
+          T beta, T* C, int ldc) {
+  using namespace gemm_detail;
+  check_args(trans_a, false, M, N, K, lda, std::max(1, N), ldc);
+  if (reinterpret_cast<std::uintptr_t>(packed_b) % 64 != 0)
+    throw Error("gemm: a packed right-hand side must be aligned to 64 bytes");
+  if (M == 0 || N == 0) return;
+  Prob<T> P{trans_a, false, M, N, K, alpha, beta, A, lda, nullptr, 0, C, ldc, 1, nullptr,
+            packed_b};
+  if (K == 0 || alpha == T(0)) {
+    scale_c(P);
+    return;
+  }
+  const int64_t macs = int64_t(M) * N * K;
+  int nt = omp_in_parallel() ? 1 : omp_get_max_threads();
+  nt = int(std::max<int64_t>(1, std::min<int64_t>(nt, macs / (int64_t(1) << 19))));
+  run_blocked(P, nt);
+}
+
+template void gemm<float>(bool, int, int, int, float, const float*, int, const float*, float,
+                          float*, int);
+template void gemm<double>(bool, int, int, int, double, const double*, int, const double*, double,
+                           double*, int);
 template int gemm_panel_width<float>();
 template int gemm_panel_width<double>();
 template void gemm<float>(const GemmPackedA<float>&, const float*, int, float, float, float*, int);

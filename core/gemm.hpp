@@ -61,6 +61,14 @@ int gemm_panel_width();
 template <class T>
 void gemm(const GemmPackedA<T>& A, const T* packed_b, int N, T alpha, T beta, T* C, int ldc);
 
+// The same with a left-hand side as in gemm() (op(A) M x K, A packed by
+// the product itself) and B (K x N) in the caller's panels as above. For
+// the weight gradient of a convolution, whose A (the output gradient)
+// changes with every chunk of images.
+template <class T>
+void gemm(bool trans_a, int M, int N, int K, T alpha, const T* A, int lda, const T* packed_b,
+          T beta, T* C, int ldc);
+
 template <class T>
 void gemm_naive(bool trans_a, bool trans_b, int M, int N, int K, T alpha, const T* A, int lda,
                 const T* B, int ldb, T beta, T* C, int ldc);

@@ -214,6 +214,17 @@ TEMPLATE_TEST_CASE("conv2d fast forward and backward match the naive twins", "[c
   for (size_t i = 0; i < gs.size(); ++i) check_fast_against_naive<TestType>(gs[i], rng, i % 4 != 3);
 }
 
+// The weight gradient unfolds channel-last, a run of C values per tap that
+// is cut where it crosses a GEMM panel (16 to 48 rows): channel counts
+// below, at and above a panel, and runs whole vectors long with a ragged end.
+TEMPLATE_TEST_CASE("conv2d fast kernels match with many channels", "[conv]", float, double) {
+  fg::Rng rng(23);
+  const ConvGeom shapes[] = {{2, 32, 6, 5, 3, 5, 5, 1, 2},  {1, 16, 5, 7, 2, 3, 3, 2, 1},
+                             {3, 50, 4, 4, 4, 3, 3, 1, 0},  {2, 100, 3, 5, 2, 3, 2, 1, 1},
+                             {1, 17, 7, 7, 5, 5, 5, 2, 2},  {2, 64, 4, 4, 3, 1, 1, 1, 0}};
+  for (const ConvGeom& s : shapes) check_fast_against_naive<TestType>(s, rng, true);
+}
+
 TEMPLATE_TEST_CASE("conv2d fast kernels agree when the batch is cut into chunks", "[conv]",
                    float, double) {
   using T = TestType;

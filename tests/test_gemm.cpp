@@ -214,6 +214,50 @@ TEMPLATE_TEST_CASE("gemm: a right-hand side the caller packed", "[gemm]", float,
   REQUIRE_THROWS_WITH(gemm<T>(pa, p, 2, T(1), T(0), C.data(), 2), Catch::Contains("aligned"));
 }
 
+TEMPLATE_TEST_CASE("gemm: a packed right-hand side with a plain left-hand side", "[gemm]",
+                   float, double) {
+  using T = TestType;
+  Rng rng(27);
+  // As above, A read as stored or transposed, with a row stride past its
+  // row; 1 to 3 threads (the tasks then cut M and N).
+  const int sizes[][3] = {{7, 13, 5}, {32, 800, 784}, {64, 50, 1000}, {1, 1, 3}, {130, 97, 20}};
+  const int saved = omp_get_max_threads();
+  for (int threads : {1, 2, 3})
+    for (auto& s : sizes)
+      for (bool ta : {false, true}) {
+        omp_set_num_threads(threads);
+        const int M = s[0], N = s[1], K = s[2], lda = (ta ? M : K) + 3;
+        INFO("M=" << M << " N=" << N << " K=" << K << " trans_a=" << ta << " threads=" << threads);
+        std::vector<T> A(size_t(ta ? K : M) * lda), B(size_t(K) * N), store;
+        for (auto& x : A) x = T(rng.uniform(-1, 1));
+        for (auto& x : B) x = T(rng.uniform(-1, 1));
+        const T* pb = pack_panels_by_hand(B, K, N, store);
+        for (double beta : {0.0, 1.5}) {
+          std::vector<T> C(size_t(M) * N), R(size_t(M) * N);
+          for (size_t i = 0; i < C.size(); ++i)
+            C[i] = R[i] = beta == 0 ? std::numeric_limits<T>::quiet_NaN() : T(rng.uniform(-1, 1));
+          const T alpha = T(beta == 0 ? 1 : -0.5);
+          gemm<T>(ta, M, N, K, alpha, A.data(), lda, pb, T(beta), C.data(), N);
+          gemm_naive<T>(ta, false, M, N, K, alpha, A.data(), lda, B.data(), N, T(beta), R.data(),
+                        N);
+          double worst = 0;
+          for (size_t i = 0; i < C.size(); ++i) {
+            const double d = std::fabs(double(C[i]) - double(R[i])) / (1 + std::fabs(double(R[i])));
+            worst = std::isfinite(d) ? std::max(worst, d) : std::numeric_limits<double>::infinity();
+          }
+          CHECK(worst <= 10 * tolerance<T>());
+        }
+      }
+  omp_set_num_threads(saved);
+  std::vector<T> A(4, T(1)), store(64, T(1)), C(4);
+  T* p = store.data();
+  while (reinterpret_cast<std::uintptr_t>(p) % 64 == 0) ++p;
+  REQUIRE_THROWS_WITH(gemm<T>(false, 2, 2, 2, T(1), A.data(), 2, p, T(0), C.data(), 2),
+                      Catch::Contains("aligned"));
+  REQUIRE_THROWS_WITH(gemm<T>(false, 2, 2, 2, T(1), A.data(), 1, store.data(), T(0), C.data(), 2),
+                      Catch::Contains("lda"));
+}
+
 TEMPLATE_TEST_CASE("gemm: the same product twice gives the same bits", "[gemm]", float, double) {
   // Threads take the tasks in any order; every entry must still be summed
   // the same way, with nothing left to chance.

@@ -1,0 +1,90 @@
+// Unfolding for the weight gradient of core/conv.cpp (internal to it).
+//
+// The weight gradient DW = DY' * COL^T sums over output pixels, so its GEMM
+// reads COL^T in panels that run along the pixels: NR rows of COL side by
+// side, one pixel after the other (the packed right-hand side of gemm.hpp,
+// K = pixels, N = rows of COL). Unfolding COL row by row and then
+// transposing it into such panels makes two passes over a matrix as large
+// as COL. Here the rows of COL are taken in the order (u, v, c) instead of
+// (c, u, v), and the images are first laid out channel-last (pixel by
+// pixel, the C channels of a pixel next to each other): the C rows of tap
+// (u, v) at one output pixel are then C consecutive input values, and each
+// pixel's part of every panel is written as KH*KW straight runs. The GEMM
+// gives DW with its columns in (u, v, c) order, which the caller puts back.
+#pragma once
+
+#include <algorithm>
+#include <cstdint>
+
+#include "core/conv.hpp"
+#include "core/gemm_pack.hpp"
+
+namespace fg {
+namespace conv_detail {
+
+// dst (images x plane x C, channel-last) = src (images x C x plane),
+// transposed L channels at a time through vector registers by the GEMM's
+// packing code.
+template <class T>
+void to_channel_last(const T* src, int images, int C, int64_t plane, T* dst) {
+  constexpr int L = gemm_detail::Tile<T>::L;
+  for (int m = 0; m < images; ++m) {
+    const T* in = src + int64_t(m) * C * plane;
+    T* out = dst + int64_t(m) * C * plane;
+    for (int c = 0; c < C; c += L) {
+      const int rows = std::min(L, C - c);
+      gemm_detail::transpose_rows(in + c * plane, plane, rows, int(plane), out + c, C, rows);
+    }
+  }
+}
+
+// COL^T of `images` channel-last images xt, rows of COL in (u, v, c) order,
+// into panels of NR rows of COL: row r at output column col (image-major,
+// images*P of them) goes to
+//   panels[(r / NR) * NR * cols + col * NR + r % NR],
+// and the rows past C*KH*KW in the last panel are zero.
+template <class T>
+void im2row_panels(const ConvGeom& g, int OH, int OW, const T* xt, int images, int NR,
+                   T* panels) {
+  const int64_t P = int64_t(OH) * OW, cols = images * P, image = int64_t(g.C) * g.H * g.W;
+  const int64_t step = int64_t(NR) * cols;
+  constexpr int kRun = 64 / int(sizeof(T));  // a whole vector register
+  for (int64_t col = 0; col < cols; ++col) {
+    const int m = int(col / P), p = int(col % P), i = p / OW, j = p % OW;
+    const T* img = xt + m * image;
+    T* dst = panels + col * NR;  // row 0; rows advance along the panel, then to the next
+    int off = 0;                 // row % NR
+    for (int u = 0; u < g.KH; ++u) {
+      const int ii = i * g.stride - g.pad + u;
+      for (int v = 0; v < g.KW; ++v) {
+        const int jj = j * g.stride - g.pad + v;
+        const bool inside = ii >= 0 && ii < g.H && jj >= 0 && jj < g.W;
+        const T* __restrict src = inside ? img + (int64_t(ii) * g.W + jj) * g.C : nullptr;
+        for (int c = 0; c < g.C;) {  // the run, cut where it crosses into the next panel
+          const int n = std::min(g.C - c, NR - off);
+          T* __restrict d = dst + off;
+          int t = 0;
+          if (inside) {
+            for (; t + kRun <= n; t += kRun)
+              for (int z = 0; z < kRun; ++z) d[t + z] = src[c + t + z];
+            for (; t < n; ++t) d[t] = src[c + t];
+          } else {
+            for (; t + kRun <= n; t += kRun)
+              for (int z = 0; z < kRun; ++z) d[t + z] = T(0);
+            for (; t < n; ++t) d[t] = T(0);
+          }
+          c += n;
+          off += n;
+          if (off == NR) {
+            off = 0;
+            dst += step;
+          }
+        }
+      }
+    }
+    if (off) std::fill(dst + off, dst + NR, T(0));  // rows past C*KH*KW
+  }
+}
+
+}  // namespace conv_detail
+}  // namespace fg

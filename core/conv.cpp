@@ -1,4 +1,4 @@
-// The fast convolution kernels: im2col/col2im onto fg::gemm.
+// The fast convolution kernels: unfolding and folding around fg::gemm.
 //
 // Notation: P = OH*OW output pixels per image, CKK = C*KH*KW entries per
 // receptive field. A chunk of G images is unfolded ("im2col") into
@@ -11,17 +11,19 @@
 // same column order:
 //
 //   forward         Y'  = W * COL          then Y' -> NCHW y, plus bias
-//   backward, data  DCOL = W^T * DY'       then col2im: dx = sum of DCOL
+//   backward, data  DCOL^T = DY'^T * W^T   then fold: dx = sum of DCOL
 //                                          entries that came from each pixel
 //   backward, filter DW += DY' * COL^T     db = sum of dy
 //
 // The forward writes COL straight in the panel layout the GEMM reads
 // (gemm() with a packed right-hand side), so COL is not copied again; the
-// filters are packed once per call for all chunks (GemmPackedA). The
-// weight gradient likewise writes COL^T straight into panels, from the
-// images laid out channel-last, with the rows of COL in (u, v, c) order
-// (conv_unfold_hwc.hpp); its DW comes out with the columns in that order
-// and is put back in the order of w when the slabs are added. For a
+// filters are packed once per call for all chunks (GemmPackedA). Both
+// backward products take the rows of COL in (u, v, c) order instead
+// (conv_unfold_hwc.hpp), with the images channel-last: the weight gradient
+// writes COL^T straight into the GEMM's panels as one run of C values per
+// tap and output pixel, and puts the columns of DW back in the order of w
+// when the slabs are added; the data gradient gets a row of DCOL^T per
+// output pixel and adds it back tap by tap as runs of C values. For a
 // chunk of one image Y' and DY' are the image's own F x P block of the NCHW
 // tensor, so nothing is copied. A 1x1 convolution with stride 1 and
 // no padding needs no unfolding: image n is already its own C x P column
@@ -111,10 +113,13 @@ void forward_chunk(const ConvGeom& g, int OH, int OW, const T* x, const GemmPack
 }
 
 // One chunk of the backward to the input: dx of images [n0, n0 + m).
+// DCOL^T = DY'^T * W^T (rows of W^T in (u, v, c) order, packed once as
+// `wt`) has a row per output pixel, whose taps fold back as runs of C
+// values onto the channel-last dx, turned into NCHW at the end.
 template <class T>
-void backward_input_chunk(const ConvGeom& g, int OH, int OW, const T* dy,
-                          const GemmPackedA<T>& wt, T* dx, int n0, int m) {
-  const int64_t P = int64_t(OH) * OW;
+void backward_input_chunk(const ConvGeom& g, int OH, int OW, const T* dy, const T* wt, T* dx,
+                          int n0, int m) {
+  const int64_t P = int64_t(OH) * OW, image = int64_t(g.C) * g.H * g.W;
   const int CKK = g.C * g.KH * g.KW, cols = int(m * P);
   const T* dyc = dy + int64_t(n0) * g.F * P;
   if (m > 1) {
@@ -122,9 +127,12 @@ void backward_input_chunk(const ConvGeom& g, int OH, int OW, const T* dy,
     pack_rows(dyc, m, g.F, P, packed);
     dyc = packed;
   }
-  T* dcol = scratch<T>(0, int64_t(CKK) * cols);
-  gemm(wt, false, cols, T(1), dyc, cols, T(0), dcol, cols);
-  col2im(g, OH, OW, dcol, m, dx + int64_t(n0) * g.C * g.H * g.W);
+  T* dcolt = scratch<T>(0, int64_t(CKK) * cols);
+  gemm(true, cols, CKK, g.F, T(1), dyc, cols, wt, T(0), dcolt, CKK);
+  T* dxt = scratch<T>(3, m * image);
+  std::fill(dxt, dxt + m * image, T(0));
+  fold_rows(g, OH, OW, dcolt, m, dxt);
+  from_channel_last(dxt, m, g.C, int64_t(g.H) * g.W, dx + n0 * image);
 }
 
 // One chunk of the backward to the filters: acc = beta * acc + the
@@ -230,10 +238,12 @@ void conv2d_backward_input(const ConvGeom& g, const T* dy, const T* w, T* dx) {
     return;
   }
   const Chunks c = plan(g, sizeof(T));
-  const GemmPackedA<T> pwt(true, CKK, g.F, w, CKK);  // W^T, packed once for every chunk
+  const int NR = gemm_panel_width<T>();
+  T* wt = scratch<T>(2, round_up(CKK, NR) * g.F);  // W^T, packed once for every chunk
+  pack_filters_tap_major(g, w, NR, wt);
 #pragma omp parallel for schedule(dynamic, 1) if (c.spread)
   for (int k = 0; k < c.count; ++k)
-    backward_input_chunk(g, OH, OW, dy, pwt, dx, k * c.G, c.images(k, g.N));
+    backward_input_chunk(g, OH, OW, dy, wt, dx, k * c.G, c.images(k, g.N));
 }
 
 template <class T>

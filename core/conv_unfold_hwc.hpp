@@ -86,5 +86,65 @@ void im2row_panels(const ConvGeom& g, int OH, int OW, const T* xt, int images, i
   }
 }
 
+// dst (images x C x plane) = src (images x plane x C, channel-last).
+template <class T>
+void from_channel_last(const T* src, int images, int C, int64_t plane, T* dst) {
+  constexpr int L = gemm_detail::Tile<T>::L;
+  for (int m = 0; m < images; ++m) {
+    const T* in = src + int64_t(m) * C * plane;
+    T* out = dst + int64_t(m) * C * plane;
+    for (int64_t p = 0; p < plane; p += L) {
+      const int rows = int(std::min<int64_t>(L, plane - p));
+      gemm_detail::transpose_rows(in + p * C, C, rows, C, out + p, int(plane), rows);
+    }
+  }
+}
+
+// W^T (C*KH*KW x F, rows in (u, v, c) order) as the right-hand side of
+// gemm() packed by the caller: K = F, N = C*KH*KW, panels of NR columns,
+// the columns past N in the last panel zero. panels is 64-byte aligned.
+template <class T>
+void pack_filters_tap_major(const ConvGeom& g, const T* w, int NR, T* panels) {
+  const int KK = g.KH * g.KW, CKK = g.C * KK;
+  for (int q = 0; q * NR < CKK; ++q)
+    for (int f = 0; f < g.F; ++f) {
+      T* dst = panels + (int64_t(q) * g.F + f) * NR;
+      for (int j = 0; j < NR; ++j) {
+        const int col = q * NR + j;  // (u, v, c) = (col / C / KW, col / C % KW, col % C)
+        dst[j] = col < CKK ? w[int64_t(f) * CKK + int64_t(col % g.C) * KK + col / g.C] : T(0);
+      }
+    }
+}
+
+// dxt (channel-last images, zeroed by the caller) += DCOL^T (images*P rows
+// of C*KH*KW, columns in (u, v, c) order) sent back to the pixels: output
+// pixel k's tap (u, v) adds its C values to the C channels of its input
+// pixel.
+template <class T>
+void fold_rows(const ConvGeom& g, int OH, int OW, const T* dcolt, int images, T* dxt) {
+  const int64_t P = int64_t(OH) * OW, cols = images * P, image = int64_t(g.C) * g.H * g.W;
+  const int64_t CKK = int64_t(g.C) * g.KH * g.KW;
+  constexpr int kRun = 64 / int(sizeof(T));
+  for (int64_t col = 0; col < cols; ++col) {
+    const int m = int(col / P), p = int(col % P), i = p / OW, j = p % OW;
+    T* img = dxt + m * image;
+    const T* row = dcolt + col * CKK;
+    for (int u = 0; u < g.KH; ++u) {
+      const int ii = i * g.stride - g.pad + u;
+      if (ii < 0 || ii >= g.H) continue;
+      for (int v = 0; v < g.KW; ++v) {
+        const int jj = j * g.stride - g.pad + v;
+        if (jj < 0 || jj >= g.W) continue;
+        T* __restrict d = img + (int64_t(ii) * g.W + jj) * g.C;
+        const T* __restrict r = row + int64_t(u * g.KW + v) * g.C;
+        int c = 0;
+        for (; c + kRun <= g.C; c += kRun)
+          for (int z = 0; z < kRun; ++z) d[c + z] += r[c + z];
+        for (; c < g.C; ++c) d[c] += r[c];
+      }
+    }
+  }
+}
+
 }  // namespace conv_detail
 }  // namespace fg

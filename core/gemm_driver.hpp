@@ -125,11 +125,14 @@ struct TaskGrid {
   int count() const { return cm * cn; }
 };
 
-// Blocks of at most M2 x N2, then cut further (the larger side first) until
-// there are `target` tasks or they reach one panel.
-template <class T> TaskGrid make_grid(int M, int N, int target) {
+// Blocks of at most M2 x n2, then cut further (the larger side first) until
+// there are `target` tasks or they reach one panel. n2 is N2, which keeps a
+// task's packed B block in L2; a B the caller packed needs no such block,
+// and then a task may take every column (n2 = N), so that it packs its
+// rows of A once rather than once per block of columns.
+template <class T> TaskGrid make_grid(int M, int N, int target, int n2 = Blocks<T>::N2) {
   constexpr int MR = Tile<T>::MR, NR = Tile<T>::NR;
-  int cm = ceil_div(M, Blocks<T>::M2), cn = ceil_div(N, Blocks<T>::N2);
+  int cm = ceil_div(M, Blocks<T>::M2), cn = ceil_div(N, std::max(1, n2));
   auto mt = [&] { return round_up(ceil_div(M, cm), MR); };
   auto nt = [&] { return round_up(ceil_div(N, cn), NR); };
   while (cm * cn < target) {
@@ -230,13 +233,14 @@ inline void wait_for_team(std::atomic<int>& done) {
 template <class T> void run_grid_task(const Prob<T>& P, const TaskGrid& g, int t) {
   const int KC = std::min(P.K, Blocks<T>::KC);
   T* abuf = thread_buffer<T>(kBufA, size_t(g.mt) * KC);
-  T* bbuf = thread_buffer<T>(kBufB, size_t(g.nt) * KC);
+  T* bbuf = P.packed_b ? nullptr : thread_buffer<T>(kBufB, size_t(g.nt) * KC);
   const int i0 = (t / g.cn) * g.mt, j0 = (t % g.cn) * g.nt;
   run_task(P, i0, std::min(g.mt, P.M - i0), j0, std::min(g.nt, P.N - j0), abuf, bbuf);
 }
 
 template <class T> void run_blocked(const Prob<T>& P, int nt) {
-  const TaskGrid g = make_grid<T>(P.M, P.N, nt == 1 ? 1 : 4 * nt);
+  const TaskGrid g =
+      make_grid<T>(P.M, P.N, nt == 1 ? 1 : 4 * nt, P.packed_b ? P.N : Blocks<T>::N2);
   if (nt == 1 || g.count() == 1 || !team_pays(int64_t(P.M) * P.N * P.K)) {
     for (int t = 0; t < g.count(); ++t) run_grid_task(P, g, t);
     return;

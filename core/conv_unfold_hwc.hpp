@@ -109,9 +109,11 @@ void pack_filters_tap_major(const ConvGeom& g, const T* w, int NR, T* panels) {
   for (int q = 0; q * NR < CKK; ++q)
     for (int f = 0; f < g.F; ++f) {
       T* dst = panels + (int64_t(q) * g.F + f) * NR;
+      const T* wf = w + int64_t(f) * CKK;
+      int t = q * NR / g.C, c = q * NR % g.C;  // column q NR + j is tap t, channel c
       for (int j = 0; j < NR; ++j) {
-        const int col = q * NR + j;  // (u, v, c) = (col / C / KW, col / C % KW, col % C)
-        dst[j] = col < CKK ? w[int64_t(f) * CKK + int64_t(col % g.C) * KK + col / g.C] : T(0);
+        dst[j] = t < KK ? wf[int64_t(c) * KK + t] : T(0);
+        if (++c == g.C) c = 0, ++t;
       }
     }
 }

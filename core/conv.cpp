@@ -11,23 +11,24 @@
 // same column order:
 //
 //   forward         Y'  = W * COL          then Y' -> NCHW y, plus bias
-//   backward, data  DCOL^T = DY'^T * W^T   then fold: dx = sum of DCOL
+//   backward, data  DCOL = W^T * DY'       then col2im: dx = sum of DCOL
 //                                          entries that came from each pixel
 //   backward, filter DW += DY' * COL^T     db = sum of dy
 //
 // The forward writes COL straight in the panel layout the GEMM reads
 // (gemm() with a packed right-hand side), so COL is not copied again; the
-// filters are packed once per call for all chunks (GemmPackedA). Both
-// backward products take the rows of COL in (u, v, c) order instead
+// filters are packed once per call for all chunks (GemmPackedA). With
+// enough input channels (conv_channel_last_input/_weight, conv_tuning.hpp)
+// the backward products take the rows of COL in (u, v, c) order instead
 // (conv_unfold_hwc.hpp), with the images channel-last: the weight gradient
 // writes COL^T straight into the GEMM's panels as one run of C values per
 // tap and output pixel, and puts the columns of DW back in the order of w
-// when the slabs are added; the data gradient gets a row of DCOL^T per
-// output pixel and adds it back tap by tap as runs of C values. For a
-// chunk of one image Y' and DY' are the image's own F x P block of the NCHW
-// tensor, so nothing is copied. A 1x1 convolution with stride 1 and
-// no padding needs no unfolding: image n is already its own C x P column
-// matrix.
+// when the slabs are added; the data gradient computes DCOL^T = DY'^T W^T,
+// a row per output pixel, and adds it back tap by tap as runs of C values.
+// For a chunk of one image Y' and DY' are the image's own F x P block of
+// the NCHW tensor, so nothing is copied. A 1x1 convolution with stride 1
+// and no padding needs no unfolding: image n is already its own C x P
+// column matrix.
 //
 // The chunk size G (conv_chunk_images(), see conv_tuning.hpp) keeps COL
 // small enough to stay in cache, so unfolding, the GEMM that reads COL and
@@ -43,6 +44,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <memory>
 #include <cstdint>
 #include <vector>
 
@@ -113,12 +115,13 @@ void forward_chunk(const ConvGeom& g, int OH, int OW, const T* x, const GemmPack
 }
 
 // One chunk of the backward to the input: dx of images [n0, n0 + m).
-// DCOL^T = DY'^T * W^T (rows of W^T in (u, v, c) order, packed once as
-// `wt`) has a row per output pixel, whose taps fold back as runs of C
-// values onto the channel-last dx, turned into NCHW at the end.
+// Channel-last (wt: W^T packed once, rows in (u, v, c) order): DCOL^T =
+// DY'^T * W^T has a row per output pixel, whose taps fold back as runs of
+// C values onto the channel-last dx, turned into NCHW at the end. Else
+// (pwt: W^T packed once in (c, u, v) order): DCOL = W^T * DY', then col2im.
 template <class T>
-void backward_input_chunk(const ConvGeom& g, int OH, int OW, const T* dy, const T* wt, T* dx,
-                          int n0, int m) {
+void backward_input_chunk(const ConvGeom& g, int OH, int OW, const T* dy, const T* wt,
+                          const GemmPackedA<T>* pwt, T* dx, int n0, int m) {
   const int64_t P = int64_t(OH) * OW, image = int64_t(g.C) * g.H * g.W;
   const int CKK = g.C * g.KH * g.KW, cols = int(m * P);
   const T* dyc = dy + int64_t(n0) * g.F * P;
@@ -127,20 +130,27 @@ void backward_input_chunk(const ConvGeom& g, int OH, int OW, const T* dy, const 
     pack_rows(dyc, m, g.F, P, packed);
     dyc = packed;
   }
-  T* dcolt = scratch<T>(0, int64_t(CKK) * cols);
-  gemm(true, cols, CKK, g.F, T(1), dyc, cols, wt, T(0), dcolt, CKK);
+  T* dcol = scratch<T>(0, int64_t(CKK) * cols);
+  if (pwt) {
+    gemm(*pwt, false, cols, T(1), dyc, cols, T(0), dcol, cols);
+    col2im(g, OH, OW, dcol, m, dx + n0 * image);
+    return;
+  }
+  gemm(true, cols, CKK, g.F, T(1), dyc, cols, wt, T(0), dcol, CKK);
   T* dxt = scratch<T>(3, m * image);
   std::fill(dxt, dxt + m * image, T(0));
-  fold_rows(g, OH, OW, dcolt, m, dxt);
+  fold_rows(g, OH, OW, dcol, m, dxt);
   from_channel_last(dxt, m, g.C, int64_t(g.H) * g.W, dx + n0 * image);
 }
 
 // One chunk of the backward to the filters: acc = beta * acc + the
-// chunk's DY' * COL^T (F x CKK, columns in (u, v, c) order; see
-// conv_unfold_hwc.hpp).
+// chunk's DY' * COL^T (F x CKK). Channel-last: COL^T unfolded straight into
+// the GEMM's panels, the columns of acc in (u, v, c) order (see
+// conv_unfold_hwc.hpp); else COL unfolded row by row and packed by the
+// GEMM, the columns in (c, u, v) order.
 template <class T>
 void backward_weight_chunk(const ConvGeom& g, int OH, int OW, const T* x, const T* dy, T* acc,
-                           int n0, int m, T beta) {
+                           int n0, int m, T beta, bool channel_last) {
   const int64_t P = int64_t(OH) * OW, image = int64_t(g.C) * g.H * g.W;
   const int CKK = g.C * g.KH * g.KW, cols = int(m * P), NR = gemm_panel_width<T>();
   const T* dyc = dy + int64_t(n0) * g.F * P;
@@ -148,6 +158,12 @@ void backward_weight_chunk(const ConvGeom& g, int OH, int OW, const T* x, const 
     T* packed = scratch<T>(1, int64_t(g.F) * cols);
     pack_rows(dyc, m, g.F, P, packed);
     dyc = packed;
+  }
+  if (!channel_last) {
+    T* col = scratch<T>(0, int64_t(CKK) * cols);
+    im2col(g, OH, OW, x + n0 * image, m, col);
+    gemm(false, true, g.F, CKK, cols, T(1), dyc, cols, col, cols, beta, acc, CKK);
+    return;
   }
   T* xt = scratch<T>(3, m * image);
   to_channel_last(x + n0 * image, m, g.C, int64_t(g.H) * g.W, xt);
@@ -191,6 +207,11 @@ int conv_chunk_images(const ConvGeom& g, std::size_t elem_bytes) {
   const int64_t fit = int64_t(conv_col_budget()) / per_image;
   return int(std::max<int64_t>(1, std::min<int64_t>(fit, g.N)));
 }
+
+bool conv_channel_last_input(const ConvGeom& g) {
+  return g.C >= 64 || (g.C >= 32 && int64_t(g.OH()) * g.OW() < 784);
+}
+bool conv_channel_last_weight(const ConvGeom& g) { return g.C >= 32; }
 
 template <class T>
 void conv2d_forward(const ConvGeom& g, const T* x, const T* w, const T* b, T* y) {
@@ -238,12 +259,19 @@ void conv2d_backward_input(const ConvGeom& g, const T* dy, const T* w, T* dx) {
     return;
   }
   const Chunks c = plan(g, sizeof(T));
+  // W^T, packed once for every chunk, for one way or the other
   const int NR = gemm_panel_width<T>();
-  T* wt = scratch<T>(2, round_up(CKK, NR) * g.F);  // W^T, packed once for every chunk
-  pack_filters_tap_major(g, w, NR, wt);
+  std::unique_ptr<GemmPackedA<T>> pwt;
+  T* wt = nullptr;
+  if (conv_channel_last_input(g)) {
+    wt = scratch<T>(2, round_up(CKK, NR) * g.F);
+    pack_filters_tap_major(g, w, NR, wt);
+  } else {
+    pwt.reset(new GemmPackedA<T>(true, CKK, g.F, w, CKK));
+  }
 #pragma omp parallel for schedule(dynamic, 1) if (c.spread)
   for (int k = 0; k < c.count; ++k)
-    backward_input_chunk(g, OH, OW, dy, wt, dx, k * c.G, c.images(k, g.N));
+    backward_input_chunk(g, OH, OW, dy, wt, pwt.get(), dx, k * c.G, c.images(k, g.N));
 }
 
 template <class T>
@@ -270,6 +298,7 @@ void conv2d_backward_weight(const ConvGeom& g, const T* x, const T* dy, T* dw, T
   // order into dw, columns put back in (c, u, v) order.
   const Chunks c = plan(g, sizeof(T));
   const int S = c.spread ? std::min(c.count, kWeightSlabs) : 1, KK = g.KH * g.KW;
+  const bool tap_major = conv_channel_last_weight(g);
   const int64_t size = int64_t(g.F) * CKK;
   T* parts = scratch<T>(2, S * size);
 #pragma omp parallel if (c.spread)
@@ -278,12 +307,13 @@ void conv2d_backward_weight(const ConvGeom& g, const T* x, const T* dy, T* dw, T
     for (int s = 0; s < S; ++s)
       for (int k = c.count * s / S, end = c.count * (s + 1) / S; k < end; ++k)
         backward_weight_chunk(g, OH, OW, x, dy, parts + s * size, k * c.G, c.images(k, g.N),
-                              T(k > c.count * s / S ? 1 : 0));
+                              T(k > c.count * s / S ? 1 : 0), tap_major);
 #pragma omp for schedule(static)
     for (int f = 0; f < g.F; ++f)
       for (int t = 0; t < KK; ++t)
         for (int ch = 0; ch < g.C; ++ch) {
-          const int64_t from = int64_t(f) * CKK + int64_t(t) * g.C + ch;
+          const int64_t from =
+              int64_t(f) * CKK + (tap_major ? int64_t(t) * g.C + ch : int64_t(ch) * KK + t);
           T sum = parts[from];
           for (int s = 1; s < S; ++s) sum += parts[s * size + from];
           dw[int64_t(f) * CKK + int64_t(ch) * KK + t] = sum;

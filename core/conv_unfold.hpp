@@ -1,6 +1,6 @@
 // Unfolding for the convolution kernels of core/conv.cpp (internal to it):
-// im2col_panels writes the receptive fields of a few images as the columns
-// of COL, in the panel layout of the GEMM's right-hand side, and
+// im2col writes the receptive fields of a few images as the columns of COL,
+// col2im folds a DCOL of the same layout back onto the image pixels, and
 // pack_rows/unpack_rows move between NCHW and the "batch along the columns"
 // layout of the GEMM outputs. See conv.cpp for the layout of COL.
 //
@@ -117,6 +117,51 @@ void unfold_tap(const ConvGeom& g, int OH, int OW, const Tap& t, int u, int v, c
   }
 }
 
+// dst (the input plane) += row (OH*OW) sent back through tap t. Straight
+// taps add one run, the entries of the wrapped columns (flagged off in
+// `keep`, as for unfold_tap) left out.
+template <class T>
+void fold_tap(const ConvGeom& g, int OW, const Tap& t, int u, int v, const Keep<T>* keep,
+              const T* row, T* dst) {
+  if (t.empty()) return;
+  if (t.straight) {
+    T* __restrict out = dst + (t.first + t.shift);
+    const T* __restrict in = row + t.first;
+    const Keep<T>* __restrict kp = keep + t.first;
+    for (int64_t k = 0, n = t.last - t.first; k < n; ++k) {
+      const T x = in[k];
+      out[k] += kp[k] ? x : T(0);
+    }
+    return;
+  }
+  const int s = g.stride;
+  for (int i = t.ilo; i < t.ihi; ++i) {
+    const T* in = row + int64_t(i) * OW;
+    const int64_t base = int64_t(i * s - g.pad + u) * g.W + (v - g.pad);
+    if (s == 1)
+      for (int j = t.jlo; j < t.jhi; ++j) dst[base + j] += in[j];
+    else
+      for (int j = t.jlo; j < t.jhi; ++j) dst[base + int64_t(j) * s] += in[j];
+  }
+}
+
+// COL (CKK x images*P) from the `images` images starting at x.
+template <class T>
+void im2col(const ConvGeom& g, int OH, int OW, const T* x, int images, T* col) {
+  const int64_t P = int64_t(OH) * OW, ld = images * P, plane = int64_t(g.H) * g.W;
+  const Keep<T>* keep = make_tap(g, OH, OW, 0, 0).straight ? column_keep<T>(g, OH, OW) : nullptr;
+  for (int m = 0; m < images; ++m)
+    for (int c = 0; c < g.C; ++c) {
+      const T* src = x + (int64_t(m) * g.C + c) * plane;
+      for (int u = 0; u < g.KH; ++u)
+        for (int v = 0; v < g.KW; ++v) {
+          T* row = col + ((int64_t(c) * g.KH + u) * g.KW + v) * ld + m * P;
+          unfold_tap(g, OH, OW, make_tap(g, OH, OW, u, v), u, v, src, keep ? keep + v * P : keep,
+                     row);
+        }
+    }
+}
+
 // Output pixels [p0, p0 + n) of a straight tap t (flags kv of its kernel
 // column) into dst[0, n); NR_ > 0 is n known at compile time.
 template <int NR_, class T>
@@ -211,6 +256,23 @@ void im2col_panels(const ConvGeom& g, int OH, int OW, const T* x, int images, in
     case 8: return im2col_panels_as<8>(g, OH, OW, x, images, NR, panels, row);
     default: return im2col_panels_as<0>(g, OH, OW, x, images, NR, panels, row);
   }
+}
+
+// dx of `images` images = the DCOL entries folded back onto their pixels.
+template <class T>
+void col2im(const ConvGeom& g, int OH, int OW, const T* dcol, int images, T* dx) {
+  const int64_t P = int64_t(OH) * OW, ld = images * P, plane = int64_t(g.H) * g.W;
+  const Keep<T>* keep = make_tap(g, OH, OW, 0, 0).straight ? column_keep<T>(g, OH, OW) : nullptr;
+  for (int m = 0; m < images; ++m)
+    for (int c = 0; c < g.C; ++c) {
+      T* dst = dx + (int64_t(m) * g.C + c) * plane;
+      std::fill(dst, dst + plane, T(0));
+      for (int u = 0; u < g.KH; ++u)
+        for (int v = 0; v < g.KW; ++v) {
+          const T* row = dcol + ((int64_t(c) * g.KH + u) * g.KW + v) * ld + m * P;
+          fold_tap(g, OW, make_tap(g, OH, OW, u, v), u, v, keep ? keep + v * P : keep, row, dst);
+        }
+    }
 }
 
 // dst (images x F x P, NCHW) = src (F x images*P, batch along columns) + b.

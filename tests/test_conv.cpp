@@ -222,7 +222,17 @@ TEMPLATE_TEST_CASE("conv2d fast kernels match with many channels", "[conv]", flo
   const ConvGeom shapes[] = {{2, 32, 6, 5, 3, 5, 5, 1, 2},  {1, 16, 5, 7, 2, 3, 3, 2, 1},
                              {3, 50, 4, 4, 4, 3, 3, 1, 0},  {2, 100, 3, 5, 2, 3, 2, 1, 1},
                              {1, 17, 7, 7, 5, 5, 5, 2, 2},  {2, 64, 4, 4, 3, 1, 1, 1, 0}};
-  for (const ConvGeom& s : shapes) check_fast_against_naive<TestType>(s, rng, true);
+  int channel_last[2] = {0, 0};
+  for (const ConvGeom& s : shapes) {
+    channel_last[0] += fg::conv_channel_last_input(s);
+    channel_last[1] += fg::conv_channel_last_weight(s);
+    check_fast_against_naive<TestType>(s, rng, true);
+  }
+  // Both ways of each backward kernel are met here.
+  CHECK(channel_last[0] > 0);
+  CHECK(channel_last[0] < 6);
+  CHECK(channel_last[1] > 0);
+  CHECK(channel_last[1] < 6);
 }
 
 TEMPLATE_TEST_CASE("conv2d fast kernels agree when the batch is cut into chunks", "[conv]",
@@ -241,7 +251,8 @@ TEMPLATE_TEST_CASE("conv2d fast kernels agree when the batch is cut into chunks"
   CHECK(fg::conv_chunk_images(g, sizeof(T)) == 5);
 
   fg::Rng rng(13);
-  const ConvGeom shapes[] = {g, {3, 3, 7, 6, 4, 5, 5, 2, 2}, {4, 2, 6, 9, 3, 3, 3, 2, 0}};
+  const ConvGeom shapes[] = {g, {3, 3, 7, 6, 4, 5, 5, 2, 2}, {4, 2, 6, 9, 3, 3, 3, 2, 0},
+                             {4, 64, 5, 4, 3, 3, 3, 1, 1}};
   for (const ConvGeom& s : shapes)
     for (int images : {1, 2, 3}) {  // 3 images of 4 or 5 leave a short last chunk
       const std::size_t one = std::size_t(s.C) * s.KH * s.KW * s.OH() * s.OW() * sizeof(T);
@@ -267,7 +278,9 @@ TEMPLATE_TEST_CASE("conv2d fast kernels agree when threads share out the chunks"
   fg::Rng rng(19);
   const ConvGeom shapes[] = {{9, 3, 7, 6, 4, 5, 5, 1, 2},
                              {11, 2, 9, 8, 3, 3, 3, 2, 1},
-                             {7, 4, 5, 5, 5, 3, 3, 1, 0}};
+                             {7, 4, 5, 5, 5, 3, 3, 1, 0},
+                             {9, 64, 5, 4, 3, 3, 3, 1, 1},  // the channel-last ways
+                             {5, 40, 6, 5, 2, 3, 3, 2, 2}};
   for (int threads : {1, 2, 3}) {
     omp_set_num_threads(threads);
     for (const ConvGeom& s : shapes)

@@ -128,8 +128,8 @@ struct TaskGrid {
 // Blocks of at most M2 x n2, then cut further (the larger side first) until
 // there are `target` tasks or they reach one panel. n2 is N2, which keeps a
 // task's packed B block in L2; a B the caller packed needs no such block,
-// and then a task may take every column (n2 = N), so that it packs its
-// rows of A once rather than once per block of columns.
+// and when the task packs A it may then take every column (n2 = N), so
+// that it packs its rows of A once rather than once per block of columns.
 template <class T> TaskGrid make_grid(int M, int N, int target, int n2 = Blocks<T>::N2) {
   constexpr int MR = Tile<T>::MR, NR = Tile<T>::NR;
   int cm = ceil_div(M, Blocks<T>::M2), cn = ceil_div(N, std::max(1, n2));
@@ -240,7 +240,8 @@ template <class T> void run_grid_task(const Prob<T>& P, const TaskGrid& g, int t
 
 template <class T> void run_blocked(const Prob<T>& P, int nt) {
   const TaskGrid g =
-      make_grid<T>(P.M, P.N, nt == 1 ? 1 : 4 * nt, P.packed_b ? P.N : Blocks<T>::N2);
+      make_grid<T>(P.M, P.N, nt == 1 ? 1 : 4 * nt,
+                   P.packed_b && !P.packed_a ? P.N : Blocks<T>::N2);
   if (nt == 1 || g.count() == 1 || !team_pays(int64_t(P.M) * P.N * P.K)) {
     for (int t = 0; t < g.count(); ++t) run_grid_task(P, g, t);
     return;

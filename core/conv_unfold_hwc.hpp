@@ -38,6 +38,13 @@ void to_channel_last(const T* src, int images, int C, int64_t plane, T* dst) {
   }
 }
 
+// The kernel columns v in [vlo, vhi) whose input column jj0 + v lies in
+// [0, W) (an empty span has vlo == vhi).
+inline void tap_span(int jj0, int W, int KW, int& vlo, int& vhi) {
+  vlo = std::min(KW, std::max(0, -jj0));
+  vhi = std::max(vlo, std::min(KW, W - jj0));
+}
+
 // COL^T of `images` channel-last images xt, rows of COL in (u, v, c) order,
 // into panels of NR rows of COL: row r at output column col (image-major,
 // images*P of them) goes to
@@ -54,33 +61,46 @@ void im2row_panels(const ConvGeom& g, int OH, int OW, const T* xt, int images, i
     const T* img = xt + m * image;
     T* dst = panels + col * NR;  // row 0; rows advance along the panel, then to the next
     int off = 0;                 // row % NR
-    for (int u = 0; u < g.KH; ++u) {
-      const int ii = i * g.stride - g.pad + u;
-      for (int v = 0; v < g.KW; ++v) {
-        const int jj = j * g.stride - g.pad + v;
-        const bool inside = ii >= 0 && ii < g.H && jj >= 0 && jj < g.W;
-        const T* __restrict src = inside ? img + (int64_t(ii) * g.W + jj) * g.C : nullptr;
-        for (int c = 0; c < g.C;) {  // the run, cut where it crosses into the next panel
-          const int n = std::min(g.C - c, NR - off);
-          T* __restrict d = dst + off;
-          int t = 0;
-          if (inside) {
-            for (; t + kRun <= n; t += kRun)
-              for (int z = 0; z < kRun; ++z) d[t + z] = src[c + t + z];
-            for (; t < n; ++t) d[t] = src[c + t];
-          } else {
-            for (; t + kRun <= n; t += kRun)
-              for (int z = 0; z < kRun; ++z) d[t + z] = T(0);
-            for (; t < n; ++t) d[t] = T(0);
-          }
-          c += n;
-          off += n;
-          if (off == NR) {
-            off = 0;
-            dst += step;
-          }
+    // The next n rows: n values from src, or zeros; cut where they cross
+    // into the next panel.
+    auto put = [&](int64_t n, const T* src) {
+      while (n > 0) {
+        const int w = int(std::min<int64_t>(n, NR - off));
+        T* __restrict d = dst + off;
+        int t = 0;
+        if (src) {
+          const T* __restrict in = src;
+          for (; t + kRun <= w; t += kRun)
+            for (int z = 0; z < kRun; ++z) d[t + z] = in[t + z];
+          for (; t < w; ++t) d[t] = in[t];
+          src += w;
+        } else {
+          for (; t + kRun <= w; t += kRun)
+            for (int z = 0; z < kRun; ++z) d[t + z] = T(0);
+          for (; t < w; ++t) d[t] = T(0);
+        }
+        n -= w;
+        off += w;
+        if (off == NR) {
+          off = 0;
+          dst += step;
         }
       }
+    };
+    // Taps v in [vlo, vhi) of any kernel row u meet the consecutive input
+    // pixels jj0 + v, so inside rows give one run of (vhi - vlo) * C values.
+    int vlo, vhi;
+    const int jj0 = j * g.stride - g.pad;
+    tap_span(jj0, g.W, g.KW, vlo, vhi);
+    for (int u = 0; u < g.KH; ++u) {
+      const int ii = i * g.stride - g.pad + u;
+      if (ii < 0 || ii >= g.H) {
+        put(int64_t(g.KW) * g.C, nullptr);
+        continue;
+      }
+      put(int64_t(vlo) * g.C, nullptr);
+      if (vhi > vlo) put(int64_t(vhi - vlo) * g.C, img + (int64_t(ii) * g.W + jj0 + vlo) * g.C);
+      put(int64_t(g.KW - vhi) * g.C, nullptr);
     }
     if (off) std::fill(dst + off, dst + NR, T(0));  // rows past C*KH*KW
   }
@@ -121,7 +141,7 @@ void pack_filters_tap_major(const ConvGeom& g, const T* w, int NR, T* panels) {
 // dxt (channel-last images, zeroed by the caller) += DCOL^T (images*P rows
 // of C*KH*KW, columns in (u, v, c) order) sent back to the pixels: output
 // pixel k's tap (u, v) adds its C values to the C channels of its input
-// pixel.
+// pixel, the taps of one kernel row in one run.
 template <class T>
 void fold_rows(const ConvGeom& g, int OH, int OW, const T* dcolt, int images, T* dxt) {
   const int64_t P = int64_t(OH) * OW, cols = images * P, image = int64_t(g.C) * g.H * g.W;
@@ -131,19 +151,19 @@ void fold_rows(const ConvGeom& g, int OH, int OW, const T* dcolt, int images, T*
     const int m = int(col / P), p = int(col % P), i = p / OW, j = p % OW;
     T* img = dxt + m * image;
     const T* row = dcolt + col * CKK;
-    for (int u = 0; u < g.KH; ++u) {
+    int vlo, vhi;  // as in im2row_panels: one run per kernel row
+    const int jj0 = j * g.stride - g.pad;
+    tap_span(jj0, g.W, g.KW, vlo, vhi);
+    const int64_t n = int64_t(vhi - vlo) * g.C;
+    for (int u = 0; u < g.KH && n > 0; ++u) {
       const int ii = i * g.stride - g.pad + u;
       if (ii < 0 || ii >= g.H) continue;
-      for (int v = 0; v < g.KW; ++v) {
-        const int jj = j * g.stride - g.pad + v;
-        if (jj < 0 || jj >= g.W) continue;
-        T* __restrict d = img + (int64_t(ii) * g.W + jj) * g.C;
-        const T* __restrict r = row + int64_t(u * g.KW + v) * g.C;
-        int c = 0;
-        for (; c + kRun <= g.C; c += kRun)
-          for (int z = 0; z < kRun; ++z) d[c + z] += r[c + z];
-        for (; c < g.C; ++c) d[c] += r[c];
-      }
+      T* __restrict d = img + (int64_t(ii) * g.W + jj0 + vlo) * g.C;
+      const T* __restrict r = row + (int64_t(u) * g.KW + vlo) * g.C;
+      int64_t c = 0;
+      for (; c + kRun <= n; c += kRun)
+        for (int z = 0; z < kRun; ++z) d[c + z] += r[c + z];
+      for (; c < n; ++c) d[c] += r[c];
     }
   }
 }

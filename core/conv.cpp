@@ -208,10 +208,8 @@ int conv_chunk_images(const ConvGeom& g, std::size_t elem_bytes) {
   return int(std::max<int64_t>(1, std::min<int64_t>(fit, g.N)));
 }
 
-bool conv_channel_last_input(const ConvGeom& g) {
-  return g.C >= 64 || (g.C >= 32 && int64_t(g.OH()) * g.OW() < 784);
-}
-bool conv_channel_last_weight(const ConvGeom& g) { return g.C >= 32; }
+bool conv_channel_last_input(const ConvGeom& g) { return g.C >= 32; }
+bool conv_channel_last_weight(const ConvGeom& g) { return g.C >= 16; }
 
 template <class T>
 void conv2d_forward(const ConvGeom& g, const T* x, const T* w, const T* b, T* y) {

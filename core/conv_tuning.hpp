@@ -31,10 +31,11 @@ int conv_chunk_images(const ConvGeom& g, std::size_t elem_bytes);
 // channel-last way (conv_unfold_hwc.hpp: runs of C values per tap) rather
 // than unfolding plane by plane (conv_unfold.hpp). The runs pay off once
 // they are long enough. Measured on 1 thread (CPU time per image, 5x5
-// kernels, pad 2, 28x28 unless said): the filters' way is 6-18% faster from
-// 32 channels on, 3-400% slower at 16, 8, 4 and 1 channels; the input's way
-// is 7-16% faster at 32 channels on 14x14 and at 64 and 128 channels, 4%
-// slower at 32 channels on 28x28, and far slower below.
+// kernels, pad 2, 28x28 planes, 32 filters): the filters' way is 16-19%
+// faster at 32 and 16 channels, 10% slower at 8 and 2-3x slower at 4 and
+// 1; the input's way is 5% faster at 32 channels, even at 16, 30% slower
+// at 8 and 3x slower at 1. (From 32 channels up on the 14x14 and 7x7
+// layers both ways are 3-20% faster.)
 bool conv_channel_last_input(const ConvGeom& g);
 bool conv_channel_last_weight(const ConvGeom& g);
 

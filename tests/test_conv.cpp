@@ -224,7 +224,8 @@ TEMPLATE_TEST_CASE("conv2d fast kernels match with many channels", "[conv]", flo
   const ConvGeom shapes[] = {{2, 32, 6, 5, 3, 5, 5, 1, 2},  {1, 16, 5, 7, 2, 3, 3, 2, 1},
                              {3, 50, 4, 4, 4, 3, 3, 1, 0},  {2, 100, 3, 5, 2, 3, 2, 1, 1},
                              {1, 17, 7, 7, 5, 5, 5, 2, 2},  {2, 64, 4, 4, 3, 1, 1, 1, 0},
-                             {2, 32, 4, 3, 2, 2, 2, 1, 2}};  // padding past the kernel
+                             {2, 32, 4, 3, 2, 2, 2, 1, 2},  // padding past the kernel
+                             {2, 8, 6, 5, 3, 3, 3, 1, 1}};
   int channel_last[2] = {0, 0};
   for (const ConvGeom& s : shapes) {
     channel_last[0] += fg::conv_channel_last_input(s);

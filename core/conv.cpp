@@ -44,8 +44,8 @@
 
 #include <algorithm>
 #include <atomic>
-#include <memory>
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 #include "core/conv.hpp"

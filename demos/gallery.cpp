@@ -85,7 +85,7 @@ const Entry kEntries[] = {
     {"cosface", "CosFace", "cosface:s=16,m=0.15", true, false, true, "s = 16, m = 0.15 [64, 0.35]"},
     {"arcface", "ArcFace", "arcface:s=16,m=0.25", true, false, true, "s = 16, m = 0.25 [64, 0.5]"},
     {"combined", "Combined margin", "combined:s=16,m1=1,m2=0.15,m3=0.05", true, false, false,
-     "s = 16, m = (1, 0.15, 0.05) [64, (1, 0.3, 0.2)]"},
+     "s = 16, m2 = 0.15, m3 = 0.05 [64, 0.3, 0.2]"},
 };
 
 std::vector<std::string> split_commas(const std::string& s) {

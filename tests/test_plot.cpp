@@ -212,6 +212,23 @@ TEST_CASE("plot: an empty plot still writes a valid image", "[plot]") {
   REQUIRE_NOTHROW(lg.render(200, 150));
 }
 
+TEST_CASE("plot: a title wider than its panel is drawn smaller, not cut off", "[plot]") {
+  TempDir dir;
+  Plot p;
+  p.title = "s = 16, m2 = 0.15, m3 = 0.05 [64, 0.3, 0.2], margin warm-up over the first epoch";
+  p.points({0, 1}, {0, 1}, kBlack);
+  p.save_png(dir.file("long.png"), 240, 200);
+  const Image im = load_png(dir.file("long.png"));
+  REQUIRE(im.w == 240);
+  // The title's band (above the axes box): ink in the middle, none in the
+  // outermost columns, where a title drawn at full size would run off.
+  const PixelRect box = p.layout(PixelRect{0, 0, 240, 200}).box;
+  REQUIRE(box.y0 > 4);
+  REQUIRE(dark_pixels(im, 60, 0, 180, box.y0) > 20);
+  REQUIRE(dark_pixels(im, 0, 0, 2, box.y0) == 0);
+  REQUIRE(dark_pixels(im, 238, 0, 240, box.y0) == 0);
+}
+
 TEST_CASE("plot: an unwritable path is an fg::Error naming it", "[plot]") {
   const std::string path = "/nonexistent-dir-fg/plot.png";
   Plot p;

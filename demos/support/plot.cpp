@@ -251,9 +251,13 @@ void Plot::render(Canvas& c, PixelRect area, const Font& font) const {
       font.draw(c, area.x0 + std::max(4.0, L.label_px * 0.5), (f.box.y0 + f.box.y1) / 2.0, ylabel,
                 L.label_px, kBlack, HAlign::Center, VAlign::Top, true);
   }
-  if (!title.empty())
-    font.draw(c, (f.box.x0 + f.box.x1) / 2.0, area.y0 + std::max(4.0, L.label_px * 0.5), title,
-              L.title_px, kBlack, HAlign::Center, VAlign::Top);
+  if (!title.empty()) {  // a title wider than its panel is drawn smaller, not cut off
+    const double cx = (f.box.x0 + f.box.x1) / 2.0;
+    const double room = 2 * std::min(cx - area.x0, area.x1 - cx) - 4, w = font.width(title, L.title_px);
+    const double px = w > room && w > 0 ? L.title_px * std::max(0.5, room / w) : L.title_px;
+    font.draw(c, cx, area.y0 + std::max(4.0, L.label_px * 0.5), title, px, kBlack, HAlign::Center,
+              VAlign::Top);
+  }
   if (L.legend_pos != LegendPos::None && L.legend_pos != LegendPos::Auto && L.col_w > 0) {
     const bool right = L.legend_pos == LegendPos::TopRight || L.legend_pos == LegendPos::BottomRight;
     const bool top = L.legend_pos == LegendPos::TopRight || L.legend_pos == LegendPos::TopLeft;

@@ -2,7 +2,10 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <sys/resource.h>
 #include <unistd.h>
+
+#include <csignal>
 
 #include "core/checkpoint.hpp"
 #include "core/random.hpp"
@@ -98,4 +101,42 @@ TEST_CASE("checkpoint: restore names a missing, extra or reshaped tensor", "[che
 TEST_CASE("checkpoint: an unwritable folder is an error naming the path", "[checkpoint]") {
   REQUIRE_THROWS_WITH(save_checkpoint("/nonexistent-dir/sub/c.ckpt", sample()),
                       Catch::Contains("/nonexistent-dir/sub"));
+}
+
+// A full disk, as the writer sees it: a write that stops part way. A file-size
+// limit (RLIMIT_FSIZE, with SIGXFSZ ignored) makes the kernel cut the write
+// short the same way, without needing a small file system.
+TEST_CASE("checkpoint: a write cut short (full disk) is an error naming the path; the last checkpoint stays whole",
+          "[checkpoint][faults]") {
+  const fs::path dir = temp_dir();
+  const fs::path p = dir / "run.ckpt";
+  save_checkpoint(p.string(), sample());
+  const std::string before = slurp(p);
+  REQUIRE(before.size() > 100);
+
+  Checkpoint big = sample();
+  Rng r(5);
+  big.tensors.emplace_back("model/big", Tensor::randn({64, 1024}, r));  // 256 KiB at float
+  rlimit old{};
+  REQUIRE(getrlimit(RLIMIT_FSIZE, &old) == 0);
+  auto old_handler = std::signal(SIGXFSZ, SIG_IGN);
+  rlimit cap = old;
+  cap.rlim_cur = 64 * 1024;  // the new file cannot grow past 64 KiB
+  REQUIRE(setrlimit(RLIMIT_FSIZE, &cap) == 0);
+  std::string message;
+  try {
+    save_checkpoint(p.string(), big);
+  } catch (const Error& e) {
+    message = e.what();
+  }
+  setrlimit(RLIMIT_FSIZE, &old);
+  std::signal(SIGXFSZ, old_handler);
+
+  REQUIRE_THAT(message, Catch::Contains(p.string()) && Catch::Contains("cannot write"));
+  REQUIRE(slurp(p) == before);  // the previous checkpoint, byte for byte
+  REQUIRE(load_checkpoint(p.string()).tensors.size() == 3);
+  int others = 0;  // and no partial temporary file beside it
+  for (auto& e : fs::directory_iterator(dir)) others += e.path().filename() != "run.ckpt";
+  REQUIRE(others == 0);
+  fs::remove_all(dir);
 }

@@ -12,6 +12,34 @@
 
 namespace fg {
 
+namespace {
+
+// Threads for a product of `macs` multiply-adds. Starting a team costs
+// microseconds: each thread should get about half a million multiply-adds.
+int gemm_threads(int64_t macs) {
+  const int nt = omp_in_parallel() ? 1 : omp_get_max_threads();
+  return int(std::max<int64_t>(1, std::min<int64_t>(nt, macs / (int64_t(1) << 19))));
+}
+
+// The products with a caller-packed side: no C^T and no cut of K, since
+// both would need the packed side laid out another way.
+template <class T>
+void run_packed(gemm_detail::Prob<T>& P) {
+  if (P.K == 0 || P.alpha == T(0)) {
+    gemm_detail::scale_c(P);
+    return;
+  }
+  gemm_detail::run_blocked(P, gemm_threads(int64_t(P.M) * P.N * P.K));
+}
+
+template <class T>
+void check_packed_b(const T* packed_b) {
+  if (reinterpret_cast<std::uintptr_t>(packed_b) % 64 != 0)
+    throw Error("gemm: a packed right-hand side must be aligned to 64 bytes");
+}
+
+}  // namespace
+
 template <class T>
 void gemm(bool trans_a, bool trans_b, int M, int N, int K, T alpha, const T* A, int lda,
           const T* B, int ldb, T beta, T* C, int ldc) {
@@ -34,11 +62,7 @@ void gemm(bool trans_a, bool trans_b, int M, int N, int K, T alpha, const T* A, 
   if (fill_m > fill_n + 0.1) {
     P = Prob<T>{!trans_b, !trans_a, N, M, K, alpha, beta, B, ldb, A, lda, C, 1, ldc};
   }
-  const int64_t macs = int64_t(M) * N * K;
-  int nt = omp_in_parallel() ? 1 : omp_get_max_threads();
-  // Starting a team costs microseconds: each thread should get about half a
-  // million multiply-adds.
-  nt = int(std::max<int64_t>(1, std::min<int64_t>(nt, macs / (int64_t(1) << 19))));
+  const int nt = gemm_threads(int64_t(M) * N * K);
   if (const int slabs = split_k_slabs(P, nt))
     run_split_k(P, nt, slabs);
   else
@@ -68,15 +92,7 @@ void gemm(const GemmPackedA<T>& A, bool trans_b, int N, T alpha, const T* B, int
   check_args(false, trans_b, M, N, K, std::max(1, K), ldb, ldc);
   if (M == 0 || N == 0) return;
   Prob<T> P{false, trans_b, M, N, K, alpha, beta, nullptr, 0, B, ldb, C, ldc, 1, A.data()};
-  if (K == 0 || alpha == T(0)) {
-    scale_c(P);
-    return;
-  }
-  // No C^T and no cut of K: both would need A packed another way.
-  const int64_t macs = int64_t(M) * N * K;
-  int nt = omp_in_parallel() ? 1 : omp_get_max_threads();
-  nt = int(std::max<int64_t>(1, std::min<int64_t>(nt, macs / (int64_t(1) << 19))));
-  run_blocked(P, nt);
+  run_packed(P);
 }
 
 template <class T> int gemm_panel_width() { return gemm_detail::Tile<T>::NR; }
@@ -86,19 +102,11 @@ void gemm(const GemmPackedA<T>& A, const T* packed_b, int N, T alpha, T beta, T*
   using namespace gemm_detail;
   const int M = A.rows(), K = A.depth();
   check_args(false, false, M, N, K, std::max(1, K), std::max(1, N), ldc);
-  if (reinterpret_cast<std::uintptr_t>(packed_b) % 64 != 0)
-    throw Error("gemm: a packed right-hand side must be aligned to 64 bytes");
+  check_packed_b(packed_b);
   if (M == 0 || N == 0) return;
   Prob<T> P{false, false, M, N, K, alpha, beta, nullptr, 0, nullptr, 0, C, ldc, 1, A.data(),
             packed_b};
-  if (K == 0 || alpha == T(0)) {
-    scale_c(P);
-    return;
-  }
-  const int64_t macs = int64_t(M) * N * K;
-  int nt = omp_in_parallel() ? 1 : omp_get_max_threads();
-  nt = int(std::max<int64_t>(1, std::min<int64_t>(nt, macs / (int64_t(1) << 19))));
-  run_blocked(P, nt);
+  run_packed(P);
 }
 
 template <class T>
@@ -106,19 +114,11 @@ void gemm(bool trans_a, int M, int N, int K, T alpha, const T* A, int lda, const
           T beta, T* C, int ldc) {
   using namespace gemm_detail;
   check_args(trans_a, false, M, N, K, lda, std::max(1, N), ldc);
-  if (reinterpret_cast<std::uintptr_t>(packed_b) % 64 != 0)
-    throw Error("gemm: a packed right-hand side must be aligned to 64 bytes");
+  check_packed_b(packed_b);
   if (M == 0 || N == 0) return;
   Prob<T> P{trans_a, false, M, N, K, alpha, beta, A, lda, nullptr, 0, C, ldc, 1, nullptr,
             packed_b};
-  if (K == 0 || alpha == T(0)) {
-    scale_c(P);
-    return;
-  }
-  const int64_t macs = int64_t(M) * N * K;
-  int nt = omp_in_parallel() ? 1 : omp_get_max_threads();
-  nt = int(std::max<int64_t>(1, std::min<int64_t>(nt, macs / (int64_t(1) << 19))));
-  run_blocked(P, nt);
+  run_packed(P);
 }
 
 template void gemm<float>(bool, int, int, int, float, const float*, int, const float*, float,

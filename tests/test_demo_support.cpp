@@ -13,6 +13,7 @@
 #include "demos/support/data_arg.hpp"
 #include "demos/support/progress.hpp"
 #include "demos/support/trainer.hpp"
+#include "tests/cli_test_util.hpp"
 #include "tests/data_test_util.hpp"
 
 using namespace fg;
@@ -164,34 +165,23 @@ TEST_CASE("embeddings CSV: header, one row per sample, label last", "[trainer]")
   REQUIRE_THROWS_AS(save_embeddings_csv("/nonexistent/dir/e.csv", h, {7, 0, 2}), Error);
 }
 
-namespace {
-// Runs a command, returning its exit code and what it wrote to stderr.
-std::pair<int, std::string> run(const std::string& cmd) {
-  std::string err;
-  FILE* p = popen((cmd + " 2>&1 >/dev/null").c_str(), "r");
-  REQUIRE(p != nullptr);
-  char buf[512];
-  while (std::fgets(buf, sizeof buf, p)) err += buf;
-  const int status = pclose(p);
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, err};
-}
-}  // namespace
+using fg_test::run_command;
 
 TEST_CASE("train_softmax: bad arguments exit with 2 and say what is allowed", "[trainer][demo]") {
   REQUIRE(std::ifstream("build/train_softmax").good());
-  auto [code, err] = run("build/train_softmax --epochs abc");
+  auto [code, err] = run_command("build/train_softmax --epochs abc");
   REQUIRE(code == 2);
   REQUIRE_THAT(err, Contains("--epochs: 'abc' is not a whole number (expected 1..10000)"));
   REQUIRE_THAT(err, Contains("usage: train_softmax"));
-  std::tie(code, err) = run("build/train_softmax --epoch 3");
+  std::tie(code, err) = run_command("build/train_softmax --epoch 3");
   REQUIRE(code == 2);
   REQUIRE_THAT(err, Contains("unknown option --epoch"));
   // A dataset directory that does not exist is bad input, refused before training.
   std::tie(code, err) =
-      run("build/train_softmax --data mnist:/nonexistent/dir --out /tmp/fg_unused");
+      run_command("build/train_softmax --data mnist:/nonexistent/dir --out /tmp/fg_unused");
   REQUIRE(code == 2);
   REQUIRE_THAT(err, Contains("/nonexistent/dir"));
-  std::tie(code, err) = run("build/train_softmax --lr -1");
+  std::tie(code, err) = run_command("build/train_softmax --lr -1");
   REQUIRE(code == 2);
   REQUIRE_THAT(err, Contains("--lr: '-1' is out of range"));
 }

@@ -14,6 +14,7 @@
 #include "core/digits.hpp"
 #include "demos/support/faceid_data.hpp"
 #include "demos/support/faceid_eval.hpp"
+#include "tests/cli_test_util.hpp"
 #include "tests/data_test_util.hpp"
 
 using namespace fg;
@@ -47,17 +48,6 @@ std::set<int> provenance(const Dataset& src, const Dataset& d, const std::vector
     where.insert(j);
   }
   return where;
-}
-
-// Runs a command; returns its exit code and what it wrote to stderr.
-std::pair<int, std::string> run(const std::string& cmd) {
-  std::string err;
-  FILE* p = popen((cmd + " 2>&1 >/dev/null").c_str(), "r");
-  REQUIRE(p != nullptr);
-  char buf[512];
-  while (std::fgets(buf, sizeof buf, p)) err += buf;
-  const int status = pclose(p);
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, err};
 }
 
 std::string slurp(const std::string& path) {
@@ -224,7 +214,7 @@ TEST_CASE("faceid: bad arguments exit with 2 and say what is allowed", "[faceid]
       {"--losses arcface", "unknown option --losses"},
   };
   for (const Case& c : cases) {
-    auto [code, err] = run(std::string("build/faceid ") + c.args + out);
+    auto [code, err] = fg_test::run_command(std::string("build/faceid ") + c.args + out);
     INFO("faceid " << c.args << "\n" << err);
     CHECK(code == 2);
     CHECK_THAT(err, Contains(c.says));
@@ -238,7 +228,7 @@ TEST_CASE("faceid end to end on synthetic identities: tables and pictures",
   const std::string out = dir.file("out");
   // Two objectives (one with a parameter in the list), 2-D and 8-D, a narrow LeNet++.
   auto [code, err] =
-      run("build/faceid --data identities:12x24 --widths 4,8,8 --epochs 2 --batch 32 "
+      fg_test::run_command("build/faceid --data identities:12x24 --widths 4,8,8 --epochs 2 --batch 32 "
           "--loss softmax --loss arcface:s=16,m=0.2 --dim 8 --threads 1 --quiet --out " +
           out);
   INFO(err);

@@ -162,30 +162,6 @@ void im2col(const ConvGeom& g, int OH, int OW, const T* x, int images, T* col) {
     }
 }
 
-// Output pixels [p0, p0 + n) of a straight tap t (flags kv of its kernel
-// column) into dst[0, n); NR_ > 0 is n known at compile time.
-template <int NR_, class T>
-inline void straight_run(const Tap& t, const Keep<T>* kv, const T* src, int64_t p0, int64_t n,
-                         T* __restrict dst) {
-  const int64_t lo = std::min(n, std::max<int64_t>(0, t.first - p0));
-  const int64_t hi = std::max(lo, std::min(n, t.last - p0));
-  const T* __restrict in = src + (p0 + lo + t.shift) - lo;  // in[i] for i in [lo, hi)
-  const Keep<T>* __restrict kp = kv + p0;
-  if (NR_ > 0 && lo == 0 && hi == NR_) {
-    for (int i = 0; i < NR_; ++i) {
-      const T x = in[i];
-      dst[i] = kp[i] ? x : T(0);
-    }
-    return;
-  }
-  for (int64_t i = 0; i < lo; ++i) dst[i] = T(0);
-  for (int64_t i = lo; i < hi; ++i) {
-    const T x = in[i];
-    dst[i] = kp[i] ? x : T(0);
-  }
-  for (int64_t i = hi; i < n; ++i) dst[i] = T(0);
-}
-
 // COL of `images` images (CKK rows, images*P columns) written straight in
 // the panel layout of a packed right-hand side of gemm() (gemm.hpp, panels
 // of NR columns): column col of row k goes to
@@ -222,19 +198,53 @@ void im2col_panels_as(const ConvGeom& g, int OH, int OW, const T* x, int images,
     std::vector<Tap> taps;
     for (int u = 0; u < g.KH; ++u)
       for (int v = 0; v < g.KW; ++v) taps.push_back(make_tap(g, OH, OW, u, v));
+    // What each tap does in the current panel, the same for every channel:
+    // the part [lo, hi) of the n columns that reads the image (at offset
+    // `from` of a plane), and whether that part is all n columns with no
+    // wrapped column among them (a plain copy).
+    struct Part {
+      int64_t lo, hi, from;
+      const Keep<T>* kp;
+      bool whole, plain;
+    };
+    std::vector<Part> parts(static_cast<std::size_t>(KK));
     for (int64_t col = 0; col < cols;) {
       const int m = int(col / P);
       const int64_t j = col % NR, n = std::min<int64_t>(NR - j, (m + 1) * P - col);
       const int64_t p0 = col - m * P;
+      for (int tv = 0; tv < KK; ++tv) {
+        const Tap& t = taps[tv];
+        Part& q = parts[tv];
+        q.lo = t.empty() ? n : std::min(n, std::max<int64_t>(0, t.first - p0));
+        q.hi = t.empty() ? n : std::max(q.lo, std::min(n, t.last - p0));
+        q.from = p0 + t.shift;
+        q.kp = keep + (tv % g.KW) * P + p0;
+        q.whole = NR_ > 0 && n == NR_ && q.lo == 0 && q.hi == NR_;
+        q.plain = q.whole && t.jlo == 0 && t.jhi == OW;
+      }
       T* dst = panels + (col / NR) * step + j;
       for (int c = 0; c < g.C; ++c) {
         const T* src = x + (int64_t(m) * g.C + c) * plane;
         for (int tv = 0; tv < KK; ++tv, dst += NR) {
-          const Tap& t = taps[tv];
-          if (t.empty())
-            std::fill(dst, dst + n, T(0));
-          else
-            straight_run<NR_>(t, keep + (tv % g.KW) * P, src, p0, n, dst);
+          const Part& q = parts[tv];
+          const T* __restrict in = src + q.from;
+          const Keep<T>* __restrict kp = q.kp;
+          T* __restrict d = dst;
+          if (q.plain) {
+            for (int i = 0; i < NR_; ++i) d[i] = in[i];
+          } else if (q.whole) {
+            for (int i = 0; i < NR_; ++i) {
+              const T v = in[i];
+              d[i] = kp[i] ? v : T(0);
+            }
+          } else {
+            for (int64_t i = 0; i < q.lo; ++i) d[i] = T(0);
+            for (int64_t i = q.lo; i < q.hi; ++i) {
+              const T v = in[i];
+              d[i] = kp[i] ? v : T(0);
+            }
+            for (int64_t i = q.hi; i < n; ++i) d[i] = T(0);
+          }
         }
       }
       col += n;

@@ -13,6 +13,7 @@
 
 #include "core/conv.hpp"
 #include "core/conv_tuning.hpp"
+#include "core/gemm.hpp"
 #include "core/random.hpp"
 
 using fg::ConvGeom;
@@ -263,6 +264,32 @@ TEMPLATE_TEST_CASE("conv2d fast kernels agree when the batch is cut into chunks"
       fg::set_conv_col_budget(images * one);
       REQUIRE(fg::conv_chunk_images(s, sizeof(T)) == images);
       check_fast_against_naive<T>(s, rng, true);
+    }
+}
+
+// The forward unfolds a stride-1 convolution that keeps the width straight
+// into the GEMM's panels (8 to 48 columns), working out once per panel which
+// columns each tap reads. Images of 100 to 400 pixels give panels that lie
+// wholly inside one image (with and without wrapped columns: the centre
+// kernel column has none), panels cut short at an image's end, and, with
+// chunks of 2 or 3 images, panels that start in one image and end in the next.
+TEMPLATE_TEST_CASE("conv2d fast forward over whole and split panels", "[conv]", float, double) {
+  using T = TestType;
+  BudgetGuard guard;
+  fg::Rng rng(29);
+  const ConvGeom shapes[] = {{3, 4, 14, 13, 5, 5, 5, 1, 2},
+                             {2, 3, 20, 20, 3, 3, 3, 1, 1},
+                             {3, 2, 9, 16, 3, 5, 3, 1, 1},  // rows cut, columns kept
+                             {2, 33, 12, 10, 4, 5, 5, 1, 2}};
+  for (const ConvGeom& s : shapes)
+    for (int images : {1, 2, 3}) {
+      INFO("chunks of " << images << " images");
+      const std::size_t one = std::size_t(s.C) * s.KH * s.KW * s.OH() * s.OW() * sizeof(T);
+      fg::set_conv_col_budget(images * one);
+      REQUIRE(fg::conv_chunk_images(s, sizeof(T)) == std::min(images, s.N));
+      REQUIRE(s.OW() == s.W);
+      REQUIRE(s.OH() * s.OW() > 2 * fg::gemm_panel_width<T>());
+      check_fast_against_naive<T>(s, rng, images != 2);
     }
 }
 

@@ -17,7 +17,10 @@
 //
 // The forward writes COL straight in the panel layout the GEMM reads
 // (gemm() with a packed right-hand side), so COL is not copied again; the
-// filters are packed once per call for all chunks (GemmPackedA). With
+// filters are packed once per call for all chunks (GemmPackedA). Where its
+// taps are straight runs, it unfolds and multiplies a block of columns at a
+// time, and its chunks are larger (conv_forward_block_cols and
+// conv_forward_chunk_images in conv_tuning.hpp). With
 // enough input channels (conv_channel_last_input/_weight, conv_tuning.hpp)
 // the backward products take the rows of COL in (u, v, c) order instead
 // (conv_unfold_hwc.hpp), with the images channel-last: the weight gradient
@@ -63,7 +66,12 @@ namespace {
 // Slabs of the weight gradient when the threads share out the chunks.
 constexpr int kWeightSlabs = 4;
 
+// The forward's chunks, unfolded a block of columns at a time, may hold
+// this many times the column budget (conv_forward_chunk_images).
+constexpr std::size_t kForwardChunkScale = 4;
+
 std::atomic<std::size_t> g_col_budget{std::size_t(2) << 20};  // 2 MiB
+std::atomic<std::size_t> g_forward_block{std::size_t(512) << 10};
 
 // Scratch buffer number `slot` of the calling thread, at least n long and
 // aligned to 64 bytes (packed GEMM panels are read with aligned loads).
@@ -74,6 +82,15 @@ T* scratch(int slot, int64_t n) {
   if (int64_t(buf[slot].size()) < n + extra) buf[slot].resize(n + extra);
   const auto p = reinterpret_cast<std::uintptr_t>(buf[slot].data());
   return reinterpret_cast<T*>((p + 63) / 64 * 64);
+}
+
+// Images whose columns fit in `budget` bytes: at least 1, at most N.
+int chunk_images(const ConvGeom& g, std::size_t elem_bytes, std::size_t budget) {
+  if (g.N <= 1 || g.OH() <= 0 || g.OW() <= 0) return 1;
+  const int64_t per_image = int64_t(g.C) * g.KH * g.KW * g.OH() * g.OW() * int64_t(elem_bytes);
+  if (per_image <= 0) return g.N;  // no input channels: nothing to unfold
+  const int64_t fit = int64_t(budget) / per_image;
+  return int(std::max<int64_t>(1, std::min<int64_t>(fit, g.N)));
 }
 
 int64_t round_up(int64_t a, int64_t b) { return (a + b - 1) / b * b; }
@@ -91,9 +108,9 @@ struct Chunks {
   int images(int k, int N) const { return std::min(G, N - k * G); }
 };
 
-Chunks plan(const ConvGeom& g, std::size_t elem_bytes) {
+Chunks plan(const ConvGeom& g, std::size_t elem_bytes, int G = 0) {
   Chunks c;
-  c.G = conv_chunk_images(g, elem_bytes);
+  c.G = G > 0 ? G : conv_chunk_images(g, elem_bytes);
   c.count = (g.N + c.G - 1) / c.G;
   const int nt = omp_in_parallel() ? 1 : omp_get_max_threads();
   c.spread = nt > 1 && c.count >= 2 * nt;
@@ -103,14 +120,25 @@ Chunks plan(const ConvGeom& g, std::size_t elem_bytes) {
 // One chunk of the forward: y of images [n0, n0 + m).
 template <class T>
 void forward_chunk(const ConvGeom& g, int OH, int OW, const T* x, const GemmPackedA<T>& w,
-                   const T* b, T* y, int n0, int m) {
+                   const T* b, T* y, int n0, int m, int64_t block_cols) {
   const int64_t P = int64_t(OH) * OW;
   const int CKK = g.C * g.KH * g.KW, cols = int(m * P), NR = gemm_panel_width<T>();
-  T* panels = scratch<T>(0, round_up(cols, NR) * CKK);
   T* yn = y + int64_t(n0) * g.F * P;
   T* out = m == 1 ? yn : scratch<T>(1, int64_t(g.F) * cols);
-  im2col_panels(g, OH, OW, x + int64_t(n0) * g.C * g.H * g.W, m, NR, panels, scratch<T>(3, P));
-  gemm(w, panels, cols, T(1), T(0), out, cols);
+  const T* xn = x + int64_t(n0) * g.C * g.H * g.W;
+  if (block_cols > 0 && make_tap(g, OH, OW, 0, 0).straight) {
+    // A block of columns at a time, unfolded and multiplied while in cache.
+    T* panels = scratch<T>(0, round_up(std::min<int64_t>(cols, block_cols), NR) * CKK);
+    for (int64_t c0 = 0; c0 < cols; c0 += block_cols) {
+      const int64_t c1 = std::min<int64_t>(cols, c0 + block_cols);
+      straight_panels(g, OH, OW, xn, c0, c1, NR, panels);
+      gemm(w, panels, int(c1 - c0), T(1), T(0), out + c0, cols);
+    }
+  } else {
+    T* panels = scratch<T>(0, round_up(cols, NR) * CKK);
+    im2col_panels(g, OH, OW, xn, m, NR, panels, scratch<T>(3, P));
+    gemm(w, panels, cols, T(1), T(0), out, cols);
+  }
   unpack_rows(out, m, g.F, P, b, yn);
 }
 
@@ -201,11 +229,21 @@ std::size_t conv_col_budget() { return g_col_budget.load(); }
 void set_conv_col_budget(std::size_t bytes) { g_col_budget.store(bytes); }
 
 int conv_chunk_images(const ConvGeom& g, std::size_t elem_bytes) {
-  if (g.N <= 1 || g.OH() <= 0 || g.OW() <= 0) return 1;
-  const int64_t per_image = int64_t(g.C) * g.KH * g.KW * g.OH() * g.OW() * int64_t(elem_bytes);
-  if (per_image <= 0) return g.N;  // no input channels: nothing to unfold
-  const int64_t fit = int64_t(conv_col_budget()) / per_image;
-  return int(std::max<int64_t>(1, std::min<int64_t>(fit, g.N)));
+  return chunk_images(g, elem_bytes, conv_col_budget());
+}
+
+int conv_forward_chunk_images(const ConvGeom& g, std::size_t elem_bytes) {
+  return chunk_images(g, elem_bytes, conv_col_budget() * kForwardChunkScale);
+}
+
+std::size_t conv_forward_block_bytes() { return g_forward_block.load(); }
+void set_conv_forward_block_bytes(std::size_t bytes) { g_forward_block.store(bytes); }
+
+int64_t conv_forward_block_cols(const ConvGeom& g, int NR, std::size_t elem_bytes) {
+  const int64_t bytes = int64_t(conv_forward_block_bytes());
+  const int64_t column = int64_t(g.C) * g.KH * g.KW * int64_t(elem_bytes);
+  if (bytes <= 0 || column <= 0) return 0;
+  return std::max<int64_t>(1, bytes / column / NR) * NR;
 }
 
 bool conv_channel_last_input(const ConvGeom& g) { return g.C >= 32; }
@@ -234,11 +272,20 @@ void conv2d_forward(const ConvGeom& g, const T* x, const T* w, const T* b, T* y)
     }
     return;
   }
-  const Chunks c = plan(g, sizeof(T));
+  Chunks c = plan(g, sizeof(T));
   const GemmPackedA<T> pw(false, g.F, CKK, w, CKK);  // W, packed once for every chunk
+  // Blocks of columns, and then larger chunks (see conv_tuning.hpp), unless
+  // each chunk's GEMM runs on a team of threads.
+  const bool team = !c.spread && !omp_in_parallel() && omp_get_max_threads() > 1;
+  int64_t block = 0;
+  if (!team && make_tap(g, OH, OW, 0, 0).straight) {
+    block = conv_forward_block_cols(g, gemm_panel_width<T>(), sizeof(T));
+    const Chunks wide = plan(g, sizeof(T), conv_forward_chunk_images(g, sizeof(T)));
+    if (block > 0 && wide.spread == c.spread) c = wide;
+  }
 #pragma omp parallel for schedule(dynamic, 1) if (c.spread)
   for (int k = 0; k < c.count; ++k)
-    forward_chunk(g, OH, OW, x, pw, b, y, k * c.G, c.images(k, g.N));
+    forward_chunk(g, OH, OW, x, pw, b, y, k * c.G, c.images(k, g.N), block);
 }
 
 template <class T>

@@ -16,6 +16,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 
 #include "core/conv.hpp"
 
@@ -38,5 +39,29 @@ int conv_chunk_images(const ConvGeom& g, std::size_t elem_bytes);
 // layers both ways are 3-20% faster.)
 bool conv_channel_last_input(const ConvGeom& g);
 bool conv_channel_last_weight(const ConvGeom& g);
+
+// The forward of a straight convolution (stride 1, output as wide as the
+// input) unfolds and multiplies a chunk a block of columns at a time, so
+// the unfolded block is still in cache when the GEMM reads it: blocks of
+// about conv_forward_block_bytes() (a multiple of the GEMM's panel width,
+// at least one panel; 512 KiB by default, 2-3% less forward time on 1
+// thread than whole chunks, and 256 KiB to 1 MiB measured alike), or the
+// whole chunk at once when that is 0. Not when each chunk's GEMM runs on a
+// team of threads (too few chunks to share out): one product per chunk
+// then starts one team.
+std::size_t conv_forward_block_bytes();
+void set_conv_forward_block_bytes(std::size_t bytes);
+
+// Images per chunk of the forward when it goes by blocks of columns: the
+// chunk's columns need not fit in the budget at once, so it takes 4 times
+// the budget, which gives the 14x14 and 7x7 LeNet++ layers chunks of 4 to
+// 13 images and their last, partly empty GEMM panel a smaller share of the
+// work (4-7% less forward time on 1 thread for the 64->64 14x14 and
+// 128->128 7x7 layers).
+int conv_forward_chunk_images(const ConvGeom& g, std::size_t elem_bytes);
+
+// Columns per block for geometry g, panels of NR columns, scalars of
+// elem_bytes bytes (0: no blocks).
+int64_t conv_forward_block_cols(const ConvGeom& g, int NR, std::size_t elem_bytes);
 
 }  // namespace fg

@@ -162,94 +162,107 @@ void im2col(const ConvGeom& g, int OH, int OW, const T* x, int images, T* col) {
     }
 }
 
-// COL of `images` images (CKK rows, images*P columns) written straight in
-// the panel layout of a packed right-hand side of gemm() (gemm.hpp, panels
-// of NR columns): column col of row k goes to
-//   panels[(col / NR) * NR * CKK + k * NR + col % NR],
-// and the columns of the last panel past images*P are zero. Straight taps
-// go from the image to the panels in one pass; the others are unfolded
-// into `row` (P scratch entries) first. NR_ is NR when known at compile
-// time, else 0.
+// Columns [col0, col1) of COL (rows of CKK entries, col0 a multiple of NR)
+// for a convolution whose taps are all straight (make_tap), written in the
+// panel layout of a packed right-hand side of gemm() (gemm.hpp, panels of
+// NR columns): column col of row k goes to
+//   panels[((col - col0) / NR) * NR * CKK + k * NR + col % NR],
+// and the columns of the last panel past col1 are zero. The images start
+// at x; column col is pixel col % P of image col / P. Panel by panel, each
+// written front to back. NR_ is NR when known at compile time, else 0.
+template <int NR_, class T>
+void straight_panels_as(const ConvGeom& g, int OH, int OW, const T* x, int64_t col0,
+                        int64_t col1, int NR, T* panels) {
+  const int64_t P = int64_t(OH) * OW, plane = int64_t(g.H) * g.W;
+  const int KK = g.KH * g.KW;
+  const int64_t CKK = int64_t(g.C) * KK, step = int64_t(NR) * CKK;
+  const Keep<T>* keep = column_keep<T>(g, OH, OW);
+  std::vector<Tap> taps;
+  for (int u = 0; u < g.KH; ++u)
+    for (int v = 0; v < g.KW; ++v) taps.push_back(make_tap(g, OH, OW, u, v));
+  // What each tap does in the current panel, the same for every channel:
+  // the part [lo, hi) of the n columns that reads the image (at offset
+  // `from` of a plane), and whether that part is all n columns with no
+  // wrapped column among them (a plain copy).
+  struct Part {
+    int64_t lo, hi, from;
+    const Keep<T>* kp;
+    bool whole, plain;
+  };
+  std::vector<Part> parts(static_cast<std::size_t>(KK));
+  for (int64_t col = col0; col < col1;) {
+    const int m = int(col / P);
+    const int64_t j = col % NR, n = std::min<int64_t>(NR - j, std::min((m + 1) * P, col1) - col);
+    const int64_t p0 = col - m * P;
+    for (int tv = 0; tv < KK; ++tv) {
+      const Tap& t = taps[tv];
+      Part& q = parts[tv];
+      q.lo = t.empty() ? n : std::min(n, std::max<int64_t>(0, t.first - p0));
+      q.hi = t.empty() ? n : std::max(q.lo, std::min(n, t.last - p0));
+      q.from = p0 + t.shift;
+      q.kp = keep + (tv % g.KW) * P + p0;
+      q.whole = NR_ > 0 && n == NR_ && q.lo == 0 && q.hi == NR_;
+      q.plain = q.whole && t.jlo == 0 && t.jhi == OW;
+    }
+    T* dst = panels + ((col - col0) / NR) * step + j;
+    for (int c = 0; c < g.C; ++c) {
+      const T* src = x + (int64_t(m) * g.C + c) * plane;
+      for (int tv = 0; tv < KK; ++tv, dst += NR) {
+        const Part& q = parts[tv];
+        const T* __restrict in = src + q.from;
+        const Keep<T>* __restrict kp = q.kp;
+        T* __restrict d = dst;
+        if (q.plain) {
+          for (int i = 0; i < NR_; ++i) d[i] = in[i];
+        } else if (q.whole) {
+          for (int i = 0; i < NR_; ++i) {
+            const T v = in[i];
+            d[i] = kp[i] ? v : T(0);
+          }
+        } else {
+          for (int64_t i = 0; i < q.lo; ++i) d[i] = T(0);
+          for (int64_t i = q.lo; i < q.hi; ++i) {
+            const T v = in[i];
+            d[i] = kp[i] ? v : T(0);
+          }
+          for (int64_t i = q.hi; i < n; ++i) d[i] = T(0);
+        }
+      }
+    }
+    col += n;
+  }
+  if (const int64_t j = (col1 - col0) % NR) {
+    T* last = panels + ((col1 - col0) / NR) * step;
+    for (int64_t k = 0; k < CKK; ++k) std::fill(last + k * NR + j, last + k * NR + NR, T(0));
+  }
+}
+
+// COL of `images` images (CKK rows, images*P columns) in the panel layout
+// above (col0 = 0). Straight taps go from the image to the panels in one
+// pass; the others are unfolded into `row` (P scratch entries) first.
 template <int NR_, class T>
 void im2col_panels_as(const ConvGeom& g, int OH, int OW, const T* x, int images, int NR,
                       T* panels, T* row) {
   const int64_t P = int64_t(OH) * OW, cols = images * P, plane = int64_t(g.H) * g.W;
-  const int KK = g.KH * g.KW;
-  const int64_t CKK = int64_t(g.C) * KK, step = int64_t(NR) * CKK;
-  const Tap t0 = make_tap(g, OH, OW, 0, 0);
-  if (!t0.straight) {  // row by row through `row`, then cut into the panels
-    const Keep<T>* none = nullptr;
-    for (int m = 0; m < images; ++m)
-      for (int c = 0; c < g.C; ++c)
-        for (int u = 0; u < g.KH; ++u)
-          for (int v = 0; v < g.KW; ++v) {
-            const int64_t k = (int64_t(c) * g.KH + u) * g.KW + v;
-            unfold_tap(g, OH, OW, make_tap(g, OH, OW, u, v), u, v,
-                       x + (int64_t(m) * g.C + c) * plane, none, row);
-            for (int64_t col = m * P, end = col + P; col < end;) {
-              const int64_t j = col % NR, n = std::min<int64_t>(NR - j, end - col);
-              std::copy(row + (col - m * P), row + (col - m * P) + n,
-                        panels + (col / NR) * step + k * NR + j);
-              col += n;
-            }
-          }
-  } else {  // panel by panel, each written front to back
-    const Keep<T>* keep = column_keep<T>(g, OH, OW);
-    std::vector<Tap> taps;
-    for (int u = 0; u < g.KH; ++u)
-      for (int v = 0; v < g.KW; ++v) taps.push_back(make_tap(g, OH, OW, u, v));
-    // What each tap does in the current panel, the same for every channel:
-    // the part [lo, hi) of the n columns that reads the image (at offset
-    // `from` of a plane), and whether that part is all n columns with no
-    // wrapped column among them (a plain copy).
-    struct Part {
-      int64_t lo, hi, from;
-      const Keep<T>* kp;
-      bool whole, plain;
-    };
-    std::vector<Part> parts(static_cast<std::size_t>(KK));
-    for (int64_t col = 0; col < cols;) {
-      const int m = int(col / P);
-      const int64_t j = col % NR, n = std::min<int64_t>(NR - j, (m + 1) * P - col);
-      const int64_t p0 = col - m * P;
-      for (int tv = 0; tv < KK; ++tv) {
-        const Tap& t = taps[tv];
-        Part& q = parts[tv];
-        q.lo = t.empty() ? n : std::min(n, std::max<int64_t>(0, t.first - p0));
-        q.hi = t.empty() ? n : std::max(q.lo, std::min(n, t.last - p0));
-        q.from = p0 + t.shift;
-        q.kp = keep + (tv % g.KW) * P + p0;
-        q.whole = NR_ > 0 && n == NR_ && q.lo == 0 && q.hi == NR_;
-        q.plain = q.whole && t.jlo == 0 && t.jhi == OW;
-      }
-      T* dst = panels + (col / NR) * step + j;
-      for (int c = 0; c < g.C; ++c) {
-        const T* src = x + (int64_t(m) * g.C + c) * plane;
-        for (int tv = 0; tv < KK; ++tv, dst += NR) {
-          const Part& q = parts[tv];
-          const T* __restrict in = src + q.from;
-          const Keep<T>* __restrict kp = q.kp;
-          T* __restrict d = dst;
-          if (q.plain) {
-            for (int i = 0; i < NR_; ++i) d[i] = in[i];
-          } else if (q.whole) {
-            for (int i = 0; i < NR_; ++i) {
-              const T v = in[i];
-              d[i] = kp[i] ? v : T(0);
-            }
-          } else {
-            for (int64_t i = 0; i < q.lo; ++i) d[i] = T(0);
-            for (int64_t i = q.lo; i < q.hi; ++i) {
-              const T v = in[i];
-              d[i] = kp[i] ? v : T(0);
-            }
-            for (int64_t i = q.hi; i < n; ++i) d[i] = T(0);
+  const int64_t CKK = int64_t(g.C) * g.KH * g.KW, step = int64_t(NR) * CKK;
+  if (make_tap(g, OH, OW, 0, 0).straight)
+    return straight_panels_as<NR_>(g, OH, OW, x, 0, cols, NR, panels);
+  // row by row through `row`, then cut into the panels
+  const Keep<T>* none = nullptr;
+  for (int m = 0; m < images; ++m)
+    for (int c = 0; c < g.C; ++c)
+      for (int u = 0; u < g.KH; ++u)
+        for (int v = 0; v < g.KW; ++v) {
+          const int64_t k = (int64_t(c) * g.KH + u) * g.KW + v;
+          unfold_tap(g, OH, OW, make_tap(g, OH, OW, u, v), u, v,
+                     x + (int64_t(m) * g.C + c) * plane, none, row);
+          for (int64_t col = m * P, end = col + P; col < end;) {
+            const int64_t j = col % NR, n = std::min<int64_t>(NR - j, end - col);
+            std::copy(row + (col - m * P), row + (col - m * P) + n,
+                      panels + (col / NR) * step + k * NR + j);
+            col += n;
           }
         }
-      }
-      col += n;
-    }
-  }
   if (const int64_t j = cols % NR) {
     T* last = panels + (cols / NR) * step;
     for (int64_t k = 0; k < CKK; ++k) std::fill(last + k * NR + j, last + k * NR + NR, T(0));
@@ -265,6 +278,19 @@ void im2col_panels(const ConvGeom& g, int OH, int OW, const T* x, int images, in
     case 16: return im2col_panels_as<16>(g, OH, OW, x, images, NR, panels, row);
     case 8: return im2col_panels_as<8>(g, OH, OW, x, images, NR, panels, row);
     default: return im2col_panels_as<0>(g, OH, OW, x, images, NR, panels, row);
+  }
+}
+
+// Columns [col0, col1) of a straight convolution's COL, as straight_panels_as.
+template <class T>
+void straight_panels(const ConvGeom& g, int OH, int OW, const T* x, int64_t col0, int64_t col1,
+                     int NR, T* panels) {
+  switch (NR) {
+    case 48: return straight_panels_as<48>(g, OH, OW, x, col0, col1, NR, panels);
+    case 24: return straight_panels_as<24>(g, OH, OW, x, col0, col1, NR, panels);
+    case 16: return straight_panels_as<16>(g, OH, OW, x, col0, col1, NR, panels);
+    case 8: return straight_panels_as<8>(g, OH, OW, x, col0, col1, NR, panels);
+    default: return straight_panels_as<0>(g, OH, OW, x, col0, col1, NR, panels);
   }
 }
 

@@ -269,28 +269,63 @@ TEMPLATE_TEST_CASE("conv2d fast kernels agree when the batch is cut into chunks"
 
 // The forward unfolds a stride-1 convolution that keeps the width straight
 // into the GEMM's panels (8 to 48 columns), working out once per panel which
-// columns each tap reads. Images of 100 to 400 pixels give panels that lie
-// wholly inside one image (with and without wrapped columns: the centre
-// kernel column has none), panels cut short at an image's end, and, with
-// chunks of 2 or 3 images, panels that start in one image and end in the next.
-TEMPLATE_TEST_CASE("conv2d fast forward over whole and split panels", "[conv]", float, double) {
+// columns each tap reads, and, unless a chunk's GEMM runs on a team of
+// threads, a block of columns at a time. Images of 100 to 400 pixels give
+// panels that lie wholly inside one image (with and without wrapped
+// columns: the centre kernel column has none), panels cut short at an
+// image's end and, with chunks of several images, panels that start in one
+// image and end in the next; blocks of 1 and 2.5 panels give blocks ending
+// inside a panel's worth of columns, and inside an image. Blocks change
+// which columns a GEMM call sees, not how any output is summed, so the bits
+// are the same with or without them.
+TEMPLATE_TEST_CASE("conv2d fast forward over whole and split panels and blocks", "[conv]", float,
+                   double) {
   using T = TestType;
   BudgetGuard guard;
+  struct Restore {
+    std::size_t block = fg::conv_forward_block_bytes();
+    int threads = omp_get_max_threads();
+    ~Restore() {
+      fg::set_conv_forward_block_bytes(block);
+      omp_set_num_threads(threads);
+    }
+  } restore;
   fg::Rng rng(29);
-  const ConvGeom shapes[] = {{3, 4, 14, 13, 5, 5, 5, 1, 2},
+  const int NR = fg::gemm_panel_width<T>();
+  const ConvGeom shapes[] = {{5, 4, 14, 13, 5, 5, 5, 1, 2},
                              {2, 3, 20, 20, 3, 3, 3, 1, 1},
                              {3, 2, 9, 16, 3, 5, 3, 1, 1},  // rows cut, columns kept
-                             {2, 33, 12, 10, 4, 5, 5, 1, 2}};
-  for (const ConvGeom& s : shapes)
-    for (int images : {1, 2, 3}) {
-      INFO("chunks of " << images << " images");
-      const std::size_t one = std::size_t(s.C) * s.KH * s.KW * s.OH() * s.OW() * sizeof(T);
-      fg::set_conv_col_budget(images * one);
-      REQUIRE(fg::conv_chunk_images(s, sizeof(T)) == std::min(images, s.N));
-      REQUIRE(s.OW() == s.W);
-      REQUIRE(s.OH() * s.OW() > 2 * fg::gemm_panel_width<T>());
-      check_fast_against_naive<T>(s, rng, images != 2);
-    }
+                             {6, 33, 12, 10, 4, 5, 5, 1, 2}};
+  for (const ConvGeom& s : shapes) {
+    REQUIRE(s.OW() == s.W);
+    REQUIRE(s.OH() * s.OW() > 2 * NR);
+    const std::size_t column = std::size_t(s.C) * s.KH * s.KW * sizeof(T);
+    const auto x = uniform_vec<T>(x_size(s), rng), w = uniform_vec<T>(w_size(s), rng);
+    for (int threads : {1, 2, 3})
+      for (int images : {1, 2, 3}) {
+        omp_set_num_threads(threads);
+        fg::set_conv_col_budget(images * column * s.OH() * s.OW());
+        REQUIRE(fg::conv_chunk_images(s, sizeof(T)) == std::min(images, s.N));
+        std::vector<T> y_whole(y_size(s));
+        fg::set_conv_forward_block_bytes(0);
+        CHECK(fg::conv_forward_block_cols(s, NR, sizeof(T)) == 0);
+        fg::conv2d_forward<T>(s, x.data(), w.data(), nullptr, y_whole.data());
+        for (std::size_t block : {column * NR, column * NR * 5 / 2}) {
+          INFO(threads << " threads, chunks of " << images << " images, blocks of " << block
+                       << " bytes");
+          fg::set_conv_forward_block_bytes(block);
+          const int64_t cols = fg::conv_forward_block_cols(s, NR, sizeof(T));
+          CHECK(cols % NR == 0);
+          CHECK(cols < s.OH() * s.OW());
+          check_fast_against_naive<T>(s, rng, images != 2);
+          std::vector<T> y1(y_size(s)), y2(y_size(s));
+          fg::conv2d_forward<T>(s, x.data(), w.data(), nullptr, y1.data());
+          fg::conv2d_forward<T>(s, x.data(), w.data(), nullptr, y2.data());
+          CHECK(y1 == y2);
+          CHECK(y1 == y_whole);
+        }
+      }
+  }
 }
 
 // The threads share out whole chunks when there are at least two per

@@ -80,14 +80,16 @@ TARGET_FLAGS="$FLAGS -Wall -Wextra -Wno-unused-parameter -Wno-sign-compare -fsan
 # The library and the targets, through make, so that a second run rebuilds
 # only what changed. The targets need core/, losses/ (the objective parser
 # builds every registered loss) and optim/ (the losses' schedules); layers/
-# is added only if a target does not link without it. core/gemm.cpp is g++-only (GCC vector
-# shuffles): its naive twin stands in under the same name
-# (tests/fuzz/gemm_naive_as_gemm.cpp). The archive lets each target take only
+# is added only if a target does not link without it. core/gemm.cpp and
+# core/conv.cpp are g++-only (GCC vector shuffles): their naive twins stand in
+# under the same names (tests/fuzz/gemm_naive_as_gemm.cpp,
+# tests/fuzz/conv_naive_as_conv.cpp). The archive lets each target take only
 # the objects it uses.
 build() {  # DIR...
   local src progs
-  src=$(for d in "$@"; do ls "$d"/*.cpp; done 2>/dev/null | grep -vx core/gemm.cpp | tr '\n' ' ')
-  src="$src tests/fuzz/gemm_naive_as_gemm.cpp"
+  src=$(for d in "$@"; do ls "$d"/*.cpp; done 2>/dev/null | grep -vx -e core/gemm.cpp -e core/conv.cpp |
+        tr '\n' ' ')
+  src="$src tests/fuzz/gemm_naive_as_gemm.cpp tests/fuzz/conv_naive_as_conv.cpp"
   progs=$(for t in "${targets[@]}"; do printf '%s ' "$OUT/fuzz_$t"; done)
   echo "fuzz: building $* with $CLANGXX ($(echo "$src" | wc -w) sources, sanitizers + coverage)"
   MAKEFLAGS= MFLAGS= make --no-print-directory -s -j"$jobs" -f - <<EOF

@@ -233,7 +233,11 @@ int conv_chunk_images(const ConvGeom& g, std::size_t elem_bytes) {
 }
 
 int conv_forward_chunk_images(const ConvGeom& g, std::size_t elem_bytes) {
-  return chunk_images(g, elem_bytes, conv_col_budget() * kForwardChunkScale);
+  const int wide = chunk_images(g, elem_bytes, conv_col_budget() * kForwardChunkScale);
+  // The chunk's output (F x G*P, before it goes to NCHW) within the budget
+  const int64_t out_image = int64_t(g.F) * g.OH() * g.OW() * int64_t(elem_bytes);
+  const int64_t out_fit = out_image > 0 ? int64_t(conv_col_budget()) / out_image : wide;
+  return std::max(conv_chunk_images(g, elem_bytes), int(std::min<int64_t>(wide, out_fit)));
 }
 
 std::size_t conv_forward_block_bytes() { return g_forward_block.load(); }

@@ -54,10 +54,13 @@ void set_conv_forward_block_bytes(std::size_t bytes);
 
 // Images per chunk of the forward when it goes by blocks of columns: the
 // chunk's columns need not fit in the budget at once, so it takes 4 times
-// the budget, which gives the 14x14 and 7x7 LeNet++ layers chunks of 4 to
-// 13 images and their last, partly empty GEMM panel a smaller share of the
-// work (4-7% less forward time on 1 thread for the 64->64 14x14 and
-// 128->128 7x7 layers).
+// the budget, as long as the chunk's output (F x G*OH*OW) fits in it (and
+// never fewer images than conv_chunk_images). This gives the 14x14 and
+// 7x7 LeNet++ layers chunks of 4 to 13 images and their last, partly empty
+// GEMM panel a smaller share of the work (4-7% less forward time on 1
+// thread for the 64->64 14x14 and 128->128 7x7 layers); the output bound
+// keeps the 1-channel layer at 26 images (at 107 its 11 MiB output went
+// through memory, 11% slower).
 int conv_forward_chunk_images(const ConvGeom& g, std::size_t elem_bytes);
 
 // Columns per block for geometry g, panels of NR columns, scalars of

@@ -284,7 +284,11 @@ void conv2d_forward(const ConvGeom& g, const T* x, const T* w, const T* b, T* y)
   int64_t block = 0;
   if (!team && make_tap(g, OH, OW, 0, 0).straight) {
     block = conv_forward_block_cols(g, gemm_panel_width<T>(), sizeof(T));
-    const Chunks wide = plan(g, sizeof(T), conv_forward_chunk_images(g, sizeof(T)));
+    // At least 4 chunks per thread when they are shared out: with fewer,
+    // one thread may get a whole chunk more than another.
+    const int nt = omp_in_parallel() ? 1 : omp_get_max_threads();
+    const int even = std::max(c.G, g.N / (4 * nt));
+    const Chunks wide = plan(g, sizeof(T), std::min(even, conv_forward_chunk_images(g, sizeof(T))));
     if (block > 0 && wide.spread == c.spread) c = wide;
   }
 #pragma omp parallel for schedule(dynamic, 1) if (c.spread)

@@ -60,7 +60,9 @@ void set_conv_forward_block_bytes(std::size_t bytes);
 // GEMM panel a smaller share of the work (4-7% less forward time on 1
 // thread for the 64->64 14x14 and 128->128 7x7 layers); the output bound
 // keeps the 1-channel layer at 26 images (at 107 its 11 MiB output went
-// through memory, 11% slower).
+// through memory, 11% slower). When the threads share out the chunks,
+// conv.cpp also keeps at least 4 chunks per thread (the 64->128 7x7
+// layer's 6 chunks of 25 images left one of 2 threads 22 images more).
 int conv_forward_chunk_images(const ConvGeom& g, std::size_t elem_bytes);
 
 // Columns per block for geometry g, panels of NR columns, scalars of

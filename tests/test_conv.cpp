@@ -268,16 +268,13 @@ TEMPLATE_TEST_CASE("conv2d fast kernels agree when the batch is cut into chunks"
 }
 
 // The forward unfolds a stride-1 convolution that keeps the width straight
-// into the GEMM's panels (8 to 48 columns), working out once per panel which
-// columns each tap reads, and, unless a chunk's GEMM runs on a team of
-// threads, a block of columns at a time. Images of 100 to 400 pixels give
-// panels that lie wholly inside one image (with and without wrapped
-// columns: the centre kernel column has none), panels cut short at an
-// image's end and, with chunks of several images, panels that start in one
-// image and end in the next; blocks of 1 and 2.5 panels give blocks ending
-// inside a panel's worth of columns, and inside an image. Blocks change
-// which columns a GEMM call sees, not how any output is summed, so the bits
-// are the same with or without them.
+// into the GEMM's panels (8 to 48 columns), a block of columns at a time
+// unless a chunk's GEMM runs on a team of threads. Images of 100 to 400
+// pixels give panels wholly inside one image (with and without wrapped
+// columns), cut at an image's end, and spanning two images; blocks of 1 and
+// 2.5 panels end inside panels and images; 24 images give forward chunks
+// above the column budget. Blocks change which columns a GEMM call sees,
+// not how any output is summed: the bits are the same without them.
 TEMPLATE_TEST_CASE("conv2d fast forward over whole and split panels and blocks", "[conv]", float,
                    double) {
   using T = TestType;
@@ -285,17 +282,15 @@ TEMPLATE_TEST_CASE("conv2d fast forward over whole and split panels and blocks",
   struct Restore {
     std::size_t block = fg::conv_forward_block_bytes();
     int threads = omp_get_max_threads();
-    ~Restore() {
-      fg::set_conv_forward_block_bytes(block);
-      omp_set_num_threads(threads);
-    }
+    ~Restore() { fg::set_conv_forward_block_bytes(block); omp_set_num_threads(threads); }
   } restore;
   fg::Rng rng(29);
   const int NR = fg::gemm_panel_width<T>();
   const ConvGeom shapes[] = {{5, 4, 14, 13, 5, 5, 5, 1, 2},
                              {2, 3, 20, 20, 3, 3, 3, 1, 1},
                              {3, 2, 9, 16, 3, 5, 3, 1, 1},  // rows cut, columns kept
-                             {6, 33, 12, 10, 4, 5, 5, 1, 2}};
+                             {6, 33, 12, 10, 4, 5, 5, 1, 2},
+                             {24, 4, 11, 12, 5, 5, 5, 1, 2}};  // chunks larger than the budget's
   for (const ConvGeom& s : shapes) {
     REQUIRE(s.OW() == s.W);
     REQUIRE(s.OH() * s.OW() > 2 * NR);
@@ -306,6 +301,7 @@ TEMPLATE_TEST_CASE("conv2d fast forward over whole and split panels and blocks",
         omp_set_num_threads(threads);
         fg::set_conv_col_budget(images * column * s.OH() * s.OW());
         REQUIRE(fg::conv_chunk_images(s, sizeof(T)) == std::min(images, s.N));
+        if (s.N == 24) CHECK(fg::conv_forward_chunk_images(s, sizeof(T)) > images);
         std::vector<T> y_whole(y_size(s));
         fg::set_conv_forward_block_bytes(0);
         CHECK(fg::conv_forward_block_cols(s, NR, sizeof(T)) == 0);

@@ -269,29 +269,35 @@ void im2col_panels_as(const ConvGeom& g, int OH, int OW, const T* x, int images,
   }
 }
 
+// f(std::integral_constant<int, NR>{}) for the panel widths of gemm() with
+// 512-, 256- and 128-bit vectors, so the unfolding loops know NR at compile
+// time; f(std::integral_constant<int, 0>{}) for any other width.
+template <class F>
+void with_panel_width(int NR, F&& f) {
+  switch (NR) {
+    case 48: return f(std::integral_constant<int, 48>{});
+    case 24: return f(std::integral_constant<int, 24>{});
+    case 16: return f(std::integral_constant<int, 16>{});
+    case 8: return f(std::integral_constant<int, 8>{});
+    default: return f(std::integral_constant<int, 0>{});
+  }
+}
+
 template <class T>
 void im2col_panels(const ConvGeom& g, int OH, int OW, const T* x, int images, int NR, T* panels,
                    T* row) {
-  switch (NR) {  // the panel widths of gemm() with 512-, 256- and 128-bit vectors
-    case 48: return im2col_panels_as<48>(g, OH, OW, x, images, NR, panels, row);
-    case 24: return im2col_panels_as<24>(g, OH, OW, x, images, NR, panels, row);
-    case 16: return im2col_panels_as<16>(g, OH, OW, x, images, NR, panels, row);
-    case 8: return im2col_panels_as<8>(g, OH, OW, x, images, NR, panels, row);
-    default: return im2col_panels_as<0>(g, OH, OW, x, images, NR, panels, row);
-  }
+  with_panel_width(NR, [&](auto nr) {
+    im2col_panels_as<decltype(nr)::value>(g, OH, OW, x, images, NR, panels, row);
+  });
 }
 
 // Columns [col0, col1) of a straight convolution's COL, as straight_panels_as.
 template <class T>
 void straight_panels(const ConvGeom& g, int OH, int OW, const T* x, int64_t col0, int64_t col1,
                      int NR, T* panels) {
-  switch (NR) {
-    case 48: return straight_panels_as<48>(g, OH, OW, x, col0, col1, NR, panels);
-    case 24: return straight_panels_as<24>(g, OH, OW, x, col0, col1, NR, panels);
-    case 16: return straight_panels_as<16>(g, OH, OW, x, col0, col1, NR, panels);
-    case 8: return straight_panels_as<8>(g, OH, OW, x, col0, col1, NR, panels);
-    default: return straight_panels_as<0>(g, OH, OW, x, col0, col1, NR, panels);
-  }
+  with_panel_width(NR, [&](auto nr) {
+    straight_panels_as<decltype(nr)::value>(g, OH, OW, x, col0, col1, NR, panels);
+  });
 }
 
 // dx of `images` images = the DCOL entries folded back onto their pixels.

@@ -22,20 +22,27 @@
 namespace fg {
 namespace conv_detail {
 
-// dst (images x plane x C, channel-last) = src (images x C x plane),
-// transposed L channels at a time through vector registers by the GEMM's
-// packing code.
+// Each image's R x S matrix (row-major) transposed to S x R, L rows at a
+// time through vector registers by the GEMM's packing code. With R = C and
+// S = plane it makes an NCHW image channel-last; with R = plane and S = C it
+// turns one back.
 template <class T>
-void to_channel_last(const T* src, int images, int C, int64_t plane, T* dst) {
+void transpose_images(const T* src, int images, int64_t R, int64_t S, T* dst) {
   constexpr int L = gemm_detail::Tile<T>::L;
   for (int m = 0; m < images; ++m) {
-    const T* in = src + int64_t(m) * C * plane;
-    T* out = dst + int64_t(m) * C * plane;
-    for (int c = 0; c < C; c += L) {
-      const int rows = std::min(L, C - c);
-      gemm_detail::transpose_rows(in + c * plane, plane, rows, int(plane), out + c, C, rows);
+    const T* in = src + int64_t(m) * R * S;
+    T* out = dst + int64_t(m) * R * S;
+    for (int64_t r = 0; r < R; r += L) {
+      const int rows = int(std::min<int64_t>(L, R - r));
+      gemm_detail::transpose_rows(in + r * S, int(S), rows, int(S), out + r, int(R), rows);
     }
   }
+}
+
+// dst (images x plane x C, channel-last) = src (images x C x plane).
+template <class T>
+void to_channel_last(const T* src, int images, int C, int64_t plane, T* dst) {
+  transpose_images(src, images, C, plane, dst);
 }
 
 // The kernel columns v in [vlo, vhi) whose input column jj0 + v lies in
@@ -109,15 +116,7 @@ void im2row_panels(const ConvGeom& g, int OH, int OW, const T* xt, int images, i
 // dst (images x C x plane) = src (images x plane x C, channel-last).
 template <class T>
 void from_channel_last(const T* src, int images, int C, int64_t plane, T* dst) {
-  constexpr int L = gemm_detail::Tile<T>::L;
-  for (int m = 0; m < images; ++m) {
-    const T* in = src + int64_t(m) * C * plane;
-    T* out = dst + int64_t(m) * C * plane;
-    for (int64_t p = 0; p < plane; p += L) {
-      const int rows = int(std::min<int64_t>(L, plane - p));
-      gemm_detail::transpose_rows(in + p * C, C, rows, C, out + p, int(plane), rows);
-    }
-  }
+  transpose_images(src, images, plane, C, dst);
 }
 
 // W^T (C*KH*KW x F, rows in (u, v, c) order) as the right-hand side of

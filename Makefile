@@ -23,7 +23,7 @@ FLAGS_asan   := $(BASE) -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefi
 LDFLAGS_asan := -fsanitize=address,undefined
 LIBS   := -lz -lgif -lm
 
-LIB_SRC   := $(wildcard core/*.cpp layers/*.cpp losses/*.cpp optim/*.cpp demos/support/*.cpp)
+LIB_SRC   := $(wildcard core/*.cpp core/*/*.cpp layers/*.cpp losses/*.cpp optim/*.cpp demos/*/*.cpp)
 PROG_SRC  := $(wildcard demos/*.cpp)
 TEST_SRC  := $(filter-out tests/catch_main.cpp,$(wildcard tests/*.cpp))
 BENCH_SRC := $(wildcard tests/bench/*.cpp)

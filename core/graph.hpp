@@ -9,6 +9,8 @@
 
 #include <functional>
 #include <memory>
+#include <string>
+#include <utility>
 #include <vector>
 
 #include "core/tensor.hpp"
@@ -48,6 +50,11 @@ struct Node {
   Tensor& grad_ref();                // grad, allocated as zeros if empty
   ~Node();                           // iterative: a 10,000-deep chain frees without recursion
 };
+
+// A parameter or buffer with the name it is saved and listed under
+// (layers, losses and optimizers all pass these around).
+using NamedVar = std::pair<std::string, Var>;
+using NamedTensor = std::pair<std::string, Tensor>;
 
 // A leaf holding a value. Parameters are leaves with requires_grad = true.
 Var constant(Tensor value);

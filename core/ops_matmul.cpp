@@ -1,7 +1,7 @@
 // Matrix product through the GEMM kernel.
 #include <string>
 
-#include "core/gemm.hpp"
+#include "core/kernels/gemm.hpp"
 #include "core/ops.hpp"
 
 namespace fg {

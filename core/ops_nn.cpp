@@ -2,7 +2,7 @@
 #include <limits>
 #include <string>
 
-#include "core/conv.hpp"
+#include "core/kernels/conv.hpp"
 #include "core/ops.hpp"
 
 namespace fg {
@@ -89,7 +89,7 @@ Var maxpool2d(const Var& x, int k, int stride) {
   });
 }
 
-// y = w * x + b (cross-correlation); the kernels in core/conv.cpp give
+// y = w * x + b (cross-correlation); the kernels in core/kernels/conv.cpp give
 // dL/dx (correlation of g with the flipped filters) and dL/dw, dL/db.
 Var conv2d(const Var& x, const Var& w, const Var& b, int stride, int pad) {
   const Tensor X = x.value(), Wt = w.value();

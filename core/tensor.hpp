@@ -13,6 +13,8 @@
 #include <string>
 #include <vector>
 
+#include "core/error.hpp"
+
 namespace fg {
 
 #ifdef FG_DOUBLE
@@ -22,12 +24,6 @@ using real = float;
 #endif
 
 using Shape = std::vector<int>;
-
-// Every error that a user can cause (bad shape, bad file, bad argument)
-// is an fg::Error with a message that says what was wrong.
-struct Error : std::runtime_error {
-  using std::runtime_error::runtime_error;
-};
 
 std::string shape_str(const Shape& s);      // "[2, 3]"
 int64_t shape_numel(const Shape& s);

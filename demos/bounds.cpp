@@ -8,8 +8,8 @@
 // Markdown table; exit code 0 when every bound holds, 1 otherwise.
 #include <iostream>
 
-#include "demos/support/args.hpp"
-#include "demos/support/bounds_checks.hpp"
+#include "demos/cli/args.hpp"
+#include "demos/bounds/checks.hpp"
 
 int main(int argc, char** argv) {
   return fg::run_main(argc, argv, [&] {

@@ -30,10 +30,10 @@
 #include <cstdio>
 #include <filesystem>
 
-#include "core/file_util.hpp"
-#include "demos/support/args.hpp"
-#include "demos/support/demo_checks.hpp"
-#include "demos/support/faceid_report.hpp"
+#include "core/data/file_util.hpp"
+#include "demos/cli/args.hpp"
+#include "demos/cli/demo_checks.hpp"
+#include "demos/faceid/report.hpp"
 #include "losses/objective.hpp"
 
 using namespace fg;

@@ -25,14 +25,14 @@
 #include <cctype>
 #include <cstdio>
 
-#include "core/batching.hpp"
-#include "demos/support/animation.hpp"
-#include "demos/support/args.hpp"
-#include "demos/support/data_arg.hpp"
-#include "demos/support/demo_checks.hpp"
-#include "demos/support/feature_history.hpp"
-#include "demos/support/feature_run.hpp"
-#include "demos/support/feature_views.hpp"
+#include "core/data/batching.hpp"
+#include "demos/plot/animation.hpp"
+#include "demos/cli/args.hpp"
+#include "demos/cli/data_arg.hpp"
+#include "demos/cli/demo_checks.hpp"
+#include "demos/features/history.hpp"
+#include "demos/features/run.hpp"
+#include "demos/features/views.hpp"
 #include "losses/registry.hpp"
 
 using namespace fg;

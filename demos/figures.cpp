@@ -23,13 +23,13 @@
 #include <cstdio>
 #include <mutex>
 
-#include "core/batching.hpp"
-#include "demos/support/args.hpp"
-#include "demos/support/data_arg.hpp"
-#include "demos/support/demo_checks.hpp"
-#include "demos/support/feature_metrics.hpp"
-#include "demos/support/feature_run.hpp"
-#include "demos/support/feature_views.hpp"
+#include "core/data/batching.hpp"
+#include "demos/cli/args.hpp"
+#include "demos/cli/data_arg.hpp"
+#include "demos/cli/demo_checks.hpp"
+#include "demos/features/metrics.hpp"
+#include "demos/features/run.hpp"
+#include "demos/features/views.hpp"
 #include "losses/amsoftmax.hpp"
 #include "losses/arcface.hpp"
 #include "losses/combined.hpp"

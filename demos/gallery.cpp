@@ -25,7 +25,7 @@
 // library's defaults stay the lecture's. L-Softmax and SphereFace anneal
 // lambda from 1000 to their floor 5 within the first half of the run (their
 // default rate needs thousands of steps). Pair and triplet losses get P x K
-// batches (10 classes x batch/10 images); see demos/support/feature_run.hpp.
+// batches (10 classes x batch/10 images); see demos/features/run.hpp.
 //
 // Training, the same for every loss: SGD with momentum 0.9, lr 0.02 with a
 // short warm-up and a cosine decay, batch 32, gradient norm clipped at 5
@@ -38,14 +38,14 @@
 #include <mutex>
 #include <sstream>
 
-#include "core/batching.hpp"
-#include "demos/support/args.hpp"
-#include "demos/support/data_arg.hpp"
-#include "demos/support/demo_checks.hpp"
-#include "demos/support/feature_metrics.hpp"
-#include "demos/support/feature_run.hpp"
-#include "demos/support/gallery_report.hpp"
-#include "demos/support/json_text.hpp"
+#include "core/data/batching.hpp"
+#include "demos/cli/args.hpp"
+#include "demos/cli/data_arg.hpp"
+#include "demos/cli/demo_checks.hpp"
+#include "demos/features/metrics.hpp"
+#include "demos/features/run.hpp"
+#include "demos/gallery/report.hpp"
+#include "demos/cli/json_text.hpp"
 #include "losses/params.hpp"
 
 using namespace fg;

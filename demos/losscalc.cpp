@@ -18,7 +18,7 @@
 #include <string>
 #include <vector>
 
-#include "core/csv.hpp"
+#include "core/data/csv.hpp"
 #include "losses/registry.hpp"
 
 using namespace fg;

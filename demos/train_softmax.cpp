@@ -24,14 +24,14 @@
 #include <cstdio>
 #include <filesystem>
 
-#include "core/batching.hpp"
-#include "demos/support/args.hpp"
-#include "demos/support/data_arg.hpp"
-#include "demos/support/demo_checks.hpp"
-#include "demos/support/trainer.hpp"
+#include "core/data/batching.hpp"
+#include "demos/cli/args.hpp"
+#include "demos/cli/data_arg.hpp"
+#include "demos/cli/demo_checks.hpp"
+#include "demos/train/trainer.hpp"
 #include "layers/lenetpp.hpp"
 #include "losses/registry.hpp"
-#include "optim/schedule.hpp"
+#include "core/schedule.hpp"
 #include "optim/sgd.hpp"
 
 using namespace fg;

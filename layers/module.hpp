@@ -26,9 +26,6 @@
 
 namespace fg {
 
-using NamedVar = std::pair<std::string, Var>;
-using NamedTensor = std::pair<std::string, Tensor>;
-
 class Module {
  public:
   Module() = default;

@@ -15,7 +15,7 @@
 #include <vector>
 
 #include "core/graph.hpp"
-#include "layers/module.hpp"
+#include "core/graph.hpp"
 
 namespace fg {
 

@@ -8,7 +8,7 @@
 #include "losses/loss_base.hpp"
 #include "losses/margin_softmax.hpp"
 #include "losses/params.hpp"
-#include "optim/schedule.hpp"
+#include "core/schedule.hpp"
 
 namespace fg {
 

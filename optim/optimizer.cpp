@@ -61,4 +61,6 @@ void StateReader::finish() const {
                   "\" (does the state come from another optimizer or other parameter groups?)");
 }
 
+void apply_schedule(Optimizer& opt, const Schedule& s, int64_t t) { opt.set_lr(s(t)); }
+
 }  // namespace fg

@@ -18,7 +18,8 @@
 #include <string>
 #include <vector>
 
-#include "layers/module.hpp"
+#include "core/graph.hpp"
+#include "core/schedule.hpp"
 
 namespace fg {
 
@@ -75,5 +76,8 @@ class StateReader {
   const char* who_;
   std::vector<NamedTensor> left_;
 };
+
+// Sets the optimizer's learning rate to s(t) (each group's times its lr_scale).
+void apply_schedule(Optimizer& opt, const Schedule& s, int64_t t);
 
 }  // namespace fg

@@ -61,7 +61,7 @@ mkdir -p "$OUT/obj" "$OUT/crashes"
 start_all=$(date +%s)
 
 # OpenMP through clang's libomp when it links; otherwise the pragmas are
-# ignored (core/gemm.cpp asks omp.h for thread counts, so it must link).
+# ignored (core/kernels/gemm.cpp asks omp.h for thread counts, so it must link).
 omp=-fopenmp
 probe="$OUT/omp_probe"
 if ! printf '#include <omp.h>\nint main() { return omp_get_max_threads() > 0 ? 0 : 1; }\n' |
@@ -80,14 +80,14 @@ TARGET_FLAGS="$FLAGS -Wall -Wextra -Wno-unused-parameter -Wno-sign-compare -fsan
 # The library and the targets, through make, so that a second run rebuilds
 # only what changed. The targets need core/, losses/ (the objective parser
 # builds every registered loss) and optim/ (the losses' schedules); layers/
-# is added only if a target does not link without it. core/gemm.cpp and
-# core/conv.cpp are g++-only (GCC vector shuffles): their naive twins stand in
+# is added only if a target does not link without it. core/kernels/gemm.cpp and
+# core/kernels/conv.cpp are g++-only (GCC vector shuffles): their naive twins stand in
 # under the same names (tests/fuzz/gemm_naive_as_gemm.cpp,
 # tests/fuzz/conv_naive_as_conv.cpp). The archive lets each target take only
 # the objects it uses.
 build() {  # DIR...
   local src progs
-  src=$(for d in "$@"; do ls "$d"/*.cpp; done 2>/dev/null | grep -vx -e core/gemm.cpp -e core/conv.cpp |
+  src=$(for d in "$@"; do ls "$d"/*.cpp "$d"/*/*.cpp; done 2>/dev/null | grep -vx -e core/kernels/gemm.cpp -e core/kernels/conv.cpp |
         tr '\n' ' ')
   src="$src tests/fuzz/gemm_naive_as_gemm.cpp tests/fuzz/conv_naive_as_conv.cpp"
   progs=$(for t in "${targets[@]}"; do printf '%s ' "$OUT/fuzz_$t"; done)

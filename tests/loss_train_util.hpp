@@ -7,8 +7,8 @@
 
 #include <vector>
 
-#include "core/batching.hpp"
-#include "core/digits.hpp"
+#include "core/data/batching.hpp"
+#include "core/data/digits.hpp"
 #include "layers/lenetpp.hpp"
 #include "losses/loss.hpp"
 #include "optim/sgd.hpp"

@@ -5,7 +5,7 @@
 #include <map>
 #include <set>
 
-#include "core/batching.hpp"
+#include "core/data/batching.hpp"
 
 using namespace fg;
 using Catch::Matchers::Contains;

@@ -1,4 +1,4 @@
-// The lecture's exercises on the real loss code (demos/support/bounds_checks.hpp,
+// The lecture's exercises on the real loss code (demos/bounds/checks.hpp,
 // the same checks build/bounds prints): every bound holds on the
 // configuration its proof uses and on random ones; and the checks can tell
 // a bound that fails (the NormFace bound on an unbalanced batch).
@@ -6,8 +6,8 @@
 
 #include <cmath>
 
-#include "demos/support/bounds_checks.hpp"
-#include "demos/support/bounds_eval.hpp"
+#include "demos/bounds/checks.hpp"
+#include "demos/bounds/eval.hpp"
 
 using namespace fg;
 

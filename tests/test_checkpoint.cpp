@@ -7,7 +7,7 @@
 
 #include <csignal>
 
-#include "core/checkpoint.hpp"
+#include "core/data/checkpoint.hpp"
 #include "core/random.hpp"
 
 using namespace fg;

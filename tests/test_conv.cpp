@@ -11,9 +11,9 @@
 #include <string>
 #include <vector>
 
-#include "core/conv.hpp"
-#include "core/conv_tuning.hpp"
-#include "core/gemm.hpp"
+#include "core/kernels/conv.hpp"
+#include "core/kernels/conv_tuning.hpp"
+#include "core/kernels/gemm.hpp"
 #include "core/random.hpp"
 
 using fg::ConvGeom;

@@ -5,7 +5,7 @@
 #include <cmath>
 #include <filesystem>
 
-#include "core/idx.hpp"
+#include "core/data/idx.hpp"
 #include "tests/data_test_util.hpp"
 
 using namespace fg;

@@ -7,9 +7,9 @@
 #include <filesystem>
 #include <set>
 
-#include "core/batching.hpp"
-#include "core/digits.hpp"
-#include "core/image_folder.hpp"
+#include "core/data/batching.hpp"
+#include "core/data/digits.hpp"
+#include "core/data/image_folder.hpp"
 #include "tests/data_test_util.hpp"
 
 // Only to write test images; static so it cannot clash with the library's copy.

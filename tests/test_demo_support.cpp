@@ -8,11 +8,11 @@
 #include <sstream>
 #include <tuple>
 
-#include "core/file_util.hpp"
-#include "demos/support/args.hpp"
-#include "demos/support/data_arg.hpp"
-#include "demos/support/progress.hpp"
-#include "demos/support/trainer.hpp"
+#include "core/data/file_util.hpp"
+#include "demos/cli/args.hpp"
+#include "demos/cli/data_arg.hpp"
+#include "demos/train/progress.hpp"
+#include "demos/train/trainer.hpp"
 #include "tests/cli_test_util.hpp"
 #include "tests/data_test_util.hpp"
 

@@ -11,11 +11,11 @@
 #include <fstream>
 #include <sstream>
 
-#include "core/checkpoint.hpp"
-#include "core/csv.hpp"
-#include "demos/support/feature_metrics.hpp"
-#include "demos/support/feature_run.hpp"
-#include "demos/support/json_text.hpp"
+#include "core/data/checkpoint.hpp"
+#include "core/data/csv.hpp"
+#include "demos/features/metrics.hpp"
+#include "demos/features/run.hpp"
+#include "demos/cli/json_text.hpp"
 #include "tests/data_test_util.hpp"
 
 using namespace fg;

@@ -5,9 +5,9 @@
 #include <set>
 #include <vector>
 
-#include "core/eval_identification.hpp"
-#include "core/eval_similarity.hpp"
-#include "core/eval_verification.hpp"
+#include "core/eval/identification.hpp"
+#include "core/eval/similarity.hpp"
+#include "core/eval/verification.hpp"
 #include "core/random.hpp"
 
 using namespace fg;

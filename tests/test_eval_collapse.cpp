@@ -5,7 +5,7 @@
 #include <cmath>
 #include <vector>
 
-#include "core/eval_collapse.hpp"
+#include "core/eval/collapse.hpp"
 #include "core/random.hpp"
 
 using namespace fg;

@@ -11,9 +11,9 @@
 #include <set>
 #include <sstream>
 
-#include "core/digits.hpp"
-#include "demos/support/faceid_data.hpp"
-#include "demos/support/faceid_eval.hpp"
+#include "core/data/digits.hpp"
+#include "demos/faceid/data.hpp"
+#include "demos/faceid/eval.hpp"
 #include "tests/cli_test_util.hpp"
 #include "tests/data_test_util.hpp"
 

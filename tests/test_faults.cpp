@@ -23,7 +23,7 @@
 #include <thread>
 #include <vector>
 
-#include "core/checkpoint.hpp"
+#include "core/data/checkpoint.hpp"
 #include "core/random.hpp"
 
 using namespace fg;

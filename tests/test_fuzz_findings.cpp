@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "core/image_folder.hpp"
+#include "core/data/image_folder.hpp"
 #include "core/random.hpp"
 #include "core/graph.hpp"
 #include "losses/objective.hpp"

@@ -11,7 +11,7 @@
 #include <sstream>
 #include <vector>
 
-#include "core/gemm.hpp"
+#include "core/kernels/gemm.hpp"
 #include "core/random.hpp"
 #include "core/tensor.hpp"
 

@@ -11,7 +11,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "core/csv.hpp"
+#include "core/data/csv.hpp"
 #include "data_test_util.hpp"
 #include "loss_test_util.hpp"
 

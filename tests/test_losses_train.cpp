@@ -6,7 +6,7 @@
 
 #include <cmath>
 
-#include "core/digits.hpp"
+#include "core/data/digits.hpp"
 #include "loss_test_util.hpp"
 
 using namespace fg;

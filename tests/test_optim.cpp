@@ -8,7 +8,7 @@
 #include "core/ops.hpp"
 #include "core/random.hpp"
 #include "optim/adam.hpp"
-#include "optim/schedule.hpp"
+#include "core/schedule.hpp"
 #include "optim/sgd.hpp"
 
 using namespace fg;

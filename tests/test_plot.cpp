@@ -8,11 +8,11 @@
 #include <cstring>
 #include <filesystem>
 
-#include "core/file_util.hpp"
+#include "core/data/file_util.hpp"
 #include "core/random.hpp"
-#include "demos/support/animation.hpp"
-#include "demos/support/embedding_plot.hpp"
-#include "demos/support/plot.hpp"
+#include "demos/plot/animation.hpp"
+#include "demos/plot/embedding_plot.hpp"
+#include "demos/plot/plot.hpp"
 #include "tests/data_test_util.hpp"
 
 #pragma GCC diagnostic push

@@ -11,11 +11,11 @@
 #include <memory>
 #include <set>
 
-#include "core/checkpoint.hpp"
-#include "core/digits.hpp"
+#include "core/data/checkpoint.hpp"
+#include "core/data/digits.hpp"
 #include "core/ops.hpp"
 #include "core/profile.hpp"
-#include "demos/support/trainer.hpp"
+#include "demos/train/trainer.hpp"
 #include "tests/data_test_util.hpp"
 #include "tests/trainer_test_util.hpp"
 

@@ -15,7 +15,7 @@
 // Usage: bench_conv [FILTER] [--reps N] [--batch N] [--naive-batch N]
 //                   [--budget MiB]
 // FILTER keeps cases whose label contains it; --budget sets the im2col column
-// buffer (core/conv_tuning.hpp). Threads: OMP_NUM_THREADS (all cores by default).
+// buffer (core/kernels/conv_tuning.hpp). Threads: OMP_NUM_THREADS (all cores by default).
 #include <omp.h>
 
 #include <algorithm>
@@ -27,8 +27,8 @@
 #include <string>
 #include <vector>
 
-#include "core/conv.hpp"
-#include "core/conv_tuning.hpp"
+#include "core/kernels/conv.hpp"
+#include "core/kernels/conv_tuning.hpp"
 #include "core/random.hpp"
 #include "core/tensor.hpp"
 

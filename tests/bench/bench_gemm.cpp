@@ -4,7 +4,7 @@
 // divided by OpenBLAS's (higher is better). Cases: square n = 256 .. 2048,
 // and the forward, backward-to-data and backward-to-weight products of the
 // six 5x5 convolutions of LeNet++ at batch 128, in the batch-as-columns
-// layout of core/conv (COL is C*25 x 128*H*W, W is F x C*25).
+// layout of core/kernels/conv (COL is C*25 x 128*H*W, W is F x C*25).
 // Each figure is the median of several repetitions after a warm-up; each
 // repetition runs the product enough times to last about 20 ms, and the
 // repetitions of the two libraries alternate. Every case
@@ -26,7 +26,7 @@
 #include <thread>
 #include <vector>
 
-#include "core/gemm.hpp"
+#include "core/kernels/gemm.hpp"
 #include "core/random.hpp"
 
 extern "C" char* openblas_get_corename(void);

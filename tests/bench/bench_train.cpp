@@ -1,6 +1,6 @@
 // Benchmark: training LeNet++ (2-D embedding, bias-free softmax head) on
 // Fashion-MNIST with batch 128, SGD momentum 0.9, lr 0.01, through the
-// demos' training loop (demos/support/trainer), then a per-layer timing
+// demos' training loop (demos/train/trainer), then a per-layer timing
 // table of the same step.
 //
 // The first --images training images are used once (one epoch); the first
@@ -24,11 +24,11 @@
 #include <fstream>
 #include <string>
 
-#include "core/batching.hpp"
-#include "core/idx.hpp"
+#include "core/data/batching.hpp"
+#include "core/data/idx.hpp"
 #include "core/profile.hpp"
-#include "demos/support/args.hpp"
-#include "demos/support/trainer.hpp"
+#include "demos/cli/args.hpp"
+#include "demos/train/trainer.hpp"
 #include "layers/lenetpp.hpp"
 #include "losses/registry.hpp"
 #include "optim/sgd.hpp"

@@ -1,13 +1,13 @@
 // The fuzz build's convolutions: the naive twins under the fast kernels'
 // names.
 //
-// core/conv.cpp packs its operands with the GCC-only register shuffles of
-// core/gemm_pack.hpp, so clang cannot compile it, and the fuzz targets aim at
+// core/kernels/conv.cpp packs its operands with the GCC-only register shuffles of
+// core/kernels/gemm_pack.hpp, so clang cannot compile it, and the fuzz targets aim at
 // the readers and parsers, not at the kernels (the test suites compare the
 // fast kernels with these same twins). scripts/fuzz.sh links this file
-// instead of core/conv.cpp, as it does tests/fuzz/gemm_naive_as_gemm.cpp
-// instead of core/gemm.cpp.
-#include "core/conv.hpp"
+// instead of core/kernels/conv.cpp, as it does tests/fuzz/gemm_naive_as_gemm.cpp
+// instead of core/kernels/gemm.cpp.
+#include "core/kernels/conv.hpp"
 
 namespace fg {
 

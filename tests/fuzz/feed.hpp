@@ -18,11 +18,11 @@
 #include <string>
 #include <vector>
 
-#include "core/checkpoint.hpp"
-#include "core/csv.hpp"
+#include "core/data/checkpoint.hpp"
+#include "core/data/csv.hpp"
 #include "core/graph.hpp"
-#include "core/idx.hpp"
-#include "core/image_folder.hpp"
+#include "core/data/idx.hpp"
+#include "core/data/image_folder.hpp"
 #include "core/random.hpp"
 #include "losses/objective.hpp"
 #include "losses/params.hpp"

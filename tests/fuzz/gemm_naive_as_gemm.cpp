@@ -1,15 +1,15 @@
 // The fuzz build's gemm(): the naive twin under the fast kernel's name.
 //
-// core/gemm.cpp is written for g++ (its register shuffles use GCC's
+// core/kernels/gemm.cpp is written for g++ (its register shuffles use GCC's
 // __builtin_shuffle, which clang does not have), and the fuzz targets aim at
 // the readers and parsers, not at the kernel, which the test suites already
 // compare against this same twin. scripts/fuzz.sh links this file instead of
-// core/gemm.cpp. The argument checks of the fast gemm() are kept, so a caller
+// core/kernels/gemm.cpp. The argument checks of the fast gemm() are kept, so a caller
 // that passes bad sizes still fails the same way.
 #include <algorithm>
 #include <string>
 
-#include "core/gemm.hpp"
+#include "core/kernels/gemm.hpp"
 #include "core/tensor.hpp"
 
 namespace fg {

@@ -4,8 +4,8 @@
 // the repository root; the output is committed, so this is only needed to
 // regenerate it:
 //
-//   g++ -std=c++17 -I. -fopenmp tests/fuzz/make_seeds.cpp core/idx.cpp core/checkpoint.cpp
-//       core/csv.cpp core/file_util.cpp core/tensor.cpp core/dataset.cpp -lz -o /tmp/make_seeds
+//   g++ -std=c++17 -I. -fopenmp tests/fuzz/make_seeds.cpp core/data/idx.cpp core/data/checkpoint.cpp
+//       core/data/csv.cpp core/data/file_util.cpp core/tensor.cpp core/data/dataset.cpp -lz -o /tmp/make_seeds
 //   /tmp/make_seeds tests/fuzz/corpus
 #include <zlib.h>
 
@@ -16,9 +16,9 @@
 #include <string>
 #include <vector>
 
-#include "core/checkpoint.hpp"
-#include "core/csv.hpp"
-#include "core/idx.hpp"
+#include "core/data/checkpoint.hpp"
+#include "core/data/csv.hpp"
+#include "core/data/idx.hpp"
 
 #define STB_IMAGE_WRITE_IMPLEMENTATION
 #include <stb/stb_image_write.h>

@@ -1,0 +1,358 @@
+// The fast GEMM: packed panels, cache blocking, a register-blocked
+// micro-kernel (core/kernels/gemm_kernel.hpp), OpenMP over blocks of C.
+//
+// C is cut into tasks of at most M2 x N2 (rows x columns), cut smaller until
+// every thread has several. One task:
+//   for pc in K by KC             pack A[rows, pc..] and B[pc.., columns]
+//                                 (private buffers: B block KC x N2 in L2)
+//     for ir in rows by MR        A micro-panel MR x KC stays in L1
+//       for jr in columns by NR   B micro-panel streams from L2
+//         micro_kernel            MR x NR tile of C in registers, KC long
+// Tasks cut both M and N, so the skinny products of the convolutions (32 to
+// 128 rows and 100k columns, or the reverse) keep every core busy. Products
+// with a small C and a long K (the weight gradient of a convolution) cut K
+// instead, into slabs summed separately and added at the end. When the
+// caller has packed A (GemmPackedA) or B (panels of NR columns) beforehand,
+// a task reads those panels in place of packing its own.
+//
+// This header holds the driver (blocking, tasks, threads) and is included by
+// core/kernels/gemm.cpp only, which defines the public entry points on top of it.
+#pragma once
+
+#include <omp.h>
+
+#include <algorithm>
+#include <array>
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <cstdlib>
+#include <new>
+#include <string>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include "core/kernels/gemm_kernel.hpp"
+#include "core/kernels/gemm_pack.hpp"
+#include "core/error.hpp"
+
+namespace fg {
+namespace gemm_detail {
+namespace {
+
+// Blocking (in elements of T). A micro-kernel call reads MR x KC of A (kept
+// in L1) and KC x NR of B; a task's packed B block, KC x N2, stays in the
+// 1 MB L2 and its A block, M2 x KC, in L3. The partial sums of split-K
+// products may take up to kPartBudget elements.
+template <class T> struct Blocks {
+  static constexpr int KC = 384;
+  static constexpr int M2 = 128 * Tile<T>::MR;
+  static constexpr int N2 = 8 * Tile<T>::NR;
+  static constexpr int64_t kPartBudget = (int64_t(16) << 20) / int64_t(sizeof(T));
+};
+
+template <class T> struct Prob {
+  bool ta, tb;
+  int M, N, K;
+  T alpha, beta;
+  const T* A;
+  std::ptrdiff_t lda;
+  const T* B;
+  std::ptrdiff_t ldb;
+  T* C;
+  std::ptrdiff_t rsc, csc;  // C(i, j) = C[i * rsc + j * csc]
+  const T* packed_a = nullptr;  // op(A) already packed (GemmPackedA)
+  const T* packed_b = nullptr;  // op(B) already in panels of K x NR (gemm_panel_width)
+};
+
+// Rows of k per block of K: the largest balanced cut of K into blocks of
+// at most KC (so no block is much shorter than the others).
+template <class T> int k_block(int K) {
+  const int blocks = (K + Blocks<T>::KC - 1) / Blocks<T>::KC;
+  return (K + blocks - 1) / blocks;
+}
+
+inline int ceil_div(int a, int b) { return (a + b - 1) / b; }
+inline int round_up(int a, int b) { return ceil_div(a, b) * b; }
+
+// A growable 64-byte-aligned buffer, one of each kind per thread, kept
+// between calls so that small products do not pay for allocation.
+template <class T> struct Buffer {
+  T* p = nullptr;
+  size_t cap = 0;
+  Buffer() = default;
+  Buffer(const Buffer&) = delete;
+  Buffer& operator=(const Buffer&) = delete;
+  ~Buffer() { std::free(p); }
+  T* get(size_t n) {
+    if (n > cap) {
+      std::free(p);
+      const size_t bytes = (n * sizeof(T) + 63) / 64 * 64;
+      p = static_cast<T*>(std::aligned_alloc(64, bytes));
+      cap = p ? n : 0;
+      if (!p) throw std::bad_alloc();
+    }
+    return p;
+  }
+};
+enum BufferKind { kBufA, kBufB, kBufPart, kBufKinds };
+template <class T> T* thread_buffer(BufferKind kind, size_t n) {
+  static thread_local Buffer<T> bufs[kBufKinds];
+  return bufs[kind].get(n);
+}
+
+// Micro-kernels for every edge shape: table[(rows - 1) * NV + (vectors - 1)].
+template <class T> using KernelFn = void (*)(int, const T*, const T*, const CTile<T>&);
+template <class T, int... I>
+constexpr std::array<KernelFn<T>, sizeof...(I)> kernel_table(std::integer_sequence<int, I...>) {
+  return {{&micro_kernel<T, I / Tile<T>::NV + 1, I % Tile<T>::NV + 1>...}};
+}
+template <class T> const KernelFn<T>* kernels() {
+  static constexpr auto table =
+      kernel_table<T>(std::make_integer_sequence<int, Tile<T>::MR * Tile<T>::NV>{});
+  return table.data();
+}
+
+// The work of one product, cut into tasks: a task is a block of rows of C
+// (mt, a multiple of MR) by a block of columns (nt, a multiple of NR), and
+// packs by itself the parts of A and B it needs, so tasks share nothing and
+// run in any order on any thread. The only synchronisation is the end of the
+// parallel region: a thread that is descheduled (the cores are shared)
+// holds up nobody but its current task, the others take the rest.
+struct TaskGrid {
+  int mt, nt, cm, cn;  // block sizes and counts
+  int count() const { return cm * cn; }
+};
+
+// Blocks of at most M2 x n2, then cut further (the larger side first) until
+// there are `target` tasks or they reach one panel. n2 is N2, which keeps a
+// task's packed B block in L2; a B the caller packed needs no such block,
+// and when the task packs A it may then take every column (n2 = N), so
+// that it packs its rows of A once rather than once per block of columns.
+template <class T> TaskGrid make_grid(int M, int N, int target, int n2 = Blocks<T>::N2) {
+  constexpr int MR = Tile<T>::MR, NR = Tile<T>::NR;
+  int cm = ceil_div(M, Blocks<T>::M2), cn = ceil_div(N, std::max(1, n2));
+  auto mt = [&] { return round_up(ceil_div(M, cm), MR); };
+  auto nt = [&] { return round_up(ceil_div(N, cn), NR); };
+  while (cm * cn < target) {
+    const bool can_m = mt() > MR, can_n = nt() > NR;
+    if (can_m && (!can_n || mt() >= nt()))
+      ++cm;
+    else if (can_n)
+      ++cn;
+    else
+      break;
+  }
+  const int mt_final = mt(), nt_final = nt();
+  return {mt_final, nt_final, ceil_div(M, mt_final), ceil_div(N, nt_final)};
+}
+
+// One task: rows [i0, i0 + mh) x columns [j0, j0 + nw) of C, all of K.
+template <class T>
+void run_task(const Prob<T>& P, int i0, int mh, int j0, int nw, T* abuf, T* bbuf) {
+  constexpr int MR = Tile<T>::MR, NR = Tile<T>::NR, NV = Tile<T>::NV, L = Tile<T>::L;
+  const int KC = k_block<T>(P.K);
+  const KernelFn<T>* table = kernels<T>();
+  const int mpanels = ceil_div(mh, MR), npanels = ceil_div(nw, NR);
+  for (int pc = 0; pc < P.K; pc += KC) {
+    const int kc = std::min(KC, P.K - pc);
+    const T* ablock = abuf;
+    if (P.packed_a)  // block pc holds all row panels, each MR x kc
+      ablock = P.packed_a + std::ptrdiff_t(pc) * round_up(P.M, MR) + std::ptrdiff_t(i0) * kc;
+    else
+      for (int r = 0; r < mpanels; ++r)
+        pack_a_panel(P.ta, P.A, P.lda, i0 + r * MR, std::min(MR, mh - r * MR), pc, kc,
+                     abuf + std::ptrdiff_t(r) * MR * kc);
+    // Panel q of the block: NR columns, kc rows, k-major.
+    const T* bblock = bbuf;
+    std::ptrdiff_t bstride = std::ptrdiff_t(NR) * kc;
+    if (P.packed_b) {
+      bblock = P.packed_b + std::ptrdiff_t(j0) * P.K + std::ptrdiff_t(pc) * NR;
+      bstride = std::ptrdiff_t(NR) * P.K;
+    } else {
+      pack_b_block(P.tb, P.B, P.ldb, pc, kc, j0, nw, bbuf);
+    }
+    const T beta = pc == 0 ? P.beta : T(1);
+    for (int r = 0; r < mpanels; ++r) {
+      const int mr = std::min(MR, mh - r * MR);
+      const T* a = ablock + std::ptrdiff_t(r) * MR * kc;
+      T* crow = P.C + (i0 + r * MR) * P.rsc;
+      for (int q = 0; q < npanels; ++q) {
+        const int nr = std::min(NR, nw - q * NR);
+        const CTile<T> tile{crow + (j0 + q * NR) * P.csc, P.rsc, P.csc, mr, nr, P.alpha, beta};
+        table[(mr - 1) * NV + (ceil_div(nr, L) - 1)](kc, a, bblock + q * bstride, tile);
+      }
+    }
+  }
+}
+
+// Whether a team of threads pays for itself. A team's last thread starts
+// working some time after the call (microseconds on an idle machine,
+// milliseconds when other programs keep the cores busy), and the call
+// cannot end before that thread has started. So a product that one thread
+// finishes in less than about twice that delay is run by one thread. The
+// delay is measured on every team started (and averaged, each new start
+// weighing half); while one thread is chosen, a team is still tried every
+// 200 ms to measure it again. Either way the same tasks run with
+// the same sums, so the result does not depend on this choice.
+std::atomic<int64_t> team_start_ns{0}, last_try_ns{0};
+
+inline int64_t now_ns() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+inline bool team_pays(int64_t macs) {
+  const int64_t one_thread_ns = macs / 80;  // about 160 GFLOP/s on one core
+  if (2 * team_start_ns.load(std::memory_order_relaxed) < one_thread_ns) return true;
+  const int64_t now = now_ns();
+  int64_t last = last_try_ns.load(std::memory_order_relaxed);
+  return now - last > 200000000 && last_try_ns.compare_exchange_strong(last, now);
+}
+
+// Called by each member of a new team as it starts; the last to start
+// records how long after t0 that was.
+inline void note_team_start(std::atomic<int>& started, int64_t t0) {
+  if (started.fetch_add(1, std::memory_order_relaxed) + 1 < omp_get_num_threads()) return;
+  const int64_t delay = now_ns() - t0, old = team_start_ns.load(std::memory_order_relaxed);
+  team_start_ns.store(old + (delay - old) / 2, std::memory_order_relaxed);
+}
+
+// Called by each member of a team when it has no work left: waits for the
+// others, giving the core away meanwhile. (The cores may be shared with
+// other programs; the barrier of OpenMP spins first, which then keeps a
+// teammate that still has work off the core.)
+inline void wait_for_team(std::atomic<int>& done) {
+  const int team = omp_get_num_threads();
+  done.fetch_add(1, std::memory_order_acq_rel);
+  while (done.load(std::memory_order_acquire) < team) std::this_thread::yield();
+}
+
+template <class T> void run_grid_task(const Prob<T>& P, const TaskGrid& g, int t) {
+  const int KC = std::min(P.K, Blocks<T>::KC);
+  T* abuf = thread_buffer<T>(kBufA, size_t(g.mt) * KC);
+  T* bbuf = P.packed_b ? nullptr : thread_buffer<T>(kBufB, size_t(g.nt) * KC);
+  const int i0 = (t / g.cn) * g.mt, j0 = (t % g.cn) * g.nt;
+  run_task(P, i0, std::min(g.mt, P.M - i0), j0, std::min(g.nt, P.N - j0), abuf, bbuf);
+}
+
+template <class T> void run_blocked(const Prob<T>& P, int nt) {
+  const TaskGrid g =
+      make_grid<T>(P.M, P.N, nt == 1 ? 1 : 4 * nt,
+                   P.packed_b && !P.packed_a ? P.N : Blocks<T>::N2);
+  if (nt == 1 || g.count() == 1 || !team_pays(int64_t(P.M) * P.N * P.K)) {
+    for (int t = 0; t < g.count(); ++t) run_grid_task(P, g, t);
+    return;
+  }
+  std::atomic<int> started{0}, done{0};
+  const int64_t t0 = now_ns();
+#pragma omp parallel num_threads(nt)
+  {
+    note_team_start(started, t0);
+#pragma omp for schedule(dynamic, 1) nowait
+    for (int t = 0; t < g.count(); ++t) run_grid_task(P, g, t);
+    wait_for_team(done);
+  }
+}
+
+// Small C, long K: K is cut into `slabs` ranges, slab s sums its range into
+// its own M x N block of `parts`; whichever thread finishes the last slab
+// adds the blocks in slab order (so the result does not depend on which
+// thread ran which slab) into C.
+template <class T> void run_split_k(const Prob<T>& P, int nt, int slabs) {
+  const size_t mn = size_t(P.M) * P.N;
+  T* parts = thread_buffer<T>(kBufPart, mn * slabs);
+  std::atomic<int> finished{0}, done{0};
+  auto slab = [&](int s) {
+    const int k0 = int(int64_t(P.K) * s / slabs), k1 = int(int64_t(P.K) * (s + 1) / slabs);
+    Prob<T> S = P;
+    S.K = k1 - k0;
+    S.A = P.ta ? P.A + k0 * P.lda : P.A + k0;
+    S.B = P.tb ? P.B + k0 : P.B + k0 * P.ldb;
+    S.alpha = T(1);
+    S.beta = T(0);
+    S.C = parts + mn * s;
+    S.rsc = P.N;
+    S.csc = 1;
+    run_blocked(S, 1);
+    if (finished.fetch_add(1, std::memory_order_acq_rel) + 1 < slabs) return;
+    for (int i = 0; i < P.M; ++i)
+      for (int j = 0; j < P.N; ++j) {
+        T sum = 0;
+        for (int u = 0; u < slabs; ++u) sum += parts[mn * u + size_t(i) * P.N + j];
+        T& c = P.C[i * P.rsc + j * P.csc];
+        c = P.beta == T(0) ? P.alpha * sum : P.alpha * sum + P.beta * c;
+      }
+  };
+  if (!team_pays(int64_t(P.M) * P.N * P.K)) {
+    for (int s = 0; s < slabs; ++s) slab(s);
+    return;
+  }
+  std::atomic<int> started{0};
+  const int64_t t0 = now_ns();
+#pragma omp parallel num_threads(nt)
+  {
+    note_team_start(started, t0);
+#pragma omp for schedule(dynamic, 1) nowait
+    for (int s = 0; s < slabs; ++s) slab(s);
+    wait_for_team(done);
+  }
+}
+
+// How many K slabs, or 0 to cut C into tasks instead. Cutting C re-reads
+// A once per column block and B once per row block; cutting K reads each
+// once but writes and re-reads a partial C per slab. Pick the cheaper.
+template <class T> int split_k_slabs(const Prob<T>& P, int nt) {
+  if (nt == 1) return 0;
+  const TaskGrid g = make_grid<T>(P.M, P.N, 4 * nt);
+  const double a = double(P.M) * P.K, b = double(P.K) * P.N, c = double(P.M) * P.N;
+  const int slabs = std::min(4 * nt, P.K / 512);
+  if (slabs < 2 || c * slabs > double(Blocks<T>::kPartBudget)) return 0;
+  const double cost_grid = a * g.cn + b * g.cm + c;
+  const double cost_split = a + b + c * (2 * slabs + 1);
+  return cost_split < cost_grid ? slabs : 0;
+}
+
+// C = beta * C (K == 0 or alpha == 0); beta == 0 writes zeros without reading.
+template <class T> void scale_c(const Prob<T>& P) {
+  for (int i = 0; i < P.M; ++i)
+    for (int j = 0; j < P.N; ++j) {
+      T& c = P.C[i * P.rsc + j * P.csc];
+      c = P.beta == T(0) ? T(0) : P.beta * c;
+    }
+}
+
+// Tiny products (a few hundred multiply-adds) cost less than the packing:
+// plain loops, the scale of alpha and beta as everywhere else.
+template <class T> void small_gemm(const Prob<T>& P) {
+  for (int i = 0; i < P.M; ++i)
+    for (int j = 0; j < P.N; ++j) {
+      T acc = 0;
+      for (int p = 0; p < P.K; ++p)
+        acc += (P.ta ? P.A[p * P.lda + i] : P.A[i * P.lda + p]) *
+               (P.tb ? P.B[j * P.ldb + p] : P.B[p * P.ldb + j]);
+      T& c = P.C[i * P.rsc + j * P.csc];
+      c = P.beta == T(0) ? P.alpha * acc : P.alpha * acc + P.beta * c;
+    }
+}
+
+void check_args(bool ta, bool tb, int M, int N, int K, int lda, int ldb, int ldc) {
+  const std::string dims = " (M=" + std::to_string(M) + " N=" + std::to_string(N) +
+                           " K=" + std::to_string(K) + ")";
+  if (M < 0 || N < 0 || K < 0) throw Error("gemm: sizes must not be negative" + dims);
+  auto check_ld = [&](const char* name, int ld, const char* matrix, int row) {
+    if (ld < std::max(1, row))
+      throw Error(std::string("gemm: ") + name + "=" + std::to_string(ld) +
+                  " is shorter than a row of " + matrix + " as stored (" + std::to_string(row) +
+                  " elements)" + dims);
+  };
+  check_ld("lda", lda, ta ? "A (K x M, trans_a)" : "A (M x K)", ta ? M : K);
+  check_ld("ldb", ldb, tb ? "B (N x K, trans_b)" : "B (K x N)", tb ? K : N);
+  check_ld("ldc", ldc, "C (M x N)", N);
+}
+
+}  // namespace
+}  // namespace gemm_detail
+}  // namespace fg

@@ -6,7 +6,9 @@
 #   asan    -O1 with AddressSanitizer + UndefinedBehaviorSanitizer (leaks too)
 
 SHELL    := /bin/bash
-CXX      := g++
+# ccache, where installed, makes a rebuild after a small edit (or a second
+# clone) reuse every object whose preprocessed source did not change.
+CXX      := $(shell command -v ccache >/dev/null 2>&1 && echo ccache g++ || echo g++)
 BUILD    := build
 NPROC    := $(shell nproc 2>/dev/null || echo 2)
 MAKEFLAGS += -j$(NPROC) --no-print-directory

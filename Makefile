@@ -88,6 +88,7 @@ $(BUILD)/test-asan: $(BUILD)/obj/catch_main.o $(call test_objs,asan) $(call lib_
 # Catch2 tag filter for a single suite, e.g. make test-float T='[gemm]'
 T ?=
 test: $(BUILD)/test-float $(BUILD)/test-double $(BUILD)/test-asan $(PROGS)
+	@scripts/house.py --check
 	@scripts/run_tests.sh all
 test-float: $(BUILD)/test-float $(PROGS)
 	@scripts/run_tests.sh float $(T)

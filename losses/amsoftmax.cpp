@@ -12,6 +12,8 @@
 //   psi(c) = c - m,   dpsi/dc = 1
 // so the target logit is the NormFace logit shifted down by s m, and its
 // derivative is the same as NormFace's: finite everywhere, no clamping needed.
+//
+// notes: notes/05-angular-family.md#53-am-softmax-and-cosface
 #include "losses/amsoftmax.hpp"
 
 #include <memory>

@@ -5,6 +5,8 @@
 // with one centre c_j per class (K x N), used as L_SM + lambda L_C. The slide
 // writes 1/2 sum; the mean over the batch, 1/(2m), keeps lambda independent
 // of the batch size. How the centres move: losses/center.hpp.
+//
+// notes: notes/04-euclidean-family.md#45-center-loss
 #include "losses/center.hpp"
 
 #include <memory>

@@ -8,6 +8,8 @@
 // batch); the paper squares it, and so does this code: without the square
 // the sum over a balanced batch is identically zero and no centre would move.
 // The mean over the batch (1/m) matches the center loss next to it.
+//
+// notes: notes/04-euclidean-family.md#46-center-invariant-loss
 #include <memory>
 
 #include "core/ops.hpp"

@@ -7,6 +7,8 @@
 //
 // y_ij = 1 for two faces of one person, 0 otherwise. The slide calls the
 // margin m; here it is `margin`, since m is the batch size.
+//
+// notes: notes/04-euclidean-family.md#41-max-margin-contrastive-loss
 #include <cmath>
 #include <memory>
 

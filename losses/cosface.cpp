@@ -12,6 +12,8 @@
 //                                         notes/solutions.md, measured by build/bounds),
 //   0 <= m <= K/(K-1)                     the bound on the cosine margin,
 // and its values in practice: s = 64, m = 0.35.
+//
+// notes: notes/05-angular-family.md#53-am-softmax-and-cosface
 #include "losses/amsoftmax.hpp"
 #include "losses/registry.hpp"
 

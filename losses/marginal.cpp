@@ -7,6 +7,8 @@
 // theta: the threshold that separates same-person from different-person
 // distances; xi: the error margin around it. Note the normaliser: 1/(m^2 - m)
 // with a sum over i < j, i.e. half the mean over unordered pairs, as on the slide.
+//
+// notes: notes/04-euclidean-family.md#42-marginal-loss
 #include <memory>
 
 #include "core/ops.hpp"

@@ -13,6 +13,8 @@
 // and k' = their number in the numerator, so the term stays the harmonic mean
 // of the distances it uses; a class with one sample has no pair and is
 // skipped. Fewer than two classes: L_R_inter = 0. (The slide's r is k here.)
+//
+// notes: notes/04-euclidean-family.md#47-range-loss
 #include <algorithm>
 #include <cmath>
 #include <map>

@@ -6,6 +6,8 @@
 //
 // over the m triplets selected (h'_a = h'(x_i^a) and so on). The projection is
 // a matmul in front of this node (the tpe Loss owns T and puts it there).
+//
+// notes: notes/04-euclidean-family.md#44-tse-and-tpe-triplets-on-a-learned-projection
 #include <algorithm>
 #include <cmath>
 #include <memory>

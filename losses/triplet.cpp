@@ -5,6 +5,8 @@
 // over the m triplets selected (anchor a, positive p of the same person,
 // negative n of another), all representations normalised, |h(x)|_2 = 1,
 // alpha = 0.2. Which triplets: losses/mining.hpp, or rows given explicitly.
+//
+// notes: notes/04-euclidean-family.md#43-triplet-loss-and-triplet-selection
 #include <memory>
 #include <string>
 

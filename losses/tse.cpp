@@ -6,6 +6,8 @@
 //
 // over the m triplets selected. The projection is a matmul in front of this
 // node (the tse Loss owns T and puts it there).
+//
+// notes: notes/04-euclidean-family.md#44-tse-and-tpe-triplets-on-a-learned-projection
 #include <memory>
 
 #include "core/ops.hpp"

@@ -9,6 +9,11 @@
 // relative to it.
 #include <catch2/catch.hpp>
 
+#include <cmath>
+#include <memory>
+
+#include "core/graph.hpp"
+#include "losses/registry.hpp"
 #include "tests/notes_check.hpp"
 
 using namespace notes_check;
@@ -119,4 +124,33 @@ TEST_CASE("notes: a loss file's pointer is checked against its page", "[notes]")
   CHECK(notes_pointer("// A.\n//\n// notes: notes/x.md#y\n#include <z>\n// notes: no\n") ==
         "notes/x.md#y");
   CHECK(notes_pointer("#include <z>\n// notes: notes/x.md#y\n").empty());
+}
+
+// A statement of notes/05 (ArcFace, "NaN from acos at ±1") checked on the loss:
+// the slope dpsi/dc = sin(theta + m)/sin theta is unbounded at theta = 0, but
+// the gradient with respect to h is sin(theta + m)/|h| (times 1 - p_y), bounded.
+TEST_CASE("notes: ArcFace's gradient in h is sin(theta + m) / |h|, bounded at theta = 0",
+          "[notes]") {
+  using namespace fg;
+  const double m = 0.5, r = 2, pi = 3.141592653589793;
+  // K = 2 in 3-D: W_0 = e1 (the target), W_1 = e3; h in the e1-e2 plane, so
+  // the other class's cosine is 0 and its gradient points along e3 only.
+  const Tensor W = Tensor::from({2, 3}, {1, 0, 0, 0, 0, 1});
+  std::unique_ptr<Loss> loss =
+      make_loss("arcface", {{"s", "1"}, {"m", "0.5"}}, LossContext{2, 3, 1});
+  loss->set_parameter("W", constant(W.clone()));
+  const double tol = sizeof(real) == 8 ? 1e-9 : 2e-4;
+  for (double theta : {1e-3, 0.1, 1.0, 2.5, 2.8}) {
+    Var h = param(Tensor::from({1, 3}, {real(r * std::cos(theta)), real(r * std::sin(theta)), 0}));
+    backward(loss->forward(LossInput{h, {0}, nullptr}));
+    const double g = std::hypot(double(h.grad()[0]), double(h.grad()[1]));
+    const bool first = theta <= pi - m;
+    const double psi = first ? std::cos(theta + m) : std::cos(theta) - m * std::sin(m);
+    const double slope_times_sin = first ? std::sin(theta + m) : std::sin(theta);
+    const double one_minus_p = 1 / (1 + std::exp(psi));  // 1 - e^psi / (e^psi + e^0)
+    INFO("theta = " << theta);
+    if (theta >= 0.1)
+      CHECK(g == Approx(one_minus_p * slope_times_sin / r).epsilon(tol));
+    CHECK(g <= one_minus_p / r * (1 + 1e-3));  // bounded by 1/|h|, whatever theta
+  }
 }

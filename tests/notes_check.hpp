@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cctype>
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -294,6 +295,85 @@ inline std::vector<std::string> check_pointer(const std::string& file, const std
   if (section_of(text, anchor).find("`" + file + "`") == std::string::npos)
     return {file + ": section " + pointer + " does not name `" + file + "`"};
   return {};
+}
+
+// The numbers of a text: "1.5e-7", "+0.079", "80", "4.2784" (a sign only
+// when it follows a blank or '('; "2..8" is 2 and 8).
+inline std::vector<std::string> numbers_in(const std::string& t) {
+  std::vector<std::string> out;
+  for (size_t i = 0; i < t.size();) {
+    const bool starts = std::isdigit(static_cast<unsigned char>(t[i])) &&
+                        (i == 0 || !(ident_char(t[i - 1]) ||
+                                     (t[i - 1] == '.' && i >= 2 && t[i - 2] != '.')));
+    if (!starts) {
+      ++i;
+      continue;
+    }
+    size_t j = i;
+    while (j < t.size() && std::isdigit(static_cast<unsigned char>(t[j]))) ++j;
+    if (j + 1 < t.size() && t[j] == '.' && std::isdigit(static_cast<unsigned char>(t[j + 1]))) {
+      ++j;
+      while (j < t.size() && std::isdigit(static_cast<unsigned char>(t[j]))) ++j;
+    }
+    if (j + 1 < t.size() && t[j] == 'e' &&
+        (std::isdigit(static_cast<unsigned char>(t[j + 1])) || t[j + 1] == '-' || t[j + 1] == '+')) {
+      size_t k = j + 1;
+      if (t[k] == '-' || t[k] == '+') ++k;
+      if (k < t.size() && std::isdigit(static_cast<unsigned char>(t[k]))) {
+        j = k;
+        while (j < t.size() && std::isdigit(static_cast<unsigned char>(t[j]))) ++j;
+      }
+    }
+    out.push_back(t.substr(i, j - i));
+    i = j;
+  }
+  return out;
+}
+
+// Does `page` (as written, e.g. "0.0015", "1.5e-7", "80") round one of
+// `printed` ("0.00153", "1.54e-07", "80.0000")? Rounded to the page's last
+// digit: half a unit of it.
+inline bool rounds_one_of(const std::string& page, const std::vector<std::string>& printed) {
+  const double v = std::stod(page);
+  const size_t e = page.find('e'), dot = page.find('.');
+  const std::string mant = page.substr(0, e);
+  const int decimals = dot == std::string::npos || dot > mant.size() ? 0 : int(mant.size() - dot - 1);
+  const int exp10 = e == std::string::npos ? 0 : std::stoi(page.substr(e + 1));
+  const double half_unit = 0.5 * std::pow(10.0, exp10 - decimals) * (1 + 1e-9);
+  for (const std::string& p : printed)
+    if (std::abs(std::stod(p) - v) <= half_unit) return true;
+  return false;
+}
+
+// Every number of each "*Measured*" paragraph of a page rounds a number that
+// `build/bounds` printed (the page quotes its table, default seed).
+inline std::vector<std::string> measured_problems(const std::string& name, const std::string& text,
+                                                  const std::string& bounds_output) {
+  const std::vector<std::string> printed = numbers_in(bounds_output);
+  std::vector<std::string> problems;
+  std::istringstream in(text);
+  std::string line;
+  bool inside = false;
+  for (int no = 1; std::getline(in, line); ++no) {
+    if (starts_with(line, "*Measured")) inside = true;
+    if (line.empty()) inside = false;
+    if (!inside) continue;
+    for (const std::string& n : numbers_in(line))
+      if (!rounds_one_of(n, printed))
+        problems.push_back(name + ":" + std::to_string(no) + ": measured " + n +
+                           " is not printed by build/bounds");
+  }
+  return problems;
+}
+
+// What a shell command prints on stdout ("" if it fails).
+inline std::string command_output(const std::string& cmd) {
+  FILE* p = popen(cmd.c_str(), "r");
+  if (!p) return "";
+  std::string out;
+  char buf[512];
+  while (std::fgets(buf, sizeof buf, p)) out += buf;
+  return pclose(p) == 0 ? out : "";
 }
 
 }  // namespace notes_check

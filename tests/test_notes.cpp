@@ -46,6 +46,25 @@ TEST_CASE("notes: every page names files, functions, programs, tests and heading
       FAIL_CHECK("build/bounds --notes prints " + f.first + " but no page quotes it");
 }
 
+TEST_CASE("notes: every number measured in solutions.md is printed by build/bounds", "[notes]") {
+  const std::string out = command_output("build/bounds");
+  {
+    INFO("build/bounds must run (make builds it before the suites)");
+    REQUIRE(out.find("bounds hold") != std::string::npos);
+  }
+  const std::string page = read_text("notes/solutions.md");
+  REQUIRE(page.find("*Measured") != std::string::npos);
+  for (const std::string& p : measured_problems("solutions.md", page, out)) FAIL_CHECK(p);
+  // The checker on its own: rounding to the page's last digit, and a miss.
+  CHECK(rounds_one_of("1.5e-7", {"1.54e-07"}));
+  CHECK(rounds_one_of("0.0015", {"0.00153"}));
+  CHECK(rounds_one_of("80", {"80.0000"}));
+  CHECK_FALSE(rounds_one_of("0.899845", {"0.899844"}));
+  CHECK(measured_problems("x.md", "*Measured:* 0.98 and 8\n", "0.9835 7.2").size() == 1);
+  CHECK(numbers_in("K 2..8, (1, 5], +0.079, 1.5e-7, l2") ==
+        std::vector<std::string>{"2", "8", "1", "5", "0.079", "1.5e-7"});
+}
+
 TEST_CASE("notes: each loss file names its section, and the section names the file", "[notes]") {
   // Files with a header comment in losses/ (the helpers without one are
   // described by the pages of the losses that use them).

@@ -15,6 +15,12 @@
 // caller has packed A (GemmPackedA) or B (panels of NR columns) beforehand,
 // a task reads those panels in place of packing its own.
 //
+// Threads, by rules a reader can state: a product gets one thread per
+// tuning::kMacsPerThread multiply-adds (gemm.cpp), C is cut into about
+// tuning::kTasksPerThread tasks per thread, and a thread without work left
+// yields its core until the team is done (wait_for_team). No decision
+// depends on a clock, so the same call runs the same way on any load.
+//
 // This header holds the driver (blocking, tasks, threads) and is included by
 // core/kernels/gemm.cpp only, which defines the public entry points on top of it.
 #pragma once
@@ -24,7 +30,6 @@
 #include <algorithm>
 #include <array>
 #include <atomic>
-#include <chrono>
 #include <cstdint>
 #include <cstdlib>
 #include <new>
@@ -41,16 +46,10 @@ namespace fg {
 namespace gemm_detail {
 namespace {
 
-// Blocking (in elements of T). A micro-kernel call reads MR x KC of A (kept
-// in L1) and KC x NR of B; a task's packed B block, KC x N2, stays in the
-// 1 MB L2 and its A block, M2 x KC, in L3. The partial sums of split-K
-// products may take up to kPartBudget elements.
-template <class T> struct Blocks {
-  static constexpr int KC = 384;
-  static constexpr int M2 = 128 * Tile<T>::MR;
-  static constexpr int N2 = 8 * Tile<T>::NR;
-  static constexpr int64_t kPartBudget = (int64_t(16) << 20) / int64_t(sizeof(T));
-};
+// Blocking (KC, M2, N2, the split-K budget): core/kernels/tuning.hpp.
+using tuning::Blocks;
+using tuning::ceil_div;
+using tuning::round_up;
 
 template <class T> struct Prob {
   bool ta, tb;
@@ -72,9 +71,6 @@ template <class T> int k_block(int K) {
   const int blocks = (K + Blocks<T>::KC - 1) / Blocks<T>::KC;
   return (K + blocks - 1) / blocks;
 }
-
-inline int ceil_div(int a, int b) { return (a + b - 1) / b; }
-inline int round_up(int a, int b) { return ceil_div(a, b) * b; }
 
 // A growable 64-byte-aligned buffer, one of each kind per thread, kept
 // between calls so that small products do not pay for allocation.
@@ -187,39 +183,6 @@ void run_task(const Prob<T>& P, int i0, int mh, int j0, int nw, T* abuf, T* bbuf
   }
 }
 
-// Whether a team of threads pays for itself. A team's last thread starts
-// working some time after the call (microseconds on an idle machine,
-// milliseconds when other programs keep the cores busy), and the call
-// cannot end before that thread has started. So a product that one thread
-// finishes in less than about twice that delay is run by one thread. The
-// delay is measured on every team started (and averaged, each new start
-// weighing half); while one thread is chosen, a team is still tried every
-// 200 ms to measure it again. Either way the same tasks run with
-// the same sums, so the result does not depend on this choice.
-std::atomic<int64_t> team_start_ns{0}, last_try_ns{0};
-
-inline int64_t now_ns() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(
-             std::chrono::steady_clock::now().time_since_epoch())
-      .count();
-}
-
-inline bool team_pays(int64_t macs) {
-  const int64_t one_thread_ns = macs / 80;  // about 160 GFLOP/s on one core
-  if (2 * team_start_ns.load(std::memory_order_relaxed) < one_thread_ns) return true;
-  const int64_t now = now_ns();
-  int64_t last = last_try_ns.load(std::memory_order_relaxed);
-  return now - last > 200000000 && last_try_ns.compare_exchange_strong(last, now);
-}
-
-// Called by each member of a new team as it starts; the last to start
-// records how long after t0 that was.
-inline void note_team_start(std::atomic<int>& started, int64_t t0) {
-  if (started.fetch_add(1, std::memory_order_relaxed) + 1 < omp_get_num_threads()) return;
-  const int64_t delay = now_ns() - t0, old = team_start_ns.load(std::memory_order_relaxed);
-  team_start_ns.store(old + (delay - old) / 2, std::memory_order_relaxed);
-}
-
 // Called by each member of a team when it has no work left: waits for the
 // others, giving the core away meanwhile. (The cores may be shared with
 // other programs; the barrier of OpenMP spins first, which then keeps a
@@ -240,17 +203,15 @@ template <class T> void run_grid_task(const Prob<T>& P, const TaskGrid& g, int t
 
 template <class T> void run_blocked(const Prob<T>& P, int nt) {
   const TaskGrid g =
-      make_grid<T>(P.M, P.N, nt == 1 ? 1 : 4 * nt,
+      make_grid<T>(P.M, P.N, nt == 1 ? 1 : tuning::kTasksPerThread * nt,
                    P.packed_b && !P.packed_a ? P.N : Blocks<T>::N2);
-  if (nt == 1 || g.count() == 1 || !team_pays(int64_t(P.M) * P.N * P.K)) {
+  if (nt == 1 || g.count() == 1) {
     for (int t = 0; t < g.count(); ++t) run_grid_task(P, g, t);
     return;
   }
-  std::atomic<int> started{0}, done{0};
-  const int64_t t0 = now_ns();
+  std::atomic<int> done{0};
 #pragma omp parallel num_threads(nt)
   {
-    note_team_start(started, t0);
 #pragma omp for schedule(dynamic, 1) nowait
     for (int t = 0; t < g.count(); ++t) run_grid_task(P, g, t);
     wait_for_team(done);
@@ -286,15 +247,8 @@ template <class T> void run_split_k(const Prob<T>& P, int nt, int slabs) {
         c = P.beta == T(0) ? P.alpha * sum : P.alpha * sum + P.beta * c;
       }
   };
-  if (!team_pays(int64_t(P.M) * P.N * P.K)) {
-    for (int s = 0; s < slabs; ++s) slab(s);
-    return;
-  }
-  std::atomic<int> started{0};
-  const int64_t t0 = now_ns();
 #pragma omp parallel num_threads(nt)
   {
-    note_team_start(started, t0);
 #pragma omp for schedule(dynamic, 1) nowait
     for (int s = 0; s < slabs; ++s) slab(s);
     wait_for_team(done);
@@ -306,9 +260,9 @@ template <class T> void run_split_k(const Prob<T>& P, int nt, int slabs) {
 // once but writes and re-reads a partial C per slab. Pick the cheaper.
 template <class T> int split_k_slabs(const Prob<T>& P, int nt) {
   if (nt == 1) return 0;
-  const TaskGrid g = make_grid<T>(P.M, P.N, 4 * nt);
+  const TaskGrid g = make_grid<T>(P.M, P.N, tuning::kTasksPerThread * nt);
   const double a = double(P.M) * P.K, b = double(P.K) * P.N, c = double(P.M) * P.N;
-  const int slabs = std::min(4 * nt, P.K / 512);
+  const int slabs = std::min(tuning::kTasksPerThread * nt, P.K / tuning::kSplitKMinDepth);
   if (slabs < 2 || c * slabs > double(Blocks<T>::kPartBudget)) return 0;
   const double cost_grid = a * g.cn + b * g.cm + c;
   const double cost_split = a + b + c * (2 * slabs + 1);

@@ -15,11 +15,11 @@
 // caller has packed A (GemmPackedA) or B (panels of NR columns) beforehand,
 // a task reads those panels in place of packing its own.
 //
-// Threads, by rules a reader can state: a product gets one thread per
-// tuning::kMacsPerThread multiply-adds (gemm.cpp), C is cut into about
-// tuning::kTasksPerThread tasks per thread, and a thread without work left
-// yields its core until the team is done (wait_for_team). No decision
-// depends on a clock, so the same call runs the same way on any load.
+// Threads: a product gets one thread per tuning::kMacsPerThread
+// multiply-adds (gemm.cpp), C is cut into about tuning::kTasksPerThread
+// tasks per thread, and a team is started only when it pays for itself on
+// the machine as loaded now (team_pays below), which keeps a busy machine
+// from making small products 10 to 40 times slower (notes/06-kernels.md).
 //
 // This header holds the driver (blocking, tasks, threads) and is included by
 // core/kernels/gemm.cpp only, which defines the public entry points on top of it.
@@ -30,6 +30,7 @@
 #include <algorithm>
 #include <array>
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <cstdlib>
 #include <new>
@@ -183,6 +184,41 @@ void run_task(const Prob<T>& P, int i0, int mh, int j0, int nw, T* abuf, T* bbuf
   }
 }
 
+// Whether a team of threads pays for itself. The rule: use a team when one
+// thread would take more than twice as long as a team takes to start.
+// A team's last thread starts working some time after the call
+// (microseconds on an idle machine, milliseconds when other programs keep
+// the cores busy), and the call cannot end before that thread has started.
+// The start-up delay is measured on every team started (and averaged, each
+// new start weighing half); one thread's time is the multiply-adds over
+// tuning::kOneThreadMacsPerNs. While one thread is chosen, a team is still
+// tried every tuning::kTeamRetryNs to measure the delay again. Either way
+// the same tasks run with the same sums, so the result does not depend on
+// this choice, only the time does.
+std::atomic<int64_t> team_start_ns{0}, last_try_ns{0};
+
+inline int64_t now_ns() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+inline bool team_pays(int64_t macs) {
+  const int64_t one_thread_ns = macs / tuning::kOneThreadMacsPerNs;
+  if (2 * team_start_ns.load(std::memory_order_relaxed) < one_thread_ns) return true;
+  const int64_t now = now_ns();
+  int64_t last = last_try_ns.load(std::memory_order_relaxed);
+  return now - last > tuning::kTeamRetryNs && last_try_ns.compare_exchange_strong(last, now);
+}
+
+// Called by each member of a new team as it starts; the last to start
+// records how long after t0 that was.
+inline void note_team_start(std::atomic<int>& started, int64_t t0) {
+  if (started.fetch_add(1, std::memory_order_relaxed) + 1 < omp_get_num_threads()) return;
+  const int64_t delay = now_ns() - t0, old = team_start_ns.load(std::memory_order_relaxed);
+  team_start_ns.store(old + (delay - old) / 2, std::memory_order_relaxed);
+}
+
 // Called by each member of a team when it has no work left: waits for the
 // others, giving the core away meanwhile. (The cores may be shared with
 // other programs; the barrier of OpenMP spins first, which then keeps a
@@ -205,13 +241,15 @@ template <class T> void run_blocked(const Prob<T>& P, int nt) {
   const TaskGrid g =
       make_grid<T>(P.M, P.N, nt == 1 ? 1 : tuning::kTasksPerThread * nt,
                    P.packed_b && !P.packed_a ? P.N : Blocks<T>::N2);
-  if (nt == 1 || g.count() == 1) {
+  if (nt == 1 || g.count() == 1 || !team_pays(int64_t(P.M) * P.N * P.K)) {
     for (int t = 0; t < g.count(); ++t) run_grid_task(P, g, t);
     return;
   }
-  std::atomic<int> done{0};
+  std::atomic<int> started{0}, done{0};
+  const int64_t t0 = now_ns();
 #pragma omp parallel num_threads(nt)
   {
+    note_team_start(started, t0);
 #pragma omp for schedule(dynamic, 1) nowait
     for (int t = 0; t < g.count(); ++t) run_grid_task(P, g, t);
     wait_for_team(done);
@@ -247,8 +285,15 @@ template <class T> void run_split_k(const Prob<T>& P, int nt, int slabs) {
         c = P.beta == T(0) ? P.alpha * sum : P.alpha * sum + P.beta * c;
       }
   };
+  if (!team_pays(int64_t(P.M) * P.N * P.K)) {
+    for (int s = 0; s < slabs; ++s) slab(s);
+    return;
+  }
+  std::atomic<int> started{0};
+  const int64_t t0 = now_ns();
 #pragma omp parallel num_threads(nt)
   {
+    note_team_start(started, t0);
 #pragma omp for schedule(dynamic, 1) nowait
     for (int s = 0; s < slabs; ++s) slab(s);
     wait_for_team(done);

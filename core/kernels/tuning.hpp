@@ -78,6 +78,16 @@ constexpr double kTransposeFillGain = 0.1;
 // has much more work than its start-up.
 constexpr int64_t kMacsPerThread = int64_t(1) << 19;
 
+// Whether a team pays (gemm_driver.hpp's team_pays): one thread's time is
+// estimated at this many multiply-adds per nanosecond (about 160 GFLOP/s,
+// one AVX-512 core), against twice the measured start-up delay of a team.
+// While teams are judged too slow, one is tried again every kTeamRetryNs
+// (200 ms) to measure the delay anew. On a loaded machine this keeps the
+// one-image LeNet++ products 10 to 40 times faster than always starting a
+// team (notes/06-kernels.md).
+constexpr int64_t kOneThreadMacsPerNs = 80;
+constexpr int64_t kTeamRetryNs = 200000000;
+
 // Tasks per thread a product's C is cut into, so that a thread held up by
 // another program delays one small task, not a quarter of the product.
 constexpr int kTasksPerThread = 4;

@@ -211,7 +211,7 @@ void backward_weight_chunk(const ConvGeom& g, int OH, int OW, const T* x, const 
 // are added in a fixed order, so the result depends on nothing but dy.
 template <class T>
 void bias_gradient(const ConvGeom& g, int64_t P, const T* dy, T* db) {
-  constexpr int kLanes = 32;
+  constexpr int kLanes = tuning::kBiasGradientLanes;
 #pragma omp parallel for schedule(static)
   for (int f = 0; f < g.F; ++f) {
     T lane[kLanes] = {};

@@ -126,5 +126,15 @@ constexpr int kConvWeightSlabs = 4;
 constexpr int kConvChannelLastWeightFrom = 16;
 constexpr int kConvChannelLastInputFrom = 32;
 
+// The channel-last unfoldings copy runs of values in pieces of this many
+// bytes (one 512-bit register; the compiler turns each piece into one
+// load and one store), the tail value by value.
+constexpr int kCopyRunBytes = 64;
+
+// Partial sums of the bias gradient: 32 independent running sums vectorise
+// and overlap, where one sum is a chain of dependent adds. Changing it
+// changes the summation order (and so the last bits of db).
+constexpr int kBiasGradientLanes = 32;
+
 }  // namespace tuning
 }  // namespace fg

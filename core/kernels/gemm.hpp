@@ -53,9 +53,9 @@ template <class T>
 int gemm_panel_width();
 
 // gemm_packed_ab: C = alpha * op(A) * B + beta * C with op(A) packed as
-// above and B (K x N) already packed by the
-// caller as ceil(N / NR) panels (NR = gemm_panel_width<T>()), panel q
-// holding columns [q NR, q NR + NR) k-major: B(k, q NR + j) at
+// above and B (K x N) already packed by the caller as ceil(N / NR) panels
+// (NR = gemm_panel_width<T>()), panel q holding columns [q NR, q NR + NR)
+// k-major: B(k, q NR + j) at
 // packed_b[q NR K + k NR + j], packed_b aligned to 64 bytes. Columns past
 // N in the last panel are read but do not reach C. For callers that can
 // write B in this layout in the first place (the unfolded images of a
@@ -64,8 +64,9 @@ template <class T>
 void gemm_packed_ab(const GemmPackedA<T>& A, const T* packed_b, int N, T alpha, T beta, T* C,
                     int ldc);
 
-// gemm_packed_b: the same with a left-hand side as in gemm() (op(A) M x K, A packed by
-// the product itself) and B (K x N) in the caller's panels as above. For
+// gemm_packed_b: the same with a left-hand side as in gemm() (op(A) M x K,
+// A packed by the product itself) and B (K x N) in the caller's panels as
+// above. For
 // the weight gradient of a convolution, whose A (the output gradient)
 // changes with every chunk of images.
 template <class T>

@@ -17,6 +17,7 @@
 #include "losses/euclidean.hpp"
 #include "losses/params.hpp"
 #include "losses/projection.hpp"
+#include "losses/reader_spec.hpp"
 #include "losses/registry.hpp"
 #include "losses/triplet_source.hpp"
 
@@ -67,8 +68,8 @@ const std::vector<ParamSpec>& tpe_specs() {
 
 class TpeLoss : public ProjectedTripletLoss {
  public:
-  TpeLoss(const LossParams& p, const LossContext& ctx)
-      : ProjectedTripletLoss("tpe", p, ctx, tpe_specs()) {}
+  TpeLoss(const LossContext& ctx, const ParamReader& r)
+      : ProjectedTripletLoss("tpe", ctx, r, "mining_alpha") {}
   Var forward(const LossInput& in) override {
     const Var hp = project_and_pick(in);
     return tpe_loss(hp, last_triplets());
@@ -81,12 +82,11 @@ class TpeLoss : public ProjectedTripletLoss {
 }  // namespace
 
 LossSpec tpe_spec() {
-  return {"tpe",
-          "TPE: -log(e^<h'_a,h'_p> / (e^<h'_a,h'_p> + e^<h'_a,h'_n>)) with a learned projection h' "
-          "= T h",
-          tpe_specs(), [](const LossParams& p, const LossContext& ctx) {
-            return std::unique_ptr<Loss>(new TpeLoss(p, ctx));
-          }};
+  return reader_spec<TpeLoss>(
+      "tpe",
+      "TPE: -log(e^<h'_a,h'_p> / (e^<h'_a,h'_p> + e^<h'_a,h'_n>)) with a learned projection h' "
+      "= T h",
+      tpe_specs());
 }
 
 }  // namespace fg

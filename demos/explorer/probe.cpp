@@ -6,6 +6,7 @@
 #include "core/error.hpp"
 #include "core/graph.hpp"
 #include "demos/features/metrics.hpp"
+#include "demos/features/run.hpp"
 #include "losses/cosine_loss.hpp"
 #include "losses/lsoftmax.hpp"
 #include "losses/margin_softmax.hpp"
@@ -52,6 +53,10 @@ PointProbes probe_points(Objective& obj, const Tensor& H, const std::vector<int>
   p.neg_grad = Tensor({m, N}, NAN);
   const bool with_w = W.dim() == 2 && W.size(1) == N && W.size(0) > 0;
   const bool with_psi = with_w && has_target_logit(obj);
+  // A pair or triplet term of a batch of one point has no pairs: its value
+  // would read 0 and mean nothing.
+  if (objective_needs_pk(obj.name()))
+    p.note = "pair and triplet terms need a batch: no loss or -dL/dh of one point alone";
   for (int i = 0; i < m; ++i) {
     const int c = y[size_t(i)];
     if (with_w && c >= 0 && c < W.size(0)) {

@@ -11,8 +11,9 @@
 //                 losses (L-Softmax, A-Softmax), at the current iteration
 //                 (margin warm-up and lambda annealing included); NaN otherwise
 //
-// Pair and triplet terms need a batch with more than one point: for them the
-// per-point loss and gradient are NaN and `note` says why.
+// Pair and triplet terms need a batch with more than one point: for an
+// objective with one (objective_needs_pk) the per-point loss and gradient are
+// NaN and `note` says why; so they are when a forward on one point fails.
 #pragma once
 
 #include <string>

@@ -1,0 +1,147 @@
+// The explorer's numbers (demos/explorer): each point's loss, theta_y, psi and
+// -dL/dh, -dL/dW, the margin playground's p_y, and the page writer's errors.
+// The browser side is tests/browser/explorer_test.py.
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+
+#include "core/error.hpp"
+#include "demos/explorer/page.hpp"
+#include "demos/explorer/playground.hpp"
+#include "demos/explorer/probe.hpp"
+
+using namespace fg;
+
+namespace {
+
+Tensor mat(int r, int c, std::vector<real> v) { return Tensor::from({r, c}, std::move(v)); }
+
+// ArcFace's loss of one point written out: -log softmax with the target
+// logit s cos(theta_y + m) (theta_y + m <= pi here).
+double arcface_by_hand(const Tensor& W, const real* h, int y, double s, double m) {
+  const int K = W.size(0);
+  const double hn = std::hypot(h[0], h[1]);
+  double z[8], zmax = -1e300;
+  for (int j = 0; j < K; ++j) {
+    const double c = (W.at(j, 0) * h[0] + W.at(j, 1) * h[1]) / (hn * std::hypot(W.at(j, 0), W.at(j, 1)));
+    z[j] = s * (j == y ? std::cos(std::acos(c) + m) : c);
+    zmax = std::max(zmax, z[j]);
+  }
+  double sum = 0;
+  for (int j = 0; j < K; ++j) sum += std::exp(z[j] - zmax);
+  return -(z[y] - zmax - std::log(sum));
+}
+
+}  // namespace
+
+TEST_CASE("explorer: a point's loss, angle, psi and -dL/dh", "[explorer]") {
+  auto obj = make_objective("arcface", LossContext{3, 2, 7}, {{"s", "8"}, {"m", "0.3"}});
+  const Tensor W = obj->class_weights();
+  const Tensor H = mat(3, 2, {1, 0.5, -0.3, 2, 0.2, -1});
+  const std::vector<int> y = {0, 2, 1};
+  const PointProbes p = probe_points(*obj, H, y, W);
+  REQUIRE(p.note.empty());
+  for (int i = 0; i < 3; ++i) {
+    const real* h = H.data() + 2 * i;
+    const real* w = W.data() + 2 * y[size_t(i)];
+    const double c = (w[0] * h[0] + w[1] * h[1]) / (std::hypot(h[0], h[1]) * std::hypot(w[0], w[1]));
+    CHECK(p.theta_deg[size_t(i)] == Approx(std::acos(c) * 180 / M_PI).epsilon(1e-4));
+    CHECK(p.psi[size_t(i)] == Approx(std::cos(std::acos(c) + 0.3)).epsilon(1e-4));
+    CHECK(p.loss[size_t(i)] == Approx(arcface_by_hand(W, h, y[size_t(i)], 8, 0.3)).epsilon(1e-4));
+    // -dL/dh against a central difference of the hand-written loss.
+    for (int k = 0; k < 2; ++k) {
+      const double eps = 1e-3;
+      real hp[2] = {h[0], h[1]}, hm[2] = {h[0], h[1]};
+      hp[k] += real(eps), hm[k] -= real(eps);
+      const double fd = (arcface_by_hand(W, hp, y[size_t(i)], 8, 0.3) - arcface_by_hand(W, hm, y[size_t(i)], 8, 0.3)) /
+                        (2 * eps);
+      CHECK(p.neg_grad.at(i, k) == Approx(-fd).epsilon(2e-3).margin(1e-4));
+    }
+  }
+  // The objective's parameter gradients are left at zero.
+  for (const NamedVar& v : obj->parameters())
+    for (int64_t i = 0; i < v.second.grad().numel(); ++i) CHECK(v.second.grad()[i] == 0);
+}
+
+TEST_CASE("explorer: -dL/dW is minus the gradient of the batch's mean loss", "[explorer]") {
+  auto obj = make_objective("arcface", LossContext{3, 2, 11}, {{"s", "8"}, {"m", "0.3"}});
+  const Tensor W = obj->class_weights().clone();
+  const Tensor H = mat(3, 2, {1, 0.5, -0.3, 2, 0.2, -1});
+  const std::vector<int> y = {0, 2, 1};
+  const Tensor push = class_weight_push(*obj, H, y);
+  REQUIRE(push.dim() == 2);
+  auto mean_loss = [&](const Tensor& Wx) {
+    double s = 0;
+    for (int i = 0; i < 3; ++i) s += arcface_by_hand(Wx, H.data() + 2 * i, y[size_t(i)], 8, 0.3);
+    return s / 3;
+  };
+  for (int j = 0; j < 3; ++j)
+    for (int k = 0; k < 2; ++k) {
+      const double eps = 1e-3;
+      Tensor Wp = W.clone(), Wm = W.clone();
+      Wp.at(j, k) += real(eps), Wm.at(j, k) -= real(eps);
+      CHECK(push.at(j, k) == Approx(-(mean_loss(Wp) - mean_loss(Wm)) / (2 * eps)).epsilon(2e-3).margin(1e-4));
+    }
+}
+
+TEST_CASE("explorer: no angle or psi without class weights; pair losses say why they have no per-point loss",
+          "[explorer]") {
+  auto soft = make_objective("softmax", LossContext{3, 2, 1});
+  const Tensor H = mat(2, 2, {1, 0, 0, 1});
+  const PointProbes p = probe_points(*soft, H, {0, 1}, soft->class_weights());
+  CHECK(std::isnan(p.psi[0]));  // softmax has no target-logit function
+  CHECK(std::isfinite(p.theta_deg[0]));
+  CHECK(std::isfinite(p.loss[1]));
+  auto trip = make_objective("triplet", LossContext{3, 2, 1});
+  const PointProbes q = probe_points(*trip, H, {0, 1}, Tensor());
+  CHECK(std::isnan(q.theta_deg[0]));
+  CHECK_THAT(q.note, Catch::Contains("pair and triplet"));
+  CHECK(std::isnan(q.loss[0]));
+  CHECK(std::isnan(q.neg_grad[1]));
+  CHECK_THROWS_AS(probe_points(*soft, H, {0}, Tensor()), Error);
+}
+
+TEST_CASE("explorer: the playground's p_y on a circle of K classes", "[explorer]") {
+  // K = 2, m = 0, theta = 0: the other class sits at cos pi = -1.
+  CHECK(playground_py("arcface", 0, 2, 3, 0) == Approx(std::exp(3.0) / (std::exp(3.0) + std::exp(-3.0))));
+  // CosFace, K = 4, theta = 30 degrees: cosines cos(90k - 30) to classes 1..3.
+  const double t = M_PI / 6, s = 5, m = 0.2;
+  double others = 0;
+  for (int k = 1; k < 4; ++k) others += std::exp(s * std::cos(2 * M_PI * k / 4 - t));
+  const double target = std::exp(s * (std::cos(t) - m));
+  CHECK(playground_py("cosface", m, 4, s, t) == Approx(target / (target + others)).epsilon(1e-5));
+  // ArcFace on W_y: p_y grows with s while m < 2 pi / K, falls when m > 2 pi / K.
+  CHECK(playground_py("arcface", 0.5, 10, 64, 0) > playground_py("arcface", 0.5, 10, 16, 0));
+  CHECK(playground_py("arcface", 0.7, 10, 64, 0) < playground_py("arcface", 0.7, 10, 16, 0));
+  CHECK_THROWS_AS(playground_py("softmax", 0, 4, 1, 0), Error);
+  CHECK_THROWS_AS(playground_py("arcface", 0, 1, 1, 0), Error);
+}
+
+TEST_CASE("explorer: the page holds its data whole and refuses what it cannot draw", "[explorer]") {
+  auto obj = make_objective("arcface", LossContext{3, 2, 7}, {{"s", "8"}, {"m", "0.3"}});
+  const Tensor H = mat(3, 2, {1, 0.5, -0.3, 2, 0.2, -1});
+  ExplorerRun run;
+  run.title = "a </script> title", run.dim = 2, run.names = {"a", "b", "c"};
+  run.frames.push_back(explorer_frame(*obj, H, {0, 2, 1}, obj->class_weights(), Tensor(), 0, 0.5, 2, 1));
+  CHECK(run.frames[0].y.size() == 2);  // at most max_points rows
+  ExplorerPage page;
+  page.title = "test", page.runs.push_back(run), page.playground = false;
+  const std::string path = "build/test_explorer_page.html";
+  write_explorer(path, page);
+  std::ifstream f(path);
+  std::stringstream ss;
+  ss << f.rdbuf();
+  const std::string html = ss.str();
+  CHECK(html.find("a <\\/script> title") != std::string::npos);
+  CHECK(html.rfind("</html>") != std::string::npos);
+  std::remove(path.c_str());
+  ExplorerPage bad = page;
+  bad.runs[0].dim = 4;
+  CHECK_THROWS_WITH(write_explorer(path, bad), Catch::Contains("dim 4"));
+  bad.runs[0].dim = 2, bad.runs[0].frames.clear();
+  CHECK_THROWS_WITH(write_explorer(path, bad), Catch::Contains("no frames"));
+  CHECK_THROWS_WITH(write_explorer(path, ExplorerPage{}), Catch::Contains("no runs"));
+}

@@ -12,6 +12,8 @@
 #include "demos/explorer/page.hpp"
 #include "demos/explorer/playground.hpp"
 #include "demos/explorer/probe.hpp"
+#include "losses/amsoftmax.hpp"
+#include "losses/arcface.hpp"
 
 using namespace fg;
 
@@ -144,4 +146,21 @@ TEST_CASE("explorer: the page holds its data whole and refuses what it cannot dr
   bad.runs[0].dim = 2, bad.runs[0].frames.clear();
   CHECK_THROWS_WITH(write_explorer(path, bad), Catch::Contains("no frames"));
   CHECK_THROWS_WITH(write_explorer(path, ExplorerPage{}), Catch::Contains("no runs"));
+}
+
+TEST_CASE("explorer: target_row's dL/dtheta is the slope of its own loss, and ArcFace's stays positive past pi - m",
+          "[explorer]") {
+  const std::vector<TargetLogit> ts = {plain_cosine(), cosine_margin_target(0.35), arcface_target(0.5, false)};
+  for (const TargetLogit& t : ts)
+    for (double deg : {20.0, 70.0, 120.0, 170.0}) {
+      const double th = deg * M_PI / 180, eps = 1e-5;
+      const double Lp = -std::log(target_row(t, th + eps, 8, 10, 0.1).p_y);
+      const double Lm = -std::log(target_row(t, th - eps, 8, 10, 0.1).p_y);
+      CHECK(target_row(t, th, 8, 10, 0.1).dL_dtheta == Approx((Lp - Lm) / (2 * eps)).epsilon(1e-4).margin(1e-9));
+    }
+  // Past theta = pi - m (150.4 degrees for m = 0.5) the fallback branch still pulls theta down.
+  for (double deg : {152.0, 165.0, 179.0})
+    CHECK(target_row(arcface_target(0.5, false), deg * M_PI / 180, 64, 10, 0).dL_dtheta > 0);
+  CHECK(target_row(plain_cosine(), 1.0, 8, 10, 0).psi == Approx(std::cos(1.0)));
+  CHECK_THROWS_AS(target_row(plain_cosine(), 1.0, 8, 1, 0), Error);
 }

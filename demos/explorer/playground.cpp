@@ -80,6 +80,20 @@ double playground_py(const std::string& loss, double m, int K, double s, double 
   return std::exp(-double(L.value().item()));
 }
 
+TargetRow target_row(const TargetLogit& t, double theta, double s, int K, double c_other) {
+  if (K < 2) throw Error("target_row: K = " + std::to_string(K) + " classes; need at least 2");
+  Tensor c({1, K}, real(c_other));
+  c[0] = real(std::cos(theta));
+  Var cos_theta = param(c);
+  Var L = margin_softmax(cos_theta, constant(Tensor::scalar(real(s))), {0}, t);
+  backward(L);
+  TargetRow r;
+  r.psi = t.psi(std::cos(theta));
+  r.p_y = std::exp(-double(L.value().item()));
+  r.dL_dtheta = -std::sin(theta) * double(cos_theta.grad()[0]);
+  return r;
+}
+
 std::string margin_playground_json() {
   std::vector<double> theta_deg;
   for (int t = 0; t <= kThetaSteps; ++t) theta_deg.push_back(180.0 * t / kThetaSteps);

@@ -15,7 +15,19 @@
 
 #include <string>
 
+#include "losses/margin_softmax.hpp"
+
 namespace fg {
+
+// One sample through the margin-softmax node, for plotting against theta: the
+// target class at angle theta from h, the K - 1 others all at cosine c_other,
+// one scale s. psi is t.psi(cos theta), p_y = exp(-L), and dL/dtheta_y =
+// -sin theta dL/dcos theta_y with dL/dcos theta_y taken from the node's own
+// backward (which applies t.dpsi).
+struct TargetRow {
+  double psi = 0, p_y = 0, dL_dtheta = 0;
+};
+TargetRow target_row(const TargetLogit& t, double theta, double s, int K, double c_other);
 
 // The grid as one JSON object (losses, their m grids, K, s and theta grids,
 // psi, p_y, the smallest s per target), for embedding in a page.

@@ -19,6 +19,10 @@
 //                       after every epoch)
 //   embeddings.csv      the test features, rows x1,...,xN,label
 //   checkpoint.ckpt     model, loss, optimizer and progress
+//   grad_field.png      (--grad-field, dim 2) the test features with the
+//                       arrows -dL_i/dh_i of each point's own loss and
+//                       -dL/dW_j on each class weight, raw | normalised
+//                       (demos/explorer/grad_field.hpp)
 //   explorer.html       (dim 2 and 3) the run in a browser, offline: an epoch
 //                       slider over the frames, raw / normalised (dim 3: a
 //                       sphere to turn), each point's loss, theta_y, psi and
@@ -37,6 +41,7 @@
 #include "demos/cli/args.hpp"
 #include "demos/cli/data_arg.hpp"
 #include "demos/cli/demo_checks.hpp"
+#include "demos/explorer/grad_field.hpp"
 #include "demos/explorer/page.hpp"
 #include "demos/features/history.hpp"
 #include "demos/features/run.hpp"
@@ -66,7 +71,7 @@ int main(int argc, char** argv) {
     Args args(argc, argv,
               "feature2d [--loss OBJECTIVE] [key=value ...] [--data fashion|mnist:DIR|digits[:N]|folder:DIR] "
               "[--epochs N] [--dim 2|3|N] [--seed N] [--out DIR] [--lr X] [--batch N] "
-              "[--train-images N] [--test-images N] [--optim sgd|adam] [--clip X] [--batchnorm] [--threads N] [--explorer-points N] [--quiet] [--list-losses]");
+              "[--train-images N] [--test-images N] [--optim sgd|adam] [--clip X] [--batchnorm] [--threads N] [--explorer-points N] [--grad-field] [--quiet] [--list-losses]");
     const std::string objective = args.get_string(
         "--loss", "softmax", "training objective: a loss or a weighted sum such as softmax+0.01*center");
     const LossParams kv = args.key_values(
@@ -92,6 +97,7 @@ int main(int argc, char** argv) {
         args.get_int("--frame-points", 3000, 100, 100000, "test features drawn in each animation frame");
     const int explorer_points = args.get_int("--explorer-points", 400, 0, 5000,
                                              "test points in each frame of explorer.html (0: no page)");
+    const bool grad_field = args.get_flag("--grad-field", "also draw grad_field.png: -dL/dh on test points, -dL/dW_j (dim 2)");
     const bool bn = args.get_flag("--batchnorm", "LeNet++ with BatchNorm after every convolution");
     const bool quiet = args.get_flag("--quiet", "no progress bar");
     const bool list = args.get_flag("--list-losses", "print every loss with its parameters and exit");
@@ -102,6 +108,7 @@ int main(int argc, char** argv) {
     }
     check_data_spec(args, data_spec);
     check_objective(args, "--loss", objective, kv, dim);
+    if (grad_field && dim != 2) args.fail("--grad-field", "draws 2-D features only; use --dim 2");
     if (out.empty()) out = "out/feature2d/" + safe_name(objective);
     make_out_dir(args, "--out", out);
     make_out_dir(args, "--out", out + "/frames");
@@ -215,6 +222,10 @@ int main(int argc, char** argv) {
     }
     curves_figure(history, loss_now + " on " + data.description).save_png(out + "/curves.png");
     save_embeddings_csv(out + "/embeddings.csv", last.h, last.labels);
+    if (grad_field)
+      grad_field_figure(run.objective(), test_snap, "Where " + loss_now + " pushes: " + data.test.name + ", epoch " +
+                                                        std::to_string(epochs), 400)
+          .save_png(out + "/grad_field.png");
     if (explore) {
       ExplorerPage page;
       page.title = loss_now + " on " + data.description;
@@ -223,8 +234,8 @@ int main(int argc, char** argv) {
     }
     std::printf("test accuracy %s after %d epochs\n", pct(last.accuracy).c_str(), epochs);
     std::printf("wrote %s/: test_features.png train_features.png curves.png features.gif frames/ "
-                "metrics.json embeddings.csv checkpoint.ckpt%s\n",
-                out.c_str(), explore ? " explorer.html" : "");
+                "metrics.json embeddings.csv checkpoint.ckpt%s%s\n",
+                out.c_str(), explore ? " explorer.html" : "", grad_field ? " grad_field.png" : "");
     return 0;
   });
 }

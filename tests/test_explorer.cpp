@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "core/error.hpp"
+#include "demos/explorer/grad_field.hpp"
 #include "demos/explorer/page.hpp"
 #include "demos/explorer/playground.hpp"
 #include "demos/explorer/probe.hpp"
@@ -163,4 +164,20 @@ TEST_CASE("explorer: target_row's dL/dtheta is the slope of its own loss, and Ar
     CHECK(target_row(arcface_target(0.5, false), deg * M_PI / 180, 64, 10, 0).dL_dtheta > 0);
   CHECK(target_row(plain_cosine(), 1.0, 8, 10, 0).psi == Approx(std::cos(1.0)));
   CHECK_THROWS_AS(target_row(plain_cosine(), 1.0, 8, 1, 0), Error);
+}
+
+TEST_CASE("explorer: the grad field draws 2-D features and refuses others", "[explorer]") {
+  auto obj = make_objective("cosface", LossContext{3, 2, 5}, {{"s", "8"}, {"m", "0.2"}});
+  FeatureSnapshot s{mat(4, 2, {1, 0.5, -0.3, 2, 0.2, -1, 0.5, 0.5}), {0, 1, 2, 0}, obj->class_weights(), Tensor(),
+                    Scoring::Cosine, {"a", "b", "c"}};
+  const Canvas c = grad_field_figure(*obj, s, "t", 3).render();
+  CHECK(c.width() > 0);
+  auto trip = make_objective("triplet", LossContext{3, 2, 5});
+  FeatureSnapshot t = s;
+  t.W = Tensor();
+  CHECK_NOTHROW(grad_field_figure(*trip, t, "t", 10).render());
+  FeatureSnapshot d3 = s;
+  d3.H = mat(2, 3, {1, 0, 0, 0, 1, 0});
+  d3.y = {0, 1};
+  CHECK_THROWS_WITH(grad_field_figure(*obj, d3, "t", 10), Catch::Contains("needs 2-D features"));
 }

@@ -229,6 +229,7 @@ int main(int argc, char** argv) {
     if (explore) {
       ExplorerPage page;
       page.title = loss_now + " on " + data.description;
+      xrun.title = loss_now;  // the schedules as they ended
       page.runs.push_back(xrun);
       write_explorer(out + "/explorer.html", page);
     }

@@ -11,6 +11,7 @@
 #include "core/random.hpp"
 #include "demos/cli/json_text.hpp"
 #include "demos/explorer/playground.hpp"
+#include "demos/plot/plot.hpp"
 
 namespace fg {
 
@@ -143,7 +144,22 @@ void write_explorer(const std::string& path, const ExplorerPage& page) {
     if (r.frames.empty()) throw Error("explorer page " + path + ": run '" + r.title + "' has no frames");
     runs.push_back(run_json(r));
   }
+  // The PNGs' class colours (class_color), so page and pictures agree.
+  int K = 0;
+  for (const ExplorerRun& r : page.runs) {
+    K = std::max(K, int(r.names.size()));
+    for (const ExplorerFrame& f : r.frames)
+      for (int y : f.y) K = std::max(K, y + 1);
+  }
+  std::vector<std::string> colors;
+  for (int k = 0; k < K; ++k) {
+    const Color c = class_color(k);
+    char hex[16];
+    std::snprintf(hex, sizeof hex, "\"#%02x%02x%02x\"", c.r, c.g, c.b);
+    colors.push_back(hex);
+  }
   JsonObject data;
+  data.add_raw("colors", json_array(colors, 0));
   data.add("title", page.title).add_raw("runs", json_array(runs, 0)).add("table", page.table);
   data.add_raw("playground", page.playground ? margin_playground_json() : "null");
   std::string html;

@@ -28,8 +28,7 @@ pre.table { font-size: 12px; background: #fafafa; padding: 6px; overflow-x: auto
 const char* const kExplorerScript = R"JS(
 'use strict';
 const D = JSON.parse(document.getElementById('fg-data').textContent);
-const PALETTE = ['#1f77b4','#ff7f0e','#2ca02c','#d62728','#9467bd','#8c564b','#e377c2','#7f7f7f','#bcbd22','#17becf'];
-const color = k => PALETTE[k % PALETTE.length];
+const color = k => D.colors[k] || '#808080';
 const fmt = v => (v === null || v === undefined || !isFinite(v)) ? 'n/a' : Number(v).toPrecision(5);
 const el = (tag, attrs, text) => { const e = document.createElement(tag);
   for (const k in attrs || {}) e.setAttribute(k, attrs[k]); if (text !== undefined) e.textContent = text; return e; };

@@ -3,7 +3,7 @@
 `make test` (scripts/run_tests.sh browser).
 
 It trains two very short feature2d runs on 300 synthetic digits (2-D ArcFace
-and 3-D CosFace), opens each explorer.html from file:// in headless Chromium
+and 3-D CosFace) and a two-loss gallery, opens each explorer.html from file:// in headless Chromium
 through the DevTools protocol (tests/browser/cdp.py) and checks, as a reader
 would see it:
   - the page loads with no exception, console error or failed load;
@@ -11,7 +11,8 @@ would see it:
   - hovering a point shows the numbers metrics.json lists for it (class,
     theta_y, psi, loss, -dL/dh), for the three most isolated points;
   - the 3-D sphere turns when dragged; the margin playground redraws when
-    its s slider moves;
+    its s slider moves; the gallery page's slider redraws every panel and
+    its table names every loss;
 then runs the same checks on three broken copies of the page (a script that
 throws, frames that are all the same, one number changed) and expects each
 to fail. Screenshots go to build/browser/*.png. Ends with "browser: N passed,
@@ -41,14 +42,50 @@ class CheckFailed(Exception):
     pass
 
 
-def train(name, args):
-    out = os.path.join(OUT, name)
-    cmd = [os.path.join(ROOT, "build", "feature2d"), *args, "--data", "digits:300", "--epochs", "2",
-           "--threads", "1", "--quiet", "--out", out]
-    r = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=300)
-    if r.returncode != 0:
-        raise CheckFailed("feature2d failed: " + " ".join(cmd) + "\n" + r.stdout[-800:] + r.stderr[-800:])
-    return out
+def start(cmd):
+    """Starts one program; finish() waits for it. The three runs go at once."""
+    return cmd, subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+
+
+def finish(job, what):
+    cmd, proc = job
+    try:
+        out, _ = proc.communicate(timeout=300)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.communicate()
+        raise CheckFailed(what + " took more than 300 s: " + " ".join(cmd))
+    if proc.returncode != 0:
+        raise CheckFailed(what + " failed: " + " ".join(cmd) + "\n" + out[-800:])
+
+
+def feature2d_cmd(name, args):
+    return [os.path.join(ROOT, "build", "feature2d"), *args, "--data", "digits:300", "--epochs", "2",
+            "--threads", "1", "--quiet", "--out", os.path.join(OUT, name)]
+
+
+GALLERY = ["--only", "softmax,arcface", "--data", "digits:300", "--epochs", "1", "--threads", "1", "--quiet"]
+
+
+def gallery_cmd():
+    return [os.path.join(ROOT, "build", "gallery"), *GALLERY, "--out", os.path.join(OUT, "gallery")]
+
+
+def check_gallery(page):
+    n = page.eval("fgExplorer.data.runs.length")
+    if n != 2:
+        raise CheckFailed(f"the gallery page shows {n} runs, expected 2")
+    slide_to(page, "epoch", 1)
+    last = [canvas(page, f"panel-{r}") for r in range(n)]
+    slide_to(page, "epoch", 0)
+    first = [canvas(page, f"panel-{r}") for r in range(n)]
+    for r in range(n):
+        if first[r] == last[r]:
+            raise CheckFailed(f"the shared slider changed nothing in panel {r}")
+    table = page.eval("document.getElementById('table').textContent")
+    for label in ("Softmax", "ArcFace"):
+        if label not in table:
+            raise CheckFailed(f"the gallery table does not name {label}")
 
 
 def close(a, b, rel=2e-3):
@@ -226,15 +263,24 @@ def main():
         print("browser: no headless Chromium found (chromium-headless-shell or chromium); `make deps` installs it")
         print("browser: 0 passed, 1 failed")
         return 1
-    runs = {}
+    reuse = "--reuse" in sys.argv
+    jobs = {}
     for name, args in RUNS.items():
-        html = os.path.join(OUT, name, "explorer.html")
+        if not (reuse and os.path.exists(os.path.join(OUT, name, "explorer.html"))):
+            jobs[name] = start(feature2d_cmd(name, args))
+    if not (reuse and os.path.exists(os.path.join(OUT, "gallery", "explorer.html"))):
+        jobs["gallery"] = start(gallery_cmd())
+    runs, gallery = {}, None
+    for name in list(RUNS) + ["gallery"]:
         try:
-            if "--reuse" not in sys.argv or not os.path.exists(html):
-                train(name, args)
-            with open(os.path.join(OUT, name, "metrics.json")) as f:
-                runs[name] = (html, json.load(f))
-        except (CheckFailed, OSError, ValueError, subprocess.TimeoutExpired) as e:
+            if name in jobs:
+                finish(jobs[name], name)
+            if name == "gallery":
+                gallery = (os.path.join(OUT, "gallery", "explorer.html"), None)
+            else:
+                with open(os.path.join(OUT, name, "metrics.json")) as f:
+                    runs[name] = (os.path.join(OUT, name, "explorer.html"), json.load(f))
+        except (CheckFailed, OSError, ValueError) as e:
             results.append(("make the " + name + " page", str(e)))
     browser = cdp.Browser(path)
     try:
@@ -271,12 +317,18 @@ def main():
                       ("3-D sphere turns when dragged", check_turn),
                       ("3-D page still clean after use", check_loads)]
             results += run_checks(browser, html, metrics, checks, os.path.join(OUT, "explorer_3d.png"))
+        if gallery:
+            checks = [("gallery page loads cleanly", check_loads),
+                      ("gallery slider redraws every panel, table names every loss", check_gallery),
+                      ("gallery page still clean after use", check_loads)]
+            results += run_checks(browser, gallery[0], None, checks, os.path.join(OUT, "explorer_gallery.png"))
     finally:
         browser.close()
     passed = sum(1 for _, e in results if e is None)
     for name, err in results:
         print(f"  {'ok  ' if err is None else 'FAIL'} {name}" + (f": {err}" if err else ""))
-    print(f"  screenshots: build/browser/explorer_2d.png, build/browser/explorer_3d.png ({time.time() - t0:.0f} s)")
+    print(f"  screenshots: build/browser/explorer_2d.png, explorer_3d.png, explorer_gallery.png "
+          f"({time.time() - t0:.0f} s)")
     print(f"browser: {passed} passed, {len(results) - passed} failed")
     return 0 if passed == len(results) else 1
 

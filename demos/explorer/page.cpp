@@ -160,7 +160,7 @@ void write_explorer(const std::string& path, const ExplorerPage& page) {
   }
   JsonObject data;
   data.add_raw("colors", json_array(colors, 0));
-  data.add("title", page.title).add_raw("runs", json_array(runs, 0)).add("table", page.table);
+  data.add("title", page.title).add("points", page.points).add_raw("runs", json_array(runs, 0)).add("table", page.table);
   data.add_raw("playground", page.playground ? margin_playground_json() : "null");
   std::string html;
   html += "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n<title>" + html_escape(page.title) +

@@ -49,6 +49,7 @@ struct ExplorerPage {
   std::string title;
   std::vector<ExplorerRun> runs;  // one: a run's page; several: the gallery
   std::string table;              // text shown under the panels (the gallery table)
+  std::string points = "a fixed sample of the test set";  // what the dots are
   bool playground = true;
 };
 

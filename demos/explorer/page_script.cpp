@@ -61,7 +61,7 @@ const canvases = D.runs.map((r, ri) => {
 const info = el('div', { id: 'info' }, 'hover a point');
 document.body.appendChild(info);
 document.body.appendChild(el('p', { class: 'note' },
-  'Points: a fixed sample of the test set. Arrows from the origin: the class weights W_j (scaled to the view; ' +
+  'Points: ' + D.points + '. Arrows from the origin: the class weights W_j (scaled to the view; ' +
   'dashed: the centres c_j). Short arrows on points: -dL/dh from the loss\'s own backward on that point alone ' +
   '(lengths scaled so the longest is 28 px). Thin arrows at the tips of W_j: -dL/dW_j over the sample. ' +
   'Background: the decision regions (argmax over classes of W_j.h, or of cos theta_j for angular scoring). ' +

@@ -224,7 +224,7 @@ int main(int argc, char** argv) {
     save_embeddings_csv(out + "/embeddings.csv", last.h, last.labels);
     if (grad_field)
       grad_field_figure(run.objective(), test_snap, "Where " + loss_now + " pushes: " + data.test.name + ", epoch " +
-                                                        std::to_string(epochs), 400)
+                                                        std::to_string(epochs), 400, run.pk_P(), run.pk_K())
           .save_png(out + "/grad_field.png");
     if (explore) {
       ExplorerPage page;

@@ -183,3 +183,31 @@ TEST_CASE("explorer: the grad field draws 2-D features and refuses others", "[ex
   d3.y = {0, 1};
   CHECK_THROWS_WITH(grad_field_figure(*obj, d3, "t", 10), Catch::Contains("needs 2-D features"));
 }
+
+TEST_CASE("explorer: batch_push is minus the batch loss's gradient; points in no active triplet get zero",
+          "[explorer]") {
+  auto trip = make_objective("triplet", LossContext{2, 2, 3});
+  // Far apart classes: every triplet satisfied, nothing pushes.
+  const Tensor far = mat(4, 2, {1, 0, 1, 0.05f, -1, 0, -1, 0.05f});
+  const Tensor z = batch_push(*trip, far, {0, 0, 1, 1});
+  for (int64_t i = 0; i < z.numel(); ++i) CHECK(z[i] == 0);
+  // A negative inside class 0: against finite differences of the objective's own forward.
+  const Tensor H = mat(4, 2, {1, 0, 0.8f, 0.5f, 0.9f, 0.2f, -1, 0.1f});
+  const std::vector<int> y = {0, 0, 1, 1};
+  const Tensor g = batch_push(*trip, H, y);
+  auto loss_at = [&](const Tensor& X) {
+    NoGrad off;
+    return double(trip->forward(LossInput{constant(X), y}).value().item());
+  };
+  const bool dbl = sizeof(real) == 8;
+  const double eps = dbl ? 1e-6 : 1e-3;
+  double total = 0;
+  for (int i = 0; i < 4; ++i)
+    for (int k = 0; k < 2; ++k) {
+      Tensor P = H.clone(), M = H.clone();
+      P.at(i, k) += real(eps), M.at(i, k) -= real(eps);
+      CHECK(g.at(i, k) == Approx(-(loss_at(P) - loss_at(M)) / (2 * eps)).epsilon(dbl ? 1e-5 : 2e-2).margin(1e-6));
+      total += std::abs(g.at(i, k));
+    }
+  CHECK(total > 0);
+}

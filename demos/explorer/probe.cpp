@@ -78,6 +78,16 @@ PointProbes probe_points(Objective& obj, const Tensor& H, const std::vector<int>
   return p;
 }
 
+Tensor batch_push(Objective& obj, const Tensor& H, const std::vector<int>& y) {
+  Var h = param(H.clone());
+  Var L = obj.forward(LossInput{h, y});
+  backward(L);
+  Tensor out = h.grad().clone();
+  for (int64_t i = 0; i < out.numel(); ++i) out[i] = -out[i];
+  zero_all(obj);
+  return out;
+}
+
 Tensor class_weight_push(Objective& obj, const Tensor& H, const std::vector<int>& y) {
   Var W;
   for (const NamedVar& nv : obj.parameters()) {

@@ -46,4 +46,10 @@ double target_logit(const Objective& obj, double cos_theta);
 // -dL/dW (K x N), empty when the objective has none or cannot take the batch.
 Tensor class_weight_push(Objective& obj, const Tensor& H, const std::vector<int>& y);
 
+// Minus the gradient of the batch's mean loss with respect to each of its
+// points (m x N), for pair and triplet objectives, whose loss lives on the
+// batch rather than on one point: a point that takes part in no active pair
+// or triplet gets a zero row. The parameter gradients are zeroed afterwards.
+Tensor batch_push(Objective& obj, const Tensor& H, const std::vector<int>& y);
+
 }  // namespace fg

@@ -42,7 +42,7 @@ all: $(PROGS)
 
 help:
 	@echo "make             build the library and every program into build/"
-	@echo "make test        build and run the test suite three ways (float, double, sanitizers)"
+	@echo "make test        build and run the test suite three ways (float, double, sanitizers), then the browser test"
 	@echo "make test-float  only the float suite (also test-double, test-asan); T='[tag]' filters"
 	@echo "make test-browser  explorer.html opened and driven in headless Chromium"
 	@echo "make demo        train and draw the default demo"

@@ -60,17 +60,17 @@ Figure grad_field_figure(Objective& obj, const FeatureSnapshot& full, const std:
     push = class_weight_push(obj, bH, by);
     for (int i = 0; i < bH.size(0); ++i)
       if (pr.neg_grad.at(i, 0) != 0 || pr.neg_grad.at(i, 1) != 0) active.push_back(i);
-    pr.note = "a P x K batch of " + std::to_string(pk_P) + " x " + std::to_string(pk_K) + ": " +
-              std::to_string(active.size()) + " points in active pairs or triplets, ringed";
+    pr.note = "batch " + std::to_string(pk_P) + " x " + std::to_string(pk_K) + ": " + std::to_string(active.size()) +
+              " of " + std::to_string(bH.size(0)) + " points active (ringed)";
   }
   const Tensor& AH = bH.numel() ? bH : s.H;  // where the arrows start
   const double gmax = max_row_norm(pr.neg_grad), pmax = push.numel() ? max_row_norm(push) : 0;
 
   Figure fig(2, 1, 620, 620);
-  fig.title = pr.note.empty() ? title : title + "; " + pr.note;
+  fig.title = title;
   for (int panel = 0; panel < 2; ++panel) {
     const bool normed = panel == 1;
-    Plot p = normed ? second_panel(s, "normalised: the arrows at h / |h|")
+    Plot p = normed ? second_panel(s, bH.numel() ? "normalised; " + pr.note : "normalised: the arrows at h / |h|")
                     : raw_panel(s, bH.numel() ? "raw: arrows -dL/dh_i of the batch loss"
                                               : "raw: arrows -dL_i/dh_i, black: -dL/dW_j");
     double radius = 1;

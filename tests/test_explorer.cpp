@@ -7,8 +7,11 @@
 #include <cstdio>
 #include <fstream>
 #include <sstream>
+#include <tuple>
 
 #include "core/error.hpp"
+#include "tests/cli_test_util.hpp"
+#include "tests/data_test_util.hpp"
 #include "demos/explorer/grad_field.hpp"
 #include "demos/explorer/page.hpp"
 #include "demos/explorer/playground.hpp"
@@ -210,4 +213,26 @@ TEST_CASE("explorer: batch_push is minus the batch loss's gradient; points in no
       total += std::abs(g.at(i, k));
     }
   CHECK(total > 0);
+}
+
+TEST_CASE("figures grad-theta writes its picture; feature2d --grad-field refuses 3-D", "[explorer]") {
+  REQUIRE(std::ifstream("build/figures").good());
+  fg_test::TempDir dir;
+  auto [code, err] = fg_test::run_command("build/figures grad-theta --s 30 --K 4 --other-cos 0.2 --out " +
+                                          dir.path.string());
+  INFO(err);
+  REQUIRE(code == 0);
+  std::ifstream png(dir.path / "grad_theta.png", std::ios::binary);
+  char magic[4] = {};
+  png.read(magic, 4);
+  CHECK(std::string(magic, 4) == "\x89PNG");
+  std::tie(code, err) = fg_test::run_command("build/figures grad-theta --K 1");
+  CHECK(code == 2);
+  CHECK_THAT(err, Catch::Contains("--K"));
+  std::tie(code, err) = fg_test::run_command("build/figures grad-theta --other-cos 2");
+  CHECK(code == 2);
+  CHECK_THAT(err, Catch::Contains("--other-cos"));
+  std::tie(code, err) = fg_test::run_command("build/feature2d --data digits --dim 3 --grad-field");
+  CHECK(code == 2);
+  CHECK_THAT(err, Catch::Contains("--grad-field") && Catch::Contains("--dim 2"));
 }

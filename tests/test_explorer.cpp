@@ -29,10 +29,13 @@ Tensor mat(int r, int c, std::vector<real> v) { return Tensor::from({r, c}, std:
 // logit s cos(theta_y + m) (theta_y + m <= pi here).
 double arcface_by_hand(const Tensor& W, const real* h, int y, double s, double m) {
   const int K = W.size(0);
-  const double hn = std::hypot(h[0], h[1]);
+  // All in double: float products here would put rounding noise into the
+  // central differences taken of this function.
+  const double h0 = h[0], h1 = h[1], hn = std::hypot(h0, h1);
   double z[8], zmax = -1e300;
   for (int j = 0; j < K; ++j) {
-    const double c = (W.at(j, 0) * h[0] + W.at(j, 1) * h[1]) / (hn * std::hypot(W.at(j, 0), W.at(j, 1)));
+    const double w0 = W.at(j, 0), w1 = W.at(j, 1);
+    const double c = (w0 * h0 + w1 * h1) / (hn * std::hypot(w0, w1));
     z[j] = s * (j == y ? std::cos(std::acos(c) + m) : c);
     zmax = std::max(zmax, z[j]);
   }

@@ -13,7 +13,8 @@ BUILD    := build
 NPROC    := $(shell nproc 2>/dev/null || echo 2)
 MAKEFLAGS += -j$(NPROC) --no-print-directory
 
-DEPS       := g++ make catch2 libstb-dev zlib1g-dev libgif-dev fonts-dejavu-core dataset-fashion-mnist
+DEPS       := g++ make catch2 libstb-dev zlib1g-dev libgif-dev fonts-dejavu-core dataset-fashion-mnist \
+              'chromium-headless-shell|chromium' python3
 BENCH_DEPS := libopenblas-dev python3-torch
 
 WARN   := -Wall -Wextra -Wno-unused-parameter -Wno-sign-compare
@@ -34,15 +35,16 @@ PROGS     := $(patsubst demos/%.cpp,$(BUILD)/%,$(PROG_SRC))
 lib_objs  = $(patsubst %.cpp,$(BUILD)/obj/$(1)/%.o,$(LIB_SRC))
 test_objs = $(patsubst %.cpp,$(BUILD)/obj/$(1)/%.o,$(TEST_SRC))
 
-.PHONY: fuzz all deps bench-deps test test-float test-double test-asan demo bench bench-train help clean
+.PHONY: fuzz all deps bench-deps test test-float test-double test-asan test-browser demo bench bench-train help clean
 .DEFAULT_GOAL := all
 
 all: $(PROGS)
 
 help:
 	@echo "make             build the library and every program into build/"
-	@echo "make test        build and run the test suite three ways (float, double, sanitizers)"
+	@echo "make test        build and run the test suite three ways (float, double, sanitizers), then the browser test"
 	@echo "make test-float  only the float suite (also test-double, test-asan); T='[tag]' filters"
+	@echo "make test-browser  explorer.html opened and driven in headless Chromium"
 	@echo "make demo        train and draw the default demo"
 	@echo "make bench       GEMM and convolution benchmarks against OpenBLAS"
 	@echo "make bench-train LeNet++ training speed and memory against PyTorch (RUNS=3 for medians)"
@@ -96,6 +98,9 @@ test-double: $(BUILD)/test-double $(PROGS)
 	@scripts/run_tests.sh double $(T)
 test-asan: $(BUILD)/test-asan $(PROGS)
 	@scripts/run_tests.sh asan $(T)
+# explorer.html in headless Chromium (tests/browser/explorer_test.py)
+test-browser: $(PROGS)
+	@scripts/run_tests.sh browser
 
 demo: all
 	@scripts/demo.sh

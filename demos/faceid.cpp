@@ -8,7 +8,9 @@
 //
 //   results.md, results.json     the tables of every run
 //   roc.png                      every run's ROC, a panel per dimension
-//   <loss>_d<dim>/roc.png, angles.png, collapse.png (and features.png in 2-D)
+//   <loss>_d<dim>/roc.png, angles.png, collapse.png (and features.png in 2-D;
+//                                explorer.html in 2-D and 3-D: 300 training
+//                                images after every epoch, demos/explorer)
 //
 // Every run of one invocation shares one budget: the same data, network,
 // optimizer (Adam with BatchNorm by default: with them every loss of the

@@ -19,10 +19,21 @@
 //                       after every epoch)
 //   embeddings.csv      the test features, rows x1,...,xN,label
 //   checkpoint.ckpt     model, loss, optimizer and progress
+//   grad_field.png      (--grad-field, dim 2) the test features with the
+//                       arrows -dL_i/dh_i of each point's own loss and
+//                       -dL/dW_j on each class weight, raw | normalised
+//                       (demos/explorer/grad_field.hpp)
+//   explorer.html       (dim 2 and 3) the run in a browser, offline: an epoch
+//                       slider over the frames, raw / normalised (dim 3: a
+//                       sphere to turn), each point's loss, theta_y, psi and
+//                       -dL/dh on hover, the margin playground
+//                       (demos/explorer/page.hpp); metrics.json then also
+//                       lists those numbers for the last frame's points
 #include <omp.h>
 
 #include <algorithm>
 #include <cctype>
+#include <cmath>
 #include <cstdio>
 
 #include "core/data/batching.hpp"
@@ -30,6 +41,8 @@
 #include "demos/cli/args.hpp"
 #include "demos/cli/data_arg.hpp"
 #include "demos/cli/demo_checks.hpp"
+#include "demos/explorer/grad_field.hpp"
+#include "demos/explorer/page.hpp"
 #include "demos/features/history.hpp"
 #include "demos/features/run.hpp"
 #include "demos/features/views.hpp"
@@ -58,7 +71,7 @@ int main(int argc, char** argv) {
     Args args(argc, argv,
               "feature2d [--loss OBJECTIVE] [key=value ...] [--data fashion|mnist:DIR|digits[:N]|folder:DIR] "
               "[--epochs N] [--dim 2|3|N] [--seed N] [--out DIR] [--lr X] [--batch N] "
-              "[--train-images N] [--test-images N] [--optim sgd|adam] [--clip X] [--batchnorm] [--threads N] [--quiet] [--list-losses]");
+              "[--train-images N] [--test-images N] [--optim sgd|adam] [--clip X] [--batchnorm] [--threads N] [--explorer-points N] [--grad-field] [--quiet] [--list-losses]");
     const std::string objective = args.get_string(
         "--loss", "softmax", "training objective: a loss or a weighted sum such as softmax+0.01*center");
     const LossParams kv = args.key_values(
@@ -82,6 +95,9 @@ int main(int argc, char** argv) {
     const int threads = args.get_int("--threads", omp_get_max_threads(), 1, 256, "OpenMP threads");
     const int frame_points =
         args.get_int("--frame-points", 3000, 100, 100000, "test features drawn in each animation frame");
+    const int explorer_points = args.get_int("--explorer-points", 400, 0, 5000,
+                                             "test points in each frame of explorer.html (0: no page)");
+    const bool grad_field = args.get_flag("--grad-field", "also draw grad_field.png: -dL/dh on test points, -dL/dW_j (dim 2)");
     const bool bn = args.get_flag("--batchnorm", "LeNet++ with BatchNorm after every convolution");
     const bool quiet = args.get_flag("--quiet", "no progress bar");
     const bool list = args.get_flag("--list-losses", "print every loss with its parameters and exit");
@@ -92,6 +108,7 @@ int main(int argc, char** argv) {
     }
     check_data_spec(args, data_spec);
     check_objective(args, "--loss", objective, kv, dim);
+    if (grad_field && dim != 2) args.fail("--grad-field", "draws 2-D features only; use --dim 2");
     if (out.empty()) out = "out/feature2d/" + safe_name(objective);
     make_out_dir(args, "--out", out);
     make_out_dir(args, "--out", out + "/frames");
@@ -130,6 +147,9 @@ int main(int argc, char** argv) {
     std::fflush(stdout);
 
     std::vector<FeatureEpoch> history;
+    const bool explore = explorer_points > 0 && (dim == 2 || dim == 3);
+    ExplorerRun xrun;
+    xrun.title = run.objective().describe(), xrun.dim = dim, xrun.scoring = run.scoring(), xrun.names = names;
     GifAnimation anim(70);
     Embeddings last;
     auto header = [&] {
@@ -146,6 +166,10 @@ int main(int argc, char** argv) {
       if (e.has_accuracy) title += ", test accuracy " + pct(e.accuracy);
       const Canvas c = feature_figure(s, title, "test", 420).render();
       c.save_png(frame_path(out + "/frames", "features", epoch));
+      if (explore)
+        xrun.frames.push_back(explorer_frame(run.objective(), e.h, e.labels, run.class_weights(), run.centres(),
+                                             epoch, e.has_accuracy ? e.accuracy : NAN, explorer_points,
+                                             uint64_t(seed)));
       anim.add_frame(c);
       anim.save(out + "/features.gif");
     };
@@ -155,6 +179,10 @@ int main(int argc, char** argv) {
       JsonObject j = header();
       j.add_raw("per_epoch", json_array(rows));
       j.add_raw("final", history.empty() ? "null" : record_json(history.back()));
+      if (!xrun.frames.empty()) {
+        j.add("explorer_epoch", xrun.frames.back().epoch);
+        j.add_raw("explorer_points", explorer_points_json(xrun.frames.back()));
+      }
       write_text_atomic(out + "/metrics.json", j.str() + "\n");
     };
 
@@ -170,8 +198,8 @@ int main(int argc, char** argv) {
       std::printf("  test features: mean intra-class angle %.1f deg, min angle between class centres %.1f deg\n",
                   r.intra_deg, r.min_inter_deg);
       std::fflush(stdout);
-      write_metrics();
       frame(s.test, s.epoch);
+      write_metrics();
       last = s.test;
     };
     t.fit();
@@ -194,10 +222,21 @@ int main(int argc, char** argv) {
     }
     curves_figure(history, loss_now + " on " + data.description).save_png(out + "/curves.png");
     save_embeddings_csv(out + "/embeddings.csv", last.h, last.labels);
+    if (grad_field)
+      grad_field_figure(run.objective(), test_snap, "Where " + loss_now + " pushes: " + data.test.name + ", epoch " +
+                                                        std::to_string(epochs), 400, run.pk_P(), run.pk_K())
+          .save_png(out + "/grad_field.png");
+    if (explore) {
+      ExplorerPage page;
+      page.title = loss_now + " on " + data.description;
+      xrun.title = loss_now;  // the schedules as they ended
+      page.runs.push_back(xrun);
+      write_explorer(out + "/explorer.html", page);
+    }
     std::printf("test accuracy %s after %d epochs\n", pct(last.accuracy).c_str(), epochs);
     std::printf("wrote %s/: test_features.png train_features.png curves.png features.gif frames/ "
-                "metrics.json embeddings.csv checkpoint.ckpt\n",
-                out.c_str());
+                "metrics.json embeddings.csv checkpoint.ckpt%s%s\n",
+                out.c_str(), explore ? " explorer.html" : "", grad_field ? " grad_field.png" : "");
     return 0;
   });
 }

@@ -11,9 +11,16 @@
 //                                  margins against theta, from the losses' own
 //                                  psi functions (the lecture's "final loss
 //                                  comparison"); trains nothing
+//   build/figures grad-theta       for each margin loss at one scale s (--s,
+//                                  default 64) and K classes (--K, default 10)
+//                                  with the other K - 1 cosines held at
+//                                  --other-cos (default 0): psi(theta), p_y and
+//                                  dL/dtheta_y against theta, the gradient from
+//                                  the margin-softmax node's own backward
+//                                  (demos/explorer/playground.hpp); trains nothing
 //
 // Each writes one PNG into --out (default out/figures): center_lambda.png,
-// lsoftmax_m.png, target_logits.png, and prints its path. The training
+// lsoftmax_m.png, target_logits.png, grad_theta.png, and prints its path. The training
 // figures share the gallery's budget options (--data, --epochs,
 // --train-images, ...); `build/figures CMD --help` lists them.
 #include <omp.h>
@@ -30,6 +37,7 @@
 #include "demos/features/metrics.hpp"
 #include "demos/features/run.hpp"
 #include "demos/features/views.hpp"
+#include "demos/explorer/playground.hpp"
 #include "losses/amsoftmax.hpp"
 #include "losses/arcface.hpp"
 #include "losses/combined.hpp"
@@ -41,7 +49,7 @@ using namespace fg;
 namespace {
 
 const char* kUsage =
-    "figures center-lambda|lsoftmax-m|target-logits [--data fashion|mnist:DIR|digits[:N]|folder:DIR] "
+    "figures center-lambda|lsoftmax-m|target-logits|grad-theta [--s X] [--K N] [--other-cos X] [--data fashion|mnist:DIR|digits[:N]|folder:DIR] "
     "[--epochs N] [--train-images N] [--test-images N] [--batch N] [--optim sgd|adam] [--lr X] [--clip X] [--seed N] "
     "[--threads N] [--jobs N] [--out DIR] [--quiet]";
 
@@ -241,6 +249,66 @@ int target_logits(Args& args) {
   return 0;
 }
 
+int grad_theta(Args& args) {
+  const double s = args.get_double("--s", 64, 1e-3, 1e4, "the scale s of every loss (SphereFace's |h| too)");
+  const int K = args.get_int("--K", 10, 2, 100000, "classes");
+  const double c_other = args.get_double("--other-cos", 0, -1, 1, "cosine of h to each of the K - 1 other classes");
+  const Budget b = read_budget(args, false);
+  struct Curve {
+    std::string label;
+    TargetLogit psi;
+    LineStyle style;
+  };
+  // ArcFace without its fallback is no loss of facegrad: it is drawn, dotted,
+  // only to show what the fallback prevents.
+  const double m = 0.5;
+  TargetLogit no_fallback{[=](double c) { return std::cos(theta_of(c) + m); },
+                          [=](double c) { return std::cos(m) + std::sin(m) * clamp_cos(c) / sin_theta_of(c); }};
+  const std::vector<Curve> curves = {
+      {"NormFace: cos theta", plain_cosine(), LineStyle::Solid},
+      {"SphereFace m = 4, lambda = 0", lsoftmax_target(4, 0), LineStyle::Solid},
+      {"SphereFace m = 4, lambda = 5", lsoftmax_target(4, 5), LineStyle::Dashed},
+      {"CosFace: cos theta - 0.35", cosine_margin_target(0.35), LineStyle::Solid},
+      {"ArcFace: cos(theta + 0.5), fallback past pi - m", arcface_target(m, false), LineStyle::Solid},
+      {"cos(theta + 0.5) without the fallback", no_fallback, LineStyle::Dotted},
+  };
+  Figure fig(3, 1, 560, 520);
+  char title[200];
+  std::snprintf(title, sizeof title,
+                "Where the margin losses push: s = %g, K = %d, the other %d cosines held at %g "
+                "(dL/dtheta_y from the margin-softmax node's backward)",
+                s, K, K - 1, c_other);
+  fig.title = title;
+  const char* ylabels[3] = {"target logit psi(theta)", "p_y", "dL/dtheta_y (per radian)"};
+  for (int panel = 0; panel < 3; ++panel) {
+    Plot& p = fig.panel(panel);
+    p.title = panel == 0 ? "psi(theta)" : panel == 1 ? "p_y = exp(-L)" : "dL/dtheta_y: > 0 pushes theta_y down";
+    p.xlabel = "theta_y: angle between h and W_y (degrees)";
+    p.ylabel = ylabels[panel];
+    p.xlim(0, 180);
+    for (size_t k = 0; k < curves.size(); ++k) {
+      std::vector<double> x, y;
+      for (int i = 1; i < 720; ++i) {
+        const double deg = 180.0 * i / 720.0;
+        const TargetRow r = target_row(curves[k].psi, deg * M_PI / 180, s, K, c_other);
+        x.push_back(deg);
+        y.push_back(panel == 0 ? r.psi : panel == 1 ? r.p_y : r.dL_dtheta);
+      }
+      LineOpts o;
+      o.color = class_color(int(k));
+      o.style = curves[k].style;
+      p.line(x, y, curves[k].label, o);
+    }
+    p.hline(0, grey(120), LineStyle::Dotted);
+    p.vline(180 - m * 180 / M_PI, grey(150), LineStyle::Dotted);
+    p.legend = panel == 2 ? LegendPos::Outside : LegendPos::None;
+  }
+  const std::string path = b.out + "/grad_theta.png";
+  fig.save_png(path);
+  std::printf("wrote %s\n", path.c_str());
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -250,7 +318,8 @@ int main(int argc, char** argv) {
     if (cmd == "--help" || cmd == "-h") {
       std::printf("usage: %s\n\n  center-lambda   softmax + lambda center, lambda = 0.001, 0.01, 0.1, 1\n"
                   "  lsoftmax-m      L-Softmax with m = 1, 2, 3, 4, training and test features\n"
-                  "  target-logits   psi(theta) of the margin losses\n\n"
+                  "  target-logits   psi(theta) of the margin losses\n"
+                  "  grad-theta      psi(theta), p_y and dL/dtheta_y of the margin losses\n\n"
                   "`figures COMMAND --help` lists the options of one command.\n",
                   kUsage);
       return 0;
@@ -259,8 +328,10 @@ int main(int argc, char** argv) {
     if (cmd == "center-lambda") return center_lambda(args);
     if (cmd == "lsoftmax-m") return lsoftmax_m(args);
     if (cmd == "target-logits") return target_logits(args);
-    throw ArgError(cmd.empty() ? "no command given; expected center-lambda, lsoftmax-m or target-logits"
-                               : "unknown command '" + cmd + "'; expected center-lambda, lsoftmax-m or target-logits",
+    if (cmd == "grad-theta") return grad_theta(args);
+    throw ArgError(cmd.empty() ? "no command given; expected center-lambda, lsoftmax-m, target-logits or grad-theta"
+                               : "unknown command '" + cmd +
+                                     "'; expected center-lambda, lsoftmax-m, target-logits or grad-theta",
                    kUsage);
   });
 }

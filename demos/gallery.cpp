@@ -14,6 +14,9 @@
 //                  angle, inter-class angle, time)
 //   gallery.json   the same numbers
 //   <key>/test_features.png, <key>/embeddings.csv   each loss on its own
+//   explorer.html  every loss side by side under one epoch slider (300 test
+//                  images after each epoch), the table under them, the margin
+//                  playground (demos/explorer/page.hpp); open it from disk
 //
 // Settings for 2-D. The lecture's margins are made for 512-D features: with
 // 10 classes on a circle each class has 36 degrees (0.63 rad), and ArcFace's
@@ -34,6 +37,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <mutex>
 #include <sstream>
@@ -43,6 +47,7 @@
 #include "demos/cli/data_arg.hpp"
 #include "demos/cli/demo_checks.hpp"
 #include "demos/features/metrics.hpp"
+#include "demos/explorer/page.hpp"
 #include "demos/features/run.hpp"
 #include "demos/gallery/report.hpp"
 #include "demos/cli/json_text.hpp"
@@ -196,6 +201,11 @@ int main(int argc, char** argv) {
     std::printf("%d losses at a time, %d thread%s each\n", jobs, per_job, per_job > 1 ? "s" : "");
     std::fflush(stdout);
     std::vector<GalleryResult> results(chosen.size());
+    // explorer.html: the same 300 test images of every loss after every epoch.
+    std::vector<int> xsample = epoch_order(data.test.size(), derive_seed(uint64_t(seed), 0xe7b1), 0);
+    xsample.resize(std::min<size_t>(xsample.size(), 300));
+    std::sort(xsample.begin(), xsample.end());
+    std::vector<ExplorerRun> xruns(chosen.size());
     std::string setup;
     std::mutex print_mu;
     const auto t_all = std::chrono::steady_clock::now();
@@ -228,6 +238,19 @@ int main(int argc, char** argv) {
                         st.train_loss, acc, st.images_per_second);
             std::fflush(stdout);
           };
+        {
+          auto snap = [&, i](int epoch) {
+            const Embeddings e = run.trainer().evaluate_indices(data.test, xsample);
+            xruns[size_t(i)].frames.push_back(explorer_frame(run.objective(), e.h, e.labels, run.class_weights(),
+                                                             run.centres(), epoch, NAN, 0, uint64_t(seed)));
+          };
+          snap(0);
+          auto printed = run.trainer().on_epoch;
+          run.trainer().on_epoch = [&, printed, snap](const EpochStats& st) {
+            if (printed) printed(st);
+            snap(st.epoch);
+          };
+        }
         run.trainer().fit();
         const Embeddings ev = run.trainer().evaluate(data.test);
         const FeatureMetrics f = feature_metrics(ev.h, ev.labels, K);
@@ -277,6 +300,18 @@ int main(int argc, char** argv) {
                                 (per_job > 1 ? "s" : "") + " each; " + std::to_string(int(total)) +
                                 " s in all (wall clock).";
     write_text_atomic(out + "/gallery.md", gallery_markdown(results, heading));
+    {
+      ExplorerPage page;
+      page.title = "2-D LeNet++ features of " + data.test.name + ", " + budget;
+      page.table = gallery_markdown(results, heading);
+      for (size_t i = 0; i < results.size(); ++i)
+        if (results[i].ok && !xruns[i].frames.empty()) {
+          xruns[i].title = results[i].label + " (" + results[i].objective + ")";
+          xruns[i].names = data.test.class_names;
+          page.runs.push_back(xruns[i]);
+        }
+      if (!page.runs.empty()) write_explorer(out + "/explorer.html", page);
+    }
     write_text_atomic(out + "/gallery.json", gallery_json(results, heading));
     std::printf("\n%s\n", gallery_markdown(results, heading).c_str());
     std::printf("gallery: %.0f s in all; pictures in %s/gallery.png (and %s/<loss>/test_features.png), "

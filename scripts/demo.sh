@@ -20,3 +20,4 @@ build/gallery --out out/gallery "$@"
 echo
 echo "Pictures: out/gallery/gallery.png (all losses), out/gallery/<loss>/test_features.png (each),"
 echo "          out/figures/target_logits.png; table: out/gallery/gallery.md"
+echo "Explorer: out/gallery/explorer.html (open it in a browser: every loss under one epoch slider)"

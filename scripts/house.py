@@ -27,6 +27,7 @@ LEVELS = [
     ["demos/plot", "demos/cli"],  # every demo: pictures; the command line
     ["demos/train"],              # every demo: the training loop
     ["demos/features"],           # feature2d, gallery and figures: one 2-D feature-space run
+    ["demos/explorer"],           # explorer.html: a run's frames, hover numbers, margin playground
     ["demos/bounds", "demos/faceid", "demos/gallery"],  # one demo each
     ["demos"],                    # the programs
 ]

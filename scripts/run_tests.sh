@@ -2,15 +2,16 @@
 # Runs the Catch2 suites and ends with one line: "N passed, N failed".
 #   run_tests.sh all            float, double and sanitizer suites
 #   run_tests.sh VARIANT [TAGS] one suite, optionally filtered by Catch2 tags
+#   run_tests.sh browser        explorer.html in headless Chromium (also part of all)
 # Tests tagged [slow] run in the float suite only (they train networks).
 set -u
 cd "$(dirname "$0")/.."
 mode=${1:-all}; shift || true
 filter=("$@")
 case "$mode" in
-  all) variants=(float double asan) ;;
-  float|double|asan) variants=("$mode") ;;
-  *) echo "run_tests.sh: unknown suite '$mode' (float, double, asan, all)" >&2; exit 2 ;;
+  all) variants=(float double asan browser) ;;
+  float|double|asan|browser) variants=("$mode") ;;
+  *) echo "run_tests.sh: unknown suite '$mode' (float, double, asan, browser, all)" >&2; exit 2 ;;
 esac
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
@@ -19,6 +20,23 @@ export OMP_NUM_THREADS=${OMP_NUM_THREADS:-$(nproc)}
 export OMP_WAIT_POLICY=${OMP_WAIT_POLICY:-passive}
 passed=0; failed=0; status=0
 for v in "${variants[@]}"; do
+  if [ "$v" = browser ]; then
+    # Trains two tiny runs, opens their explorer.html in headless Chromium;
+    # prints its own "browser: P passed, F failed".
+    echo "== browser suite"
+    start=$(date +%s)
+    log=$(mktemp)
+    python3 tests/browser/explorer_test.py 2>&1 | tee "$log" | grep -vE '^  ok '
+    rc=${PIPESTATUS[0]}
+    line=$(grep -E '^browser: [0-9]+ passed, [0-9]+ failed' "$log" | tail -1)
+    if [[ $line =~ ([0-9]+)\ passed,\ ([0-9]+)\ failed ]]; then p=${BASH_REMATCH[1]}; f=${BASH_REMATCH[2]}; else p=0; f=1; fi
+    [ "$rc" -ne 0 ] && [ "$f" -eq 0 ] && f=1
+    echo "   browser: $p passed, $f failed ($(( $(date +%s) - start )) s)"
+    passed=$((passed + p)); failed=$((failed + f))
+    [ "$f" -ne 0 ] && status=1
+    rm -f "$log"
+    continue
+  fi
   args=("${filter[@]}")
   if [ ${#args[@]} -eq 0 ] && [ "$v" != float ]; then args=("~[slow]"); fi
   log=$(mktemp)

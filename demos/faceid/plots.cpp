@@ -168,6 +168,13 @@ void write_run_plots(const FaceIdRunResult& r, const Dataset& unseen, const std:
                                       "h / |h|: what cosine similarity sees");
     fig.save_png(dir + "/features.png");
   }
+  if (!r.explorer.frames.empty()) {
+    ExplorerPage page;
+    page.title = r.describe + ", " + std::to_string(r.dim) + "-D: training images of the seen classes";
+    page.runs.push_back(r.explorer);
+    page.points = "300 training images of the seen classes (the loss needs their labels)";
+    write_explorer(dir + "/explorer.html", page);
+  }
 }
 
 void write_roc_comparison(const std::vector<FaceIdRunResult>& runs, const std::string& path) {

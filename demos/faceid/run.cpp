@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <limits>
 #include <memory>
@@ -164,10 +165,24 @@ FaceIdRunResult run_faceid(const FaceIdData& data, const FaceIdRunConfig& cfg) {
       return nan_collapse(epoch);
     }
   };
+  // explorer.html (2-D and 3-D): the first 300 images of the NC sample.
+  const int n_explore = (cfg.dim == 2 || cfg.dim == 3) ? std::min<int>(300, int(nc_idx.size())) : 0;
+  const std::vector<int> explore_idx(nc_idx.begin(), nc_idx.begin() + n_explore);
+  const Tensor explore_images =
+      n_explore ? gather_images(data.train.images, explore_idx, "faceid explorer sample") : Tensor();
+  const std::vector<int> explore_y(nc_y.begin(), nc_y.begin() + n_explore);
+  r.explorer.dim = cfg.dim, r.explorer.scoring = tc.scoring, r.explorer.names = data.train.class_names;
+  auto explore_now = [&](int epoch) {
+    if (!n_explore) return;
+    r.explorer.frames.push_back(explorer_frame(loss, embed_images(model, explore_images), explore_y,
+                                               loss.class_weights(), Tensor(), epoch, NAN, 0, cfg.seed));
+  };
+  explore_now(0);
   EpochRecord start;
   start.collapse = collapse_now(0);
   r.epochs.push_back(start);
   trainer.on_epoch = [&](const EpochStats& s) {
+    explore_now(s.epoch);
     EpochRecord e;
     e.epoch = s.epoch;
     e.train_loss = s.train_loss;
@@ -186,6 +201,7 @@ FaceIdRunResult run_faceid(const FaceIdData& data, const FaceIdRunConfig& cfg) {
     return r;
   }
   r.train_seconds = since(t0);
+  r.explorer.title = loss.describe();
 
   const auto t1 = Clock::now();
   try {

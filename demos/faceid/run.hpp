@@ -28,6 +28,7 @@
 #include <vector>
 
 #include "demos/faceid/data.hpp"
+#include "demos/explorer/page.hpp"
 #include "demos/faceid/eval.hpp"
 #include "losses/loss.hpp"
 
@@ -69,6 +70,9 @@ struct FaceIdRunResult {
   VerificationSummary verification;
   IdentificationSummary identification;
   Tensor unseen_h;    // embeddings of the unseen images (for the 2-D picture)
+  // dim 2 and 3: 300 of the NC sample's training images after every epoch,
+  // with each point's loss and -dL/dh, for explorer.html (demos/explorer)
+  ExplorerRun explorer;
   std::string error;  // non-empty: the run failed (diverged) with this message
 };
 

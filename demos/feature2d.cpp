@@ -33,6 +33,7 @@
 #include "demos/features/history.hpp"
 #include "demos/features/run.hpp"
 #include "demos/features/views.hpp"
+#include "demos/train/trace.hpp"
 #include "losses/registry.hpp"
 
 using namespace fg;
@@ -84,6 +85,7 @@ int main(int argc, char** argv) {
         args.get_int("--frame-points", 3000, 100, 100000, "test features drawn in each animation frame");
     const bool bn = args.get_flag("--batchnorm", "LeNet++ with BatchNorm after every convolution");
     const bool quiet = args.get_flag("--quiet", "no progress bar");
+    read_trace_nonfinite(args);
     const bool list = args.get_flag("--list-losses", "print every loss with its parameters and exit");
     args.finish();
     if (list) {

@@ -28,6 +28,7 @@ LEVELS = [
     ["demos/train"],              # every demo: the training loop
     ["demos/features"],           # feature2d, gallery and figures: one 2-D feature-space run
     ["demos/bounds", "demos/faceid", "demos/gallery"],  # one demo each
+    ["demos/breakit"],            # the break-it lab (uses build/bounds' formulas)
     ["demos"],                    # the programs
 ]
 LEVEL = {room: i for i, rooms in enumerate(LEVELS) for room in rooms}

@@ -42,15 +42,13 @@ std::string inputs_of(const Node& n) {
 
 // Which section of the lab page explains a non-finite result of each op.
 const std::pair<const char*, const char*> kTraps[] = {
-    {"sqrt", "the angle's sine without clamping"},
-    {"acos", "the angle's sine without clamping"},
-    {"pow", "the angle's sine without clamping"},
-    {"log", "log(0) and division by zero"},
-    {"div", "log(0) and division by zero"},
-    {"exp", "s = 64 with 2-D features"},
-    {"margin_softmax", "s = 64 with 2-D features"},
-    {"softmax_cross_entropy", "s = 64 with 2-D features"},
-    {"center_loss", "center loss with a large centre rate"},
+    {"sqrt", "The angle's sine without clamping"},
+    {"acos", "The angle's sine without clamping"},
+    {"pow", "The angle's sine without clamping"},
+    {"log", "log(0), division by zero and overflow"},
+    {"div", "log(0), division by zero and overflow"},
+    {"exp", "log(0), division by zero and overflow"},
+    {"center_loss", "Center loss with a large centre rate"},
 };
 
 }  // namespace

@@ -1,4 +1,5 @@
 #include "core/graph.hpp"
+#include "core/graph_walk.hpp"
 
 #include <unordered_set>
 #include <utility>
@@ -84,11 +85,10 @@ void backward(const Var& out) {
   backward(out, Tensor::ones(out.shape()));
 }
 
-void backward(const Var& out, const Tensor& seed) {
-  check_same_shape("backward seed", out.value(), seed);
-  if (!out.requires_grad()) return;
+std::vector<Node*> evaluation_order(const Var& out, bool grad_only) {
   // Iterative post-order depth-first search: a node is emitted after its inputs.
   std::vector<Node*> order;
+  if (!out) return order;
   std::unordered_set<Node*> seen;
   std::vector<std::pair<Node*, size_t>> stack{{out.get(), 0}};
   seen.insert(out.get());
@@ -96,17 +96,29 @@ void backward(const Var& out, const Tensor& seed) {
     auto& [node, next] = stack.back();
     if (next < node->inputs.size()) {
       Node* in = node->inputs[next++].get();
-      if (in->requires_grad && seen.insert(in).second) stack.push_back({in, 0});
+      if ((!grad_only || in->requires_grad) && seen.insert(in).second) stack.push_back({in, 0});
     } else {
       order.push_back(node);
       stack.pop_back();
     }
   }
+  return order;
+}
+
+void backward(const Var& out, const Tensor& seed) { backward(out, seed, BackwardVisit()); }
+
+void backward(const Var& out, const Tensor& seed, const BackwardVisit& visit) {
+  check_same_shape("backward seed", out.value(), seed);
+  if (!out.requires_grad()) return;
+  const std::vector<Node*> order = evaluation_order(out, true);
   Tensor& g = out->grad_ref();
   for (int64_t i = 0; i < g.numel(); ++i) g[i] += seed[i];
   for (auto it = order.rbegin(); it != order.rend(); ++it) {
     Node* n = *it;
-    if (n->backward && !n->grad.empty()) n->backward(*n);
+    if (n->backward && !n->grad.empty()) {
+      n->backward(*n);
+      if (visit) visit(*n);
+    }
     // Release what the node saved for backward; leaves keep their gradient.
     if (!n->inputs.empty()) {
       n->backward = nullptr;

@@ -36,6 +36,7 @@
 #include "demos/cli/args.hpp"
 #include "demos/cli/demo_checks.hpp"
 #include "demos/faceid/report.hpp"
+#include "demos/train/trace.hpp"
 #include "losses/objective.hpp"
 
 using namespace fg;
@@ -183,6 +184,7 @@ int main(int argc, char** argv) {
     const std::string out = args.get_string("--out", compare ? "out/faceid_compare" : "out/faceid",
                                             "output directory (--compare: out/faceid_compare)");
     const bool quiet = args.get_flag("--quiet", "no progress bar and no per-epoch lines");
+    read_trace_nonfinite(args);
     const LossParams extra = args.key_values("loss parameters outside the string: term.key=value");
     args.finish();
 

@@ -46,6 +46,7 @@
 #include "demos/features/history.hpp"
 #include "demos/features/run.hpp"
 #include "demos/features/views.hpp"
+#include "demos/train/trace.hpp"
 #include "losses/registry.hpp"
 
 using namespace fg;
@@ -100,6 +101,7 @@ int main(int argc, char** argv) {
     const bool grad_field = args.get_flag("--grad-field", "also draw grad_field.png: -dL/dh on test points, -dL/dW_j (dim 2)");
     const bool bn = args.get_flag("--batchnorm", "LeNet++ with BatchNorm after every convolution");
     const bool quiet = args.get_flag("--quiet", "no progress bar");
+    read_trace_nonfinite(args);
     const bool list = args.get_flag("--list-losses", "print every loss with its parameters and exit");
     args.finish();
     if (list) {

@@ -38,6 +38,7 @@
 #include "demos/features/run.hpp"
 #include "demos/features/views.hpp"
 #include "demos/explorer/playground.hpp"
+#include "demos/train/trace.hpp"
 #include "losses/amsoftmax.hpp"
 #include "losses/arcface.hpp"
 #include "losses/combined.hpp"
@@ -79,6 +80,7 @@ Budget read_budget(Args& args, bool trains) {
     b.jobs = args.get_int("--jobs", 0, 0, 64,
                           "panels trained at once, each on --threads / jobs threads (0: one per thread)");
     b.quiet = args.get_flag("--quiet", "no progress bar");
+    read_trace_nonfinite(args);
   }
   b.out = args.get_string("--out", "out/figures", "output directory");
   args.finish();

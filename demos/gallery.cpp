@@ -51,6 +51,7 @@
 #include "demos/features/run.hpp"
 #include "demos/gallery/report.hpp"
 #include "demos/cli/json_text.hpp"
+#include "demos/train/trace.hpp"
 #include "losses/params.hpp"
 
 using namespace fg;
@@ -147,6 +148,7 @@ int main(int argc, char** argv) {
                                       "losses trained at once, each on --threads / jobs threads (0: one per thread)");
     const int cols_arg = args.get_int("--cols", 0, 0, 20, "losses a row in gallery.png (0: chosen)");
     const bool quiet = args.get_flag("--quiet", "no progress bar");
+    read_trace_nonfinite(args);
     const bool list = args.get_flag("--list", "print the entries and exit");
     args.finish();
 

@@ -63,6 +63,7 @@ int main(int argc, char** argv) {
         args.get_int("--checkpoint-every", 0, 0, 1000000,
                      "also write the checkpoint every N steps (0: after each epoch only)");
     const bool quiet = args.get_flag("--quiet", "no progress bar");
+    read_trace_nonfinite(args);
     args.finish();
     check_data_spec(args, data_spec);  // a missing dataset is bad input: exit 2 before training
     omp_set_num_threads(threads);

@@ -29,6 +29,7 @@ LEVELS = [
     ["demos/features"],           # feature2d, gallery and figures: one 2-D feature-space run
     ["demos/explorer"],           # explorer.html: a run's frames, hover numbers, margin playground
     ["demos/bounds", "demos/faceid", "demos/gallery"],  # one demo each
+    ["demos/breakit"],            # the break-it lab (uses build/bounds' formulas)
     ["demos"],                    # the programs
 ]
 LEVEL = {room: i for i, rooms in enumerate(LEVELS) for room in rooms}

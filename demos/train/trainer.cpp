@@ -145,6 +145,10 @@ void Trainer::train_step(int epoch, int step, const std::vector<int>& idx) {
     profile::Scope p("step: loss forward");
     L = loss_.forward(LossInput{h, b.labels});
   }
+  if (cfg_.trace_nonfinite) {
+    const std::string found = trace_nonfinite_values(L);
+    if (!found.empty()) throw Error(divergence_message(epoch, step, idx, found));
+  }
   const double value = L.value().item();
   if (!std::isfinite(value))
     throw Error(divergence_message(epoch, step, idx, "the loss is " + fmt("%g", value)));
@@ -160,7 +164,12 @@ void Trainer::train_step(int epoch, int step, const std::vector<int>& idx) {
   {
     profile::Scope p("step: backward");
     profile::time_backward(L, h, "backward: loss");
-    backward(L);
+    if (!cfg_.trace_nonfinite) {
+      backward(L);
+    } else {
+      const std::string found = backward_traced(L);
+      if (!found.empty()) throw Error(divergence_message(epoch, step, idx, found));
+    }
   }
   check_finite_grads(epoch, step, value, idx);
   {

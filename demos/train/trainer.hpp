@@ -29,7 +29,8 @@
 // A loss or gradient that is NaN or Inf stops training with an fg::Error
 // naming the epoch, the step, the loss value and the batch's sample indices,
 // before the optimizer step, so the last checkpoint written stays the last
-// good one.
+// good one. With cfg.trace_nonfinite the message also names the first op
+// whose value or gradient is not finite (demos/train/trace.hpp).
 #pragma once
 
 #include <cstdint>
@@ -41,6 +42,7 @@
 #include "core/data/batching.hpp"
 #include "core/data/dataset.hpp"
 #include "core/random.hpp"
+#include "demos/train/trace.hpp"
 #include "layers/module.hpp"
 #include "losses/loss.hpp"
 #include "optim/optimizer.hpp"
@@ -72,6 +74,9 @@ struct TrainConfig {
   bool progress = true;      // the bar on stderr, when it is a terminal
   bool verbose = true;       // one summary line per epoch on stdout
   int64_t stop_at_step = 0;  // > 0: return after this many global steps (tests, interrupted runs)
+  // Walk each step's graph for the first NaN or Inf and name its op
+  // (demos/train/trace.hpp); the default is the program's --trace-nonfinite.
+  bool trace_nonfinite = trace_nonfinite_default();
 };
 
 // Embeddings of a set of samples, for plots and metrics.

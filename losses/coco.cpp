@@ -52,6 +52,8 @@ class CoCo : public LossBase {
   // The normalised centroid c'_j of each class, from the last batch that held
   // it (zero rows for classes not seen yet): CoCo's stand-in for W.
   Tensor class_weights() const override { return centroids_.clone(); }
+  // Logits alpha cos(h, c'_j): by angle.
+  Scoring scoring() const override { return Scoring::Cosine; }
 
   Var forward(const LossInput& in) override {
     check_batch("coco", in.h, in.y, ctx_.num_classes, ctx_.dim);

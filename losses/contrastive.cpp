@@ -88,6 +88,8 @@ class ContrastiveLoss : public LossBase {
   std::string describe() const override {
     return "contrastive margin=" + num_str(margin_) + (normalize_ ? " normalize=1" : "");
   }
+  // Distances between unit vectors are angles: nearest class mean by angle.
+  Scoring scoring() const override { return normalize_ ? Scoring::Cosine : Scoring::Dot; }
 
  private:
   int K_, dim_;

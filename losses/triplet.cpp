@@ -99,6 +99,8 @@ class TripletLoss : public LossBase, public TripletSource {
     return "triplet alpha=" + num_str(alpha_) + " mining=" + mining_name(mining()) +
            (normalize_ ? "" : " normalize=0");
   }
+  // Distances between unit vectors are angles: nearest class mean by angle.
+  Scoring scoring() const override { return normalize_ ? Scoring::Cosine : Scoring::Dot; }
 
  private:
   int K_, dim_;

@@ -36,7 +36,7 @@ namespace {
 
 std::vector<ParamSpec> coco_params() {
   return {
-      {"alpha", "10", Range::positive(), "scale alpha of h' = alpha h / |h| (the start value when learned)"},
+      {"alpha", "10", Range::positive_upto(kMaxScale), "scale alpha of h' = alpha h / |h| (the start value when learned)"},
       {"learn_alpha", "0", Range::flag(), "1: alpha is a learnable parameter"},
   };
 }

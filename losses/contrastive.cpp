@@ -65,7 +65,7 @@ namespace {
 
 const std::vector<ParamSpec>& contrastive_specs() {
   static const std::vector<ParamSpec> specs = {
-      {"margin", "1", Range::nonneg(),
+      {"margin", "1", Range::closed(0, 1000),
        "distance below which two different persons are pushed apart"},
       {"normalize", "0", Range::flag(), "1: unit-normalise the embeddings first"},
   };

@@ -69,6 +69,8 @@ Mining parse_mining(const std::string& name) {
               "'; valid: all, hard, semihard, easy, batchhard");
 }
 
+std::vector<std::string> mining_words() { return {"all", "hard", "semihard", "easy", "batchhard"}; }
+
 const char* mining_name(Mining mode) {
   switch (mode) {
     case Mining::All:

@@ -32,6 +32,7 @@ enum class Mining { All, Hard, SemiHard, Easy, BatchHard };
 // "all", "hard", "semihard", "easy", "batchhard"; anything else is an fg::Error
 // that lists these.
 Mining parse_mining(const std::string& name);
+std::vector<std::string> mining_words();  // those five, in that order
 const char* mining_name(Mining mode);
 
 std::vector<Triplet> all_triplets(const std::vector<int>& y);

@@ -71,8 +71,8 @@ namespace {
 
 const std::vector<ParamSpec>& triplet_specs() {
   static const std::vector<ParamSpec> specs = {
-      {"alpha", "0.2", Range::nonneg(), "margin between |a - p|^2 and |a - n|^2"},
-      {"mining", "all", Range::any(), "which triplets: all, hard, semihard, easy or batchhard"},
+      {"alpha", "0.2", Range::closed(0, 1000), "margin between |a - p|^2 and |a - n|^2"},
+      {"mining", "all", Range::one_of(mining_words()), "which triplets the loss uses (losses/mining.hpp)"},
       {"normalize", "1", Range::flag(),
        "1: unit-normalise the embeddings first (FaceNet), 0: as given"},
   };

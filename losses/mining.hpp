@@ -7,7 +7,7 @@
 //
 //   all        every valid triplet
 //   hard       d_an < d_ap                      (the negative is nearer)
-//   semihard   d_ap < d_an < d_ap + alpha       (farther, but inside the margin)
+//   semihard   d_ap <= d_an < d_ap + alpha      (not nearer, but inside the margin)
 //   easy       d_an >= d_ap + alpha             (the loss is zero)
 //   batchhard  per anchor, its farthest positive and its nearest negative
 //

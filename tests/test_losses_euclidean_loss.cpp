@@ -4,6 +4,8 @@
 // the stability battery, and a few LeNet++ training steps in which each loss falls.
 #include <catch2/catch.hpp>
 
+#include "tests/check_util.hpp"
+
 #include <cmath>
 
 #include "core/gradcheck.hpp"
@@ -118,8 +120,7 @@ TEST_CASE("euclidean losses: finite differences through the Loss interface",
           return loss->forward({v[0], y, nullptr});
         },
         inputs);
-    INFO(r);
-    REQUIRE(r.ok);
+    REQUIRE_PASSES(r);
   }
 }
 

@@ -176,7 +176,7 @@ int run(int argc, char** argv) {
   }
   if (!wt && (has_W || has_T))  // on stderr: stdout stays "loss VALUE"
     std::fprintf(stderr,
-                 "losscalc: no --weights, so %s is drawn at random (seed 0) and the loss depends on "
+                 "losscalc: no --weights, so %s is drawn at random (seed 0) and the value depends on "
                  "that draw; give --weights %s.csv to compute it on your own numbers\n",
                  has_W ? "W (K x N, Xavier-normal)" : "the projection T", has_W ? "W" : "T");
   if (a.files.count("--centers")) {

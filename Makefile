@@ -35,7 +35,7 @@ PROGS     := $(patsubst demos/%.cpp,$(BUILD)/%,$(PROG_SRC))
 lib_objs  = $(patsubst %.cpp,$(BUILD)/obj/$(1)/%.o,$(LIB_SRC))
 test_objs = $(patsubst %.cpp,$(BUILD)/obj/$(1)/%.o,$(TEST_SRC))
 
-.PHONY: fuzz all deps bench-deps test test-float test-double test-asan test-browser demo bench bench-train help clean
+.PHONY: new-loss fuzz all deps bench-deps test test-float test-double test-asan test-browser demo bench bench-train help clean
 .DEFAULT_GOAL := all
 
 all: $(PROGS)
@@ -48,6 +48,7 @@ help:
 	@echo "make demo        train and draw the default demo"
 	@echo "make bench       GEMM and convolution benchmarks against OpenBLAS"
 	@echo "make bench-train LeNet++ training speed and memory against PyTorch (RUNS=3 for medians)"
+	@echo "make new-loss NAME=x  start a loss of your own: losses/x.cpp, its test, the registry lines"
 	@echo "make fuzz        libFuzzer on every reader, FUZZ_SECONDS=60 per target"
 	@echo "make deps        install the Debian packages facegrad needs (run by the targets above)"
 	@echo "make clean       remove build/"
@@ -126,6 +127,10 @@ FUZZ_SECONDS ?= 60
 fuzz: deps
 	@scripts/deps.sh clang libclang-rt-14-dev
 	@scripts/fuzz.sh $(FUZZ_SECONDS)
+
+# A loss of your own from the template (notes/adding-a-loss.md).
+new-loss:
+	@scripts/new_loss.sh "$(NAME)"
 
 clean:
 	rm -rf $(BUILD)

@@ -46,6 +46,7 @@ CheckResult gradcheck(const TestFn& f, const std::vector<Tensor>& inputs, double
   std::vector<Var> x = leaves_of(inputs);
   backward(scalar_of(f, x));
   CheckResult r;
+  r.tol = tol;
   NoGrad off;
   for (size_t k = 0; k < x.size(); ++k) {
     Tensor v = x[k].value();  // shares storage with the leaf: edits reach f
@@ -59,6 +60,7 @@ CheckResult gradcheck(const TestFn& f, const std::vector<Tensor>& inputs, double
       v[j] = keep;
       const double numeric = (up - down) / (2 * eps);
       std::ostringstream where;
+      where.precision(10);
       where << "input " << k << " element " << j << ": analytic " << analytic[j] << ", numeric "
             << numeric;
       note(r, rel_error(analytic[j], numeric), tol, where.str());
@@ -72,6 +74,13 @@ CheckResult crosscheck(const TestFn& f, const TestFn& g, const std::vector<Tenso
   std::vector<Var> xf = leaves_of(inputs), xg = leaves_of(inputs);
   Var yf = f(xf), yg = g(xg);
   CheckResult r;
+  r.tol = tol;
+  auto two = [](const char* what, double a, double b) {
+    std::ostringstream s;
+    s.precision(10);
+    s << what << a << " vs " << b;
+    return s.str();
+  };
   if (yf.shape() != yg.shape()) {
     r.ok = false;
     r.max_error = INFINITY;
@@ -80,8 +89,7 @@ CheckResult crosscheck(const TestFn& f, const TestFn& g, const std::vector<Tenso
   }
   for (int64_t j = 0; j < yf.value().numel(); ++j)
     note(r, rel_error(yf.value()[j], yg.value()[j]), tol,
-         "value element " + std::to_string(j) + ": " + std::to_string(yf.value()[j]) + " vs " +
-             std::to_string(yg.value()[j]));
+         "value element " + std::to_string(j) + two(": ", yf.value()[j], yg.value()[j]));
   backward(scalar_of([&](const std::vector<Var>&) { return yf; }, xf));
   backward(scalar_of([&](const std::vector<Var>&) { return yg; }, xg));
   for (size_t k = 0; k < inputs.size(); ++k) {
@@ -89,15 +97,15 @@ CheckResult crosscheck(const TestFn& f, const TestFn& g, const std::vector<Tenso
     const Tensor b = xg[k]->grad.empty() ? Tensor(inputs[k].shape()) : xg[k]->grad;
     for (int64_t j = 0; j < a.numel(); ++j)
       note(r, rel_error(a[j], b[j]), tol,
-           "gradient of input " + std::to_string(k) + " element " + std::to_string(j) + ": " +
-               std::to_string(a[j]) + " vs " + std::to_string(b[j]));
+           "gradient of input " + std::to_string(k) + " element " + std::to_string(j) +
+               two(": ", a[j], b[j]));
   }
   return r;
 }
 
 std::ostream& operator<<(std::ostream& os, const CheckResult& r) {
-  return os << (r.ok ? "ok" : "FAILED") << ", max relative error " << r.max_error
-            << (r.worst.empty() ? "" : " at " + r.worst);
+  return os << (r.ok ? "ok" : "FAILED") << ": max relative error " << r.max_error
+            << " (tolerance " << r.tol << ")" << (r.worst.empty() ? "" : " at " + r.worst);
 }
 
 }  // namespace fg

@@ -25,7 +25,8 @@ using TestFn = std::function<Var(const std::vector<Var>&)>;
 struct CheckResult {
   bool ok = true;
   double max_error = 0;  // the largest relative error seen
-  std::string worst;     // where it was, in words
+  double tol = 0;        // the tolerance it was held to
+  std::string worst;     // where it was, in words: input, element, both values
 };
 
 constexpr double kGradcheckEps = sizeof(real) == 8 ? 1e-6 : 1e-2;
@@ -37,6 +38,8 @@ CheckResult gradcheck(const TestFn& f, const std::vector<Tensor>& inputs,
 CheckResult crosscheck(const TestFn& f, const TestFn& g, const std::vector<Tensor>& inputs,
                        double tol = sizeof(real) == 8 ? 1e-9 : 1e-4);
 
+// "FAILED: max relative error 0.031 (tolerance 1e-06) at input 0 element 4:
+// analytic 0.5, numeric 0.469" (or "ok: ..."), for test failure messages.
 std::ostream& operator<<(std::ostream& os, const CheckResult& r);
 
 }  // namespace fg

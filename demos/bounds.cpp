@@ -15,7 +15,7 @@
 
 int main(int argc, char** argv) {
   return fg::run_main(argc, argv, [&] {
-    fg::Args args(argc, argv, "bounds [--seed S] [--trials T] | bounds --notes");
+    fg::Args args(argc, argv, "bounds [--seed S] [--trials T] | bounds --notes [--help]");
     const bool notes = args.get_flag("--notes", "print the numbers notes/ quotes (key value) and exit");
     const int64_t seed = args.get_int64("--seed", 1, 0, 1000000000, "seed of the random configurations");
     const int trials = args.get_int("--trials", 200, 1, 1000000, "random configurations per check");

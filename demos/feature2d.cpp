@@ -72,7 +72,8 @@ int main(int argc, char** argv) {
     Args args(argc, argv,
               "feature2d [--loss OBJECTIVE] [key=value ...] [--data fashion|mnist:DIR|digits[:N]|folder:DIR] "
               "[--epochs N] [--dim 2|3|N] [--seed N] [--out DIR] [--lr X] [--batch N] "
-              "[--train-images N] [--test-images N] [--optim sgd|adam] [--clip X] [--batchnorm] [--threads N] [--explorer-points N] [--grad-field] [--quiet] [--list-losses]");
+              "[--train-images N] [--test-images N] [--optim sgd|adam] [--weight-decay X] [--clip X] [--batchnorm] "
+              "[--threads N] [--frame-points N] [--explorer-points N] [--grad-field] [--quiet] [--list-losses] [--help]");
     const std::string objective = args.get_string(
         "--loss", "softmax", "training objective: a loss or a weighted sum such as softmax+0.01*center");
     const LossParams kv = args.key_values(
@@ -132,6 +133,9 @@ int main(int argc, char** argv) {
       data.test = subset(data.test, keep);
       data.test.name = name + " (" + std::to_string(test_images) + " of them)";
     }
+    if (train_images > 0 || test_images > 0)  // the header and metrics.json say what was used
+      data.description += ", of which " + std::to_string(data.train.size()) + " train and " +
+                          std::to_string(data.test.size()) + " test images used";
     const int K = std::max(data.train.num_classes(), data.test.num_classes());
     std::vector<std::string> names = data.train.class_names;
 
@@ -157,7 +161,8 @@ int main(int argc, char** argv) {
     auto header = [&] {
       JsonObject j;
       j.add("program", "feature2d").add("objective", objective).add("loss", run.objective().describe());
-      j.add("data", data.description).add("dim", dim).add("seed", double(seed)).add("epochs", epochs);
+      j.add("data", data.description).add("train_images", int(data.train.size()));
+      j.add("test_images", int(data.test.size())).add("dim", dim).add("seed", double(seed)).add("epochs", epochs);
       j.add("setup", run.describe()).add("threads", threads);
       return j;
     };

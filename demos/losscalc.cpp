@@ -174,6 +174,11 @@ int run(int argc, char** argv) {
     weights = param(csv_tensor(*wt));
     loss->set_parameter(has_W ? "W" : "T", weights);
   }
+  if (!wt && (has_W || has_T))  // on stderr: stdout stays "loss VALUE"
+    std::fprintf(stderr,
+                 "losscalc: no --weights, so %s is drawn at random (seed 0) and the value depends on "
+                 "that draw; give --weights %s.csv to compute it on your own numbers\n",
+                 has_W ? "W (K x N, Xavier-normal)" : "the projection T", has_W ? "W" : "T");
   if (a.files.count("--centers")) {
     centers = param(read_matrix(a.files.at("--centers"), K, N, "the K x N centres"));
     loss->set_parameter("centers", centers);

@@ -34,6 +34,8 @@ namespace {
 class ASoftmax : public LargeMarginLoss {
  public:
   ASoftmax(const LossContext& ctx, const ParamReader& r) : LargeMarginLoss("asoftmax", ctx, r) {}
+  // W rows are unit vectors and |h| scales every logit of a row alike: by angle.
+  Scoring scoring() const override { return Scoring::Cosine; }
 
  protected:
   Var scale(const Var& h, const Var&) const override { return safe_row_norms(h); }  // a_i = |h_i|

@@ -38,7 +38,7 @@ namespace {
 
 std::vector<ParamSpec> coco_params() {
   return {
-      {"alpha", "10", Range::positive(), "scale alpha of h' = alpha h / |h| (the start value when learned)"},
+      {"alpha", "10", Range::positive_upto(kMaxScale), "scale alpha of h' = alpha h / |h| (the start value when learned)"},
       {"learn_alpha", "0", Range::flag(), "1: alpha is a learnable parameter"},
   };
 }
@@ -54,6 +54,8 @@ class CoCo : public LossBase {
   // The normalised centroid c'_j of each class, from the last batch that held
   // it (zero rows for classes not seen yet): CoCo's stand-in for W.
   Tensor class_weights() const override { return centroids_.clone(); }
+  // Logits alpha cos(h, c'_j): by angle.
+  Scoring scoring() const override { return Scoring::Cosine; }
 
   Var forward(const LossInput& in) override {
     check_batch("coco", in.h, in.y, ctx_.num_classes, ctx_.dim);

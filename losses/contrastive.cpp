@@ -68,7 +68,7 @@ namespace {
 
 const std::vector<ParamSpec>& contrastive_specs() {
   static const std::vector<ParamSpec> specs = {
-      {"margin", "1", Range::nonneg(),
+      {"margin", "1", Range::closed(0, 1000),
        "distance below which two different persons are pushed apart"},
       {"normalize", "0", Range::flag(), "1: unit-normalise the embeddings first"},
   };
@@ -90,6 +90,8 @@ class ContrastiveLoss : public LossBase {
   std::string describe() const override {
     return "contrastive margin=" + num_str(margin_) + (normalize_ ? " normalize=1" : "");
   }
+  // Distances between unit vectors are angles: nearest class mean by angle.
+  Scoring scoring() const override { return normalize_ ? Scoring::Cosine : Scoring::Dot; }
 
  private:
   int K_, dim_;

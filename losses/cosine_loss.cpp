@@ -7,12 +7,12 @@ namespace fg {
 std::vector<ParamSpec> cosine_loss_params(const std::string& s_default, bool learn_s_default,
                                           bool with_warmup) {
   std::vector<ParamSpec> p = {
-      {"s", s_default, Range::positive(),
+      {"s", s_default, Range::positive_upto(kMaxScale),
        "scale s of the logits s cos theta (the start value when learned)"},
       {"learn_s", learn_s_default ? "1" : "0", Range::flag(), "1: s is a learnable parameter"},
   };
   if (with_warmup)
-    p.push_back({"warmup", "0", Range::integers(0),
+    p.push_back({"warmup", "0", Range::integers(0, 1e9),
                  "iterations over which the margin ramps linearly from 0 (0: full margin at once)"});
   return p;
 }

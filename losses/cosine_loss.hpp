@@ -31,6 +31,8 @@ class CosineLoss : public LossBase {
   Var forward(const LossInput& in) override;
   void set_iteration(int64_t t) override { t_ = t; }
   Tensor class_weights() const override { return param("W").value(); }
+  // W and h are normalised: classes by angle, argmax_j cos theta_j.
+  Scoring scoring() const override { return Scoring::Cosine; }
   std::string describe() const override;
 
   // The margins' factor at the current iteration: linear_ramp(0, 1, warmup).

@@ -54,7 +54,7 @@ namespace {
 
 std::vector<ParamSpec> l2softmax_params() {
   return {
-      {"alpha", "alpha_low(p, K)", Range::positive(),
+      {"alpha", "alpha_low(p, K)", Range::positive_upto(kMaxScale),
        "feature norm alpha of h' = alpha h / |h| (the start value when learned)"},
       {"p", "0.9", Range::open(0, 1), "target probability p in the default alpha_low(p, K)"},
       {"learn_alpha", "1", Range::flag(), "1: alpha is a learnable parameter"},

@@ -15,11 +15,19 @@
 #include <vector>
 
 #include "core/graph.hpp"
-#include "core/graph.hpp"
 
 namespace fg {
 
 using Triplet = std::array<int, 3>;  // anchor, positive, negative (batch indices)
+
+// How a loss classifies, so that accuracy, decision regions and evaluation
+// compare embeddings the way the loss trained them:
+//   Dot     argmax_j W_j . h (softmax, L-Softmax); without class weights, the
+//           nearest class mean by Euclidean distance (center, TSE, TPE)
+//   Cosine  argmax_j cos theta_j (the losses that normalise W and h: NormFace,
+//           the angular family, CoCo); without class weights, the nearest
+//           class mean by angle (triplet and contrastive with normalize=1)
+enum class Scoring { Dot, Cosine };
 
 struct LossInput {
   Var h;                                         // m x N embeddings
@@ -59,6 +67,9 @@ class Loss {
   // The classifier rows W (K x N) if the loss has one (for decision regions,
   // classification accuracy and neural-collapse metrics); empty otherwise.
   virtual Tensor class_weights() const { return Tensor(); }
+  // How this loss classifies (see Scoring). Losses that normalise W or h
+  // override it; CosineLoss, the base of every cosine-margin loss, says Cosine.
+  virtual Scoring scoring() const { return Scoring::Dot; }
 };
 
 using LossParams = std::map<std::string, std::string>;  // key=value as written

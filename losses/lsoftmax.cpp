@@ -89,12 +89,12 @@ double lambda_schedule(int64_t t, double base, double gamma, double power, doubl
 std::vector<ParamSpec> large_margin_params(const std::string& m_default) {
   return {
       {"m", m_default, Range::integers(1, 20), "integer angular margin m in cos(m theta)"},
-      {"lambda", "annealed", Range::nonneg(),
+      {"lambda", "annealed", Range::closed(0, 1e6),
        "fixes lambda (no annealing); 0 is the pure margin"},
-      {"base", "1000", Range::positive(), "lambda(t) = max(lambda_min, base (1 + gamma t)^-power)"},
-      {"gamma", "0.12", Range::nonneg(), "annealing rate gamma"},
-      {"power", "1", Range::nonneg(), "annealing power"},
-      {"lambda_min", "5", Range::nonneg(), "the floor lambda anneals down to"},
+      {"base", "1000", Range::positive_upto(1e6), "lambda(t) = max(lambda_min, base (1 + gamma t)^-power)"},
+      {"gamma", "0.12", Range::closed(0, 1000), "annealing rate gamma"},
+      {"power", "1", Range::closed(0, 100), "annealing power"},
+      {"lambda_min", "5", Range::closed(0, 1e6), "the floor lambda anneals down to"},
   };
 }
 

@@ -57,9 +57,9 @@ namespace {
 
 const std::vector<ParamSpec>& marginal_specs() {
   static const std::vector<ParamSpec> specs = {
-      {"theta", "1.2", Range::nonneg(),
+      {"theta", "1.2", Range::closed(0, 4),
        "squared-distance threshold between same and different persons"},
-      {"xi", "0.3", Range::nonneg(), "error margin around theta"},
+      {"xi", "0.3", Range::closed(0, 4), "error margin around theta"},
   };
   return specs;
 }

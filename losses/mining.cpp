@@ -71,6 +71,8 @@ Mining parse_mining(const std::string& name) {
               "'; valid: all, hard, semihard, easy, batchhard");
 }
 
+std::vector<std::string> mining_words() { return {"all", "hard", "semihard", "easy", "batchhard"}; }
+
 const char* mining_name(Mining mode) {
   switch (mode) {
     case Mining::All:
@@ -106,13 +108,18 @@ std::vector<Triplet> select_triplets_by(Mining mode, const std::vector<double>& 
     case Mining::All:
       table_side(d, y);
       return all_triplets(y);
+    // The three kinds split every valid triplet, ties included: hard and
+    // semihard are the open hinges (d_ap - d_an + alpha > 0), easy the closed
+    // ones. A tie d_an = d_ap (negative not nearer, hinge alpha > 0 open) is
+    // semihard; a tie d_an = d_ap + alpha (hinge exactly 0) is easy. Both
+    // tests read the same hinge, so no rounding can put a triplet in two
+    // kinds or in none (d_an < d_ap makes d_ap - d_an > 0 exactly).
     case Mining::Hard:
       return filtered(d, y, [](double d_ap, double d_an) { return d_an < d_ap; });
     case Mining::SemiHard:
       return filtered(d, y,
-                      [a](double d_ap, double d_an) { return d_ap < d_an && d_an < d_ap + a; });
+                      [a](double d_ap, double d_an) { return d_ap <= d_an && d_ap - d_an + a > 0; });
     case Mining::Easy:
-      // The hinge max(0, d_ap - d_an + alpha) is exactly zero.
       return filtered(d, y, [a](double d_ap, double d_an) { return d_ap - d_an + a <= 0; });
     case Mining::BatchHard:
       return batch_hard_by(d, y);

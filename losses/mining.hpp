@@ -7,7 +7,7 @@
 //
 //   all        every valid triplet
 //   hard       d_an < d_ap                      (the negative is nearer)
-//   semihard   d_ap < d_an < d_ap + alpha       (farther, but inside the margin)
+//   semihard   d_ap <= d_an < d_ap + alpha      (not nearer, but inside the margin)
 //   easy       d_an >= d_ap + alpha             (the loss is zero)
 //   batchhard  per anchor, its farthest positive and its nearest negative
 //
@@ -32,6 +32,7 @@ enum class Mining { All, Hard, SemiHard, Easy, BatchHard };
 // "all", "hard", "semihard", "easy", "batchhard"; anything else is an fg::Error
 // that lists these.
 Mining parse_mining(const std::string& name);
+std::vector<std::string> mining_words();  // those five, in that order
 const char* mining_name(Mining mode);
 
 std::vector<Triplet> all_triplets(const std::vector<int>& y);

@@ -289,6 +289,12 @@ Tensor Objective::class_weights() const {
   return Tensor();
 }
 
+Scoring Objective::scoring() const {
+  for (const Term& t : terms_)
+    if (!t.loss->class_weights().empty()) return t.loss->scoring();
+  return terms_.front().loss->scoring();
+}
+
 std::unique_ptr<Objective> make_objective(const std::string& text, const LossContext& ctx,
                                           const LossParams& extra) {
   return std::make_unique<Objective>(text, ctx, extra);

@@ -74,6 +74,9 @@ class Objective : public Loss {
   std::string describe() const override;
   // W of the first term that has class weights; empty if none has.
   Tensor class_weights() const override;
+  // The scoring of the term that classifies: the first with class weights
+  // (the one class_weights() returns), else the first term.
+  Scoring scoring() const override;
 
   size_t size() const { return terms_.size(); }
   const Term& term(size_t i) const { return terms_.at(i); }

@@ -14,7 +14,7 @@ std::string num_str(double v) {
 }
 
 bool Range::contains(double v) const {
-  if (!std::isfinite(v)) return false;
+  if (!words.empty() || !std::isfinite(v)) return false;
   if (integer && (v != std::floor(v) || std::abs(v) > 2e9)) return false;
   if (lo_open ? !(v > lo) : !(v >= lo)) return false;
   if (hi_open ? !(v < hi) : !(v <= hi)) return false;
@@ -22,6 +22,11 @@ bool Range::contains(double v) const {
 }
 
 std::string Range::str() const {
+  if (!words.empty()) {
+    std::string w;
+    for (const std::string& x : words) w += (w.empty() ? "" : ", ") + x;
+    return "one of " + w;
+  }
   const bool no_lo = lo <= -1e300, no_hi = hi >= 1e300;
   if (integer) {
     if (lo == 0 && hi == 1) return "0 or 1";

@@ -11,28 +11,42 @@
 #pragma once
 
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "losses/loss.hpp"
 
 namespace fg {
 
-// The allowed values of one parameter.
+// The largest scale of logits or features a loss accepts (s, CoCo's and
+// L2-Softmax's alpha): the lecture's scales are 10 to 64, and at 1000 a cosine
+// gap of 0.01 already makes the softmax a hard max (e^10 : 1).
+constexpr double kMaxScale = 1000;
+
+// The allowed values of one parameter: numbers in an interval, or one of a
+// few words (a mining rule). Every parameter of a registered loss states a
+// finite interval or its words (tests/test_registry.cpp holds them to it), so
+// a value like s=1e30 is refused when the objective is read.
 struct Range {
   double lo = -1e300, hi = 1e300;
   bool lo_open = false, hi_open = false;
   bool integer = false;
+  std::vector<std::string> words;  // non-empty: the value is one of these words
 
   static Range any() { return {}; }
-  static Range positive() { return {0, 1e300, true, false, false}; }          // (0, inf)
-  static Range nonneg() { return {0, 1e300, false, false, false}; }           // [0, inf)
-  static Range open(double lo, double hi) { return {lo, hi, true, true, false}; }
-  static Range closed(double lo, double hi) { return {lo, hi, false, false, false}; }
-  static Range integers(double lo, double hi = 1e300) { return {lo, hi, false, false, true}; }
+  static Range positive() { return {0, 1e300, true, false, false, {}}; }          // (0, inf)
+  static Range nonneg() { return {0, 1e300, false, false, false, {}}; }           // [0, inf)
+  static Range positive_upto(double hi) { return {0, hi, true, false, false, {}}; }  // (0, hi]
+  static Range open(double lo, double hi) { return {lo, hi, true, true, false, {}}; }
+  static Range closed(double lo, double hi) { return {lo, hi, false, false, false, {}}; }
+  static Range integers(double lo, double hi = 1e300) { return {lo, hi, false, false, true, {}}; }
   static Range flag() { return integers(0, 1); }
+  static Range one_of(std::vector<std::string> w) { return {0, 0, false, false, false, std::move(w)}; }
 
-  bool contains(double v) const;
-  std::string str() const;  // "(0, inf)", "[0, 1.5708]", "an integer >= 1", "0 or 1"
+  bool contains(double v) const;  // false for a word range
+  bool bounded() const { return !words.empty() || (lo > -1e300 && hi < 1e300); }
+  // "(0, inf)", "[0, 1.5708]", "an integer >= 1", "0 or 1", "one of all, hard, easy"
+  std::string str() const;
 };
 
 struct ParamSpec {

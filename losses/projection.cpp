@@ -19,8 +19,8 @@ std::vector<ParamSpec> projection_specs(ParamSpec margin) {
       margin,
       {"dim", "N", Range::integers(1, 4096),
        "N', the output dimension of the projection T (default: N)"},
-      {"mining", "all", Range::any(),
-       "which triplets: all, hard, semihard, easy or batchhard (on -<h'_a, h'_j>)"},
+      {"mining", "all", Range::one_of(mining_words()),
+       "which triplets the loss uses, on -<h'_a, h'_j> (losses/mining.hpp)"},
       {"freeze", "0", Range::flag(),
        "1: no gradient reaches h, only T learns (T on top of a frozen network)"},
   };

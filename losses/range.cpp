@@ -145,12 +145,12 @@ namespace {
 
 const std::vector<ParamSpec>& range_specs() {
   static const std::vector<ParamSpec> specs = {
-      {"k", "2", Range::integers(1),
+      {"k", "2", Range::integers(1, 1000),
        "how many of the largest intra-class distances enter the harmonic mean"},
-      {"margin", "10", Range::nonneg(),
+      {"margin", "10", Range::closed(0, 1e6),
        "least squared distance between the two nearest class means"},
-      {"alpha", "1", Range::nonneg(), "weight of L_R_intra"},
-      {"beta", "1", Range::nonneg(), "weight of L_R_inter"},
+      {"alpha", "1", Range::closed(0, 1000), "weight of L_R_intra"},
+      {"beta", "1", Range::closed(0, 1000), "weight of L_R_inter"},
   };
   return specs;
 }

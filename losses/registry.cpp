@@ -1,5 +1,7 @@
 #include "losses/registry.hpp"
 
+#include <utility>
+
 namespace fg {
 
 // Each loss file defines its spec (losses/<name>.cpp). To add a loss: declare
@@ -51,8 +53,8 @@ const SpecFn kLosses[] = {
     linear_angle_spec,
 };
 
-const std::vector<LossSpec>& specs() {
-  static const std::vector<LossSpec> all = [] {
+std::vector<LossSpec>& specs() {
+  static std::vector<LossSpec> all = [] {
     std::vector<LossSpec> v;
     for (SpecFn f : kLosses) v.push_back(f());
     for (size_t i = 0; i < v.size(); ++i)
@@ -64,6 +66,23 @@ const std::vector<LossSpec>& specs() {
 }
 
 }  // namespace
+
+void register_loss(LossSpec spec) {
+  if (spec.name.empty() || !spec.make) throw Error("register_loss: a loss needs a name and a factory");
+  for (const LossSpec& s : specs())
+    if (s.name == spec.name) throw Error("register_loss: '" + spec.name + "' is already registered");
+  specs().push_back(std::move(spec));
+}
+
+void unregister_loss(const std::string& name) {
+  const size_t table = sizeof kLosses / sizeof kLosses[0];
+  for (size_t i = table; i < specs().size(); ++i)
+    if (specs()[i].name == name) {
+      specs().erase(specs().begin() + long(i));
+      return;
+    }
+  throw Error("unregister_loss: '" + name + "' was not added by register_loss");
+}
 
 std::vector<std::string> loss_names() {
   std::vector<std::string> names;

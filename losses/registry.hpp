@@ -31,6 +31,12 @@ struct LossSpec {
 std::unique_ptr<Loss> make_loss(const std::string& name, const LossParams& params,
                                 const LossContext& ctx);
 
+// Adds a loss at run time, after the table's (tests register a loss of their
+// own this way); a name already registered is an fg::Error. unregister_loss
+// removes one so added; a name of the table, or unknown, is an fg::Error.
+void register_loss(LossSpec spec);
+void unregister_loss(const std::string& name);
+
 // Every registered name, in the lecture's order.
 std::vector<std::string> loss_names();
 

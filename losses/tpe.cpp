@@ -61,7 +61,7 @@ namespace {
 
 const std::vector<ParamSpec>& tpe_specs() {
   static const std::vector<ParamSpec> specs = projection_specs(
-      {"mining_alpha", "0.1", Range::nonneg(),
+      {"mining_alpha", "0.1", Range::closed(0, 1000),
        "margin of the semihard and easy selection (the loss itself has none)"});
   return specs;
 }

@@ -74,8 +74,8 @@ namespace {
 
 const std::vector<ParamSpec>& triplet_specs() {
   static const std::vector<ParamSpec> specs = {
-      {"alpha", "0.2", Range::nonneg(), "margin between |a - p|^2 and |a - n|^2"},
-      {"mining", "all", Range::any(), "which triplets: all, hard, semihard, easy or batchhard"},
+      {"alpha", "0.2", Range::closed(0, 1000), "margin between |a - p|^2 and |a - n|^2"},
+      {"mining", "all", Range::one_of(mining_words()), "which triplets the loss uses (losses/mining.hpp)"},
       {"normalize", "1", Range::flag(),
        "1: unit-normalise the embeddings first (FaceNet), 0: as given"},
   };
@@ -101,6 +101,8 @@ class TripletLoss : public LossBase, public TripletSource {
     return "triplet alpha=" + num_str(alpha_) + " mining=" + mining_name(mining()) +
            (normalize_ ? "" : " normalize=0");
   }
+  // Distances between unit vectors are angles: nearest class mean by angle.
+  Scoring scoring() const override { return normalize_ ? Scoring::Cosine : Scoring::Dot; }
 
  private:
   int K_, dim_;

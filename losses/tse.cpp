@@ -56,7 +56,7 @@ namespace {
 
 const std::vector<ParamSpec>& tse_specs() {
   static const std::vector<ParamSpec> specs = projection_specs(
-      {"alpha", "0.1", Range::nonneg(), "margin between <h_a, h_p> and <h_a, h_n> (projected)"});
+      {"alpha", "0.1", Range::closed(0, 1000), "margin between <h_a, h_p> and <h_a, h_n> (projected)"});
   return specs;
 }
 

@@ -59,6 +59,14 @@ for v in "${variants[@]}"; do
   else
     p=0; f=1; echo "   $v suite ended without a Catch2 summary (crash?), exit code $rc"; tail -20 "$log"
   fi
+  # Each failure in full, with Catch2's expansion and messages (a gradient
+  # check's worst entry, say), under the name of its test case.
+  if [ "$f" -ne 0 ]; then
+    echo "   $v failures in full:"
+    awk 'BEGIN { RS = ""; ORS = "\n\n" }
+         /FAILED|[Ee]rror/ { if (prev ~ /^-+\n/ && prev != shown) { print prev; shown = prev }; print }
+         { prev = $0 }' "$log" | head -300
+  fi
   [ "$expected" -gt 0 ] && echo "   $v: $expected known failure(s) tagged [!mayfail] failed as expected"
   [ "$rc" -ne 0 ] && [ "$f" -eq 0 ] && { f=1; echo "   $v suite exited with $rc"; tail -20 "$log"; }
   echo "   $v: $p passed, $f failed ($(( $(date +%s) - start )) s)"

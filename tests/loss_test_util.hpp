@@ -5,8 +5,9 @@
 //
 // Checking a new loss takes about five lines:
 //   LossCase c("myloss", {{"s", "30"}}, /*K=*/4, /*N=*/3, /*m=*/6);
-//   REQUIRE(c.gradcheck().ok);
-//   REQUIRE(c.crosscheck([&](auto& v) { return my_composition(v[0], v[1], c.y); }).ok);
+//   REQUIRE_PASSES(c.gradcheck());
+//   REQUIRE_PASSES(c.crosscheck([&](auto& v) { return my_composition(v[0], v[1], c.y); }));
+// (REQUIRE_PASSES, tests/check_util.hpp: a failure prints the worst entry.)
 #pragma once
 
 #include <cmath>
@@ -15,6 +16,7 @@
 #include <vector>
 
 #include "core/gradcheck.hpp"
+#include "tests/check_util.hpp"
 #include "core/ops.hpp"
 #include "core/random.hpp"
 #include "losses/registry.hpp"

@@ -12,10 +12,10 @@ using namespace fg_test;
 TEST_CASE("linear_angle: finite differences and the formula from primitive ops",
           "[losses][example]") {
   LossCase c("linear_angle", {{"s", "4"}, {"learn_s", "1"}});  // inputs v = {h, W, s}
-  REQUIRE(c.gradcheck().ok);
-  REQUIRE(c.crosscheck([&](const std::vector<Var>& v) {
+  REQUIRE_PASSES(c.gradcheck());
+  REQUIRE_PASSES(c.crosscheck([&](const std::vector<Var>& v) {
     Var cs = primitive_cosine(v[0], v[1]), psi = 1.0 - (acos(gather(cs, c.y)) + 0.5) * (2 / M_PI);
-    return primitive_cross_entropy(replace_target(v[2], cs, psi, c.y), c.y); }).ok);
+    return primitive_cross_entropy(replace_target(v[2], cs, psi, c.y), c.y); }));
 }
 
 TEST_CASE("linear_angle: finite loss and gradients on the stability battery",

@@ -190,7 +190,7 @@ TEST_CASE("faceid: bad arguments exit with 2 and say what is allowed", "[faceid]
       {"--data identities:1x5", "identities:IDSxPER with IDS in 3..100"},
       {"--loss nosuch",
        "--loss: objective \"nosuch\", term 1 at column 1: unknown loss 'nosuch'; valid:"},
-      {"--loss arcface:s=-1", "arcface: s = -1 is out of range; allowed: (0, inf)"},
+      {"--loss arcface:s=-1", "arcface: s = -1 is out of range; allowed: (0, 1000]"},
       {"--compare --loss arcface", "--compare: runs its own list of losses"},
       {"--widths 8,8", "--widths: '8,8' is not three channel counts A,B,C, each in 1..512"},
       {"--pk 1x4", "--pk: '1x4' is not PxK with P classes (2..1000)"},

@@ -3,6 +3,8 @@
 // case worked out by hand. Then the Module machinery: names, state, modes.
 #include <catch2/catch.hpp>
 
+#include "tests/check_util.hpp"
+
 #include <cmath>
 
 #include "core/ops.hpp"
@@ -35,9 +37,7 @@ Tensor distinct(Shape s, uint64_t seed) {
   return t;
 }
 void check_module(Module& m, const Tensor& x) {
-  CheckResult r = gradcheck_module(m, x);
-  INFO(r);
-  REQUIRE(r.ok);
+  REQUIRE_PASSES(gradcheck_module(m, x));
 }
 void require_values(const Var& y, Shape shape, std::vector<double> expected) {
   REQUIRE(y.shape() == shape);

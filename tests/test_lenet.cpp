@@ -3,6 +3,8 @@
 // forward + backward that leaves nothing behind.
 #include <catch2/catch.hpp>
 
+#include "tests/check_util.hpp"
+
 #include <cmath>
 
 #include "core/ops.hpp"
@@ -112,10 +114,8 @@ TEST_CASE("LeNet++: gradient check of a narrow network on 12x12 inputs", "[lenet
     LeNetPP net(o);
     Tensor x = images({2, 1, 12, 12}, 3);
     INFO("BatchNorm " << with_bn);
-    CheckResult r = gradcheck_module(net, x, true, kGradcheckEps,
-                                     sizeof(real) == 8 ? kGradcheckTol : 0.1);
-    INFO(r);
-    REQUIRE(r.ok);
+    REQUIRE_PASSES(gradcheck_module(net, x, true, kGradcheckEps,
+                                    sizeof(real) == 8 ? kGradcheckTol : 0.1));
   }
 }
 

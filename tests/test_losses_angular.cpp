@@ -5,6 +5,8 @@
 // margin warm-up and the stability battery.
 #include <catch2/catch.hpp>
 
+#include "tests/check_util.hpp"
+
 #include <cmath>
 
 #include "losses/arcface.hpp"
@@ -19,10 +21,6 @@ namespace {
 
 const double kPi = 3.141592653589793;
 
-void require_ok(const CheckResult& r, const std::string& what) {
-  INFO(what << ": " << r);
-  REQUIRE(r.ok);
-}
 
 // The lecture's scale in double; a small one where float's loose check needs it.
 LossParams scaled(LossParams p, const std::string& float_s = "2") {
@@ -159,25 +157,25 @@ TEST_CASE("angular: combined margin slopes keep their limits at theta = 0 and pi
 }
 
 TEST_CASE("angular: finite differences", "[losses][angular]") {
-  require_ok(far_sample(LossCase("lsoftmax", {{"lambda", "0"}})).gradcheck(), "lsoftmax m=2");
-  require_ok(far_sample(LossCase("lsoftmax", {{"m", "3"}, {"lambda", "0.5"}})).gradcheck(),
+  REQUIRE_PASSES(far_sample(LossCase("lsoftmax", {{"lambda", "0"}})).gradcheck(), "lsoftmax m=2");
+  REQUIRE_PASSES(far_sample(LossCase("lsoftmax", {{"m", "3"}, {"lambda", "0.5"}})).gradcheck(),
              "lsoftmax m=3");
-  require_ok(LossCase("lsoftmax", {}).gradcheck(), "lsoftmax annealed");
-  require_ok(far_sample(LossCase("asoftmax", {{"lambda", "0"}})).gradcheck(), "asoftmax m=4");
-  require_ok(LossCase("asoftmax", {{"lambda", "5"}}).gradcheck(), "asoftmax lambda=5");
-  require_ok(LossCase("amsoftmax", scaled({{"learn_s", "1"}})).gradcheck(), "amsoftmax");
-  require_ok(LossCase("cosface", scaled({})).gradcheck(), "cosface");
-  require_ok(far_sample(LossCase("arcface", scaled({{"learn_s", "1"}}))).gradcheck(), "arcface");
-  require_ok(LossCase("arcface", scaled({{"easy_margin", "1"}})).gradcheck(), "arcface easy");
-  require_ok(far_sample(LossCase("combined", scaled({{"learn_s", "1"}}))).gradcheck(), "combined");
-  require_ok(far_sample(LossCase("combined", scaled({{"m1", "2"}, {"m2", "0.2"}}))).gradcheck(),
+  REQUIRE_PASSES(LossCase("lsoftmax", {}).gradcheck(), "lsoftmax annealed");
+  REQUIRE_PASSES(far_sample(LossCase("asoftmax", {{"lambda", "0"}})).gradcheck(), "asoftmax m=4");
+  REQUIRE_PASSES(LossCase("asoftmax", {{"lambda", "5"}}).gradcheck(), "asoftmax lambda=5");
+  REQUIRE_PASSES(LossCase("amsoftmax", scaled({{"learn_s", "1"}})).gradcheck(), "amsoftmax");
+  REQUIRE_PASSES(LossCase("cosface", scaled({})).gradcheck(), "cosface");
+  REQUIRE_PASSES(far_sample(LossCase("arcface", scaled({{"learn_s", "1"}}))).gradcheck(), "arcface");
+  REQUIRE_PASSES(LossCase("arcface", scaled({{"easy_margin", "1"}})).gradcheck(), "arcface easy");
+  REQUIRE_PASSES(far_sample(LossCase("combined", scaled({{"learn_s", "1"}}))).gradcheck(), "combined");
+  REQUIRE_PASSES(far_sample(LossCase("combined", scaled({{"m1", "2"}, {"m2", "0.2"}}))).gradcheck(),
              "combined m1=2");
 }
 
 TEST_CASE("angular: the node against primitive ops", "[losses][angular]") {
   for (int m : {1, 2, 4}) {
     LossCase c = far_sample(LossCase("lsoftmax", {{"m", std::to_string(m)}, {"lambda", "0.7"}}));
-    require_ok(c.crosscheck([&](const std::vector<Var>& v) {
+    REQUIRE_PASSES(c.crosscheck([&](const std::vector<Var>& v) {
       Var cs = primitive_cosine(v[0], v[1]);
       Var a = norms(v[0]) * reshape(norms(v[1]), {1, c.K});  // |h_i| |W_j|
       return primitive_cross_entropy(
@@ -186,7 +184,7 @@ TEST_CASE("angular: the node against primitive ops", "[losses][angular]") {
   }
   {
     LossCase c = far_sample(LossCase("asoftmax", {{"lambda", "0"}}));
-    require_ok(c.crosscheck([&](const std::vector<Var>& v) {
+    REQUIRE_PASSES(c.crosscheck([&](const std::vector<Var>& v) {
       Var cs = primitive_cosine(v[0], v[1]);
       return primitive_cross_entropy(
           replace_target(norms(v[0]), cs, lsoftmax_psi_primitive(gather(cs, c.y), 4, 0), c.y), c.y);
@@ -194,14 +192,14 @@ TEST_CASE("angular: the node against primitive ops", "[losses][angular]") {
   }
   for (const char* name : {"amsoftmax", "cosface"}) {
     LossCase c(name, {{"learn_s", "1"}, {"m", "0.3"}});
-    require_ok(c.crosscheck([&](const std::vector<Var>& v) {
+    REQUIRE_PASSES(c.crosscheck([&](const std::vector<Var>& v) {
       Var cs = primitive_cosine(v[0], v[1]);
       return primitive_cross_entropy(replace_target(v[2], cs, gather(cs, c.y) - 0.3, c.y), c.y);
     }), name);
   }
   {
     LossCase c = far_sample(LossCase("arcface", {{"learn_s", "1"}, {"s", "20"}}));
-    require_ok(c.crosscheck([&](const std::vector<Var>& v) {
+    REQUIRE_PASSES(c.crosscheck([&](const std::vector<Var>& v) {
       Var cs = primitive_cosine(v[0], v[1]), cy = gather(cs, c.y), theta = acos(cy);
       std::vector<bool> first(c.m);
       for (int i = 0; i < c.m; ++i) first[i] = theta.value()[i] + 0.5 <= kPi;
@@ -212,7 +210,7 @@ TEST_CASE("angular: the node against primitive ops", "[losses][angular]") {
   {
     const double m1 = 2, m2 = 0.2, m3 = 0.1;
     LossCase c = far_sample(LossCase("combined", {{"s", "10"}, {"m1", "2"}, {"m2", "0.2"}, {"m3", "0.1"}}));
-    require_ok(c.crosscheck([&](const std::vector<Var>& v) {
+    REQUIRE_PASSES(c.crosscheck([&](const std::vector<Var>& v) {
       Var cs = primitive_cosine(v[0], v[1]), cy = gather(cs, c.y), theta = acos(cy);
       const double theta_star = (kPi - m2) / m1;
       const double shift = std::cos(theta_star) + std::cos(m2) + m2 * std::sin(m2) + m3;
@@ -233,15 +231,15 @@ TEST_CASE("angular: identities between the losses", "[losses][angular]") {
     cb.y = ca.y;
     return crosscheck(ca.fn(), cb.fn(), ca.inputs());
   };
-  require_ok(same("combined", {{"s", "7"}, {"m1", "1"}, {"m2", "0"}, {"m3", "0"}}, "normface",
+  REQUIRE_PASSES(same("combined", {{"s", "7"}, {"m1", "1"}, {"m2", "0"}, {"m3", "0"}}, "normface",
                   {{"s", "7"}, {"learn_s", "0"}}, false), "combined (1,0,0) = normface");
-  require_ok(same("combined", {{"s", "64"}, {"m1", "1"}, {"m2", "0.5"}, {"m3", "0"}}, "arcface", {},
+  REQUIRE_PASSES(same("combined", {{"s", "64"}, {"m1", "1"}, {"m2", "0.5"}, {"m3", "0"}}, "arcface", {},
                   true), "combined (1,0.5,0) = arcface");
-  require_ok(same("combined", {{"s", "64"}, {"m1", "1"}, {"m2", "0"}, {"m3", "0.35"}}, "cosface",
+  REQUIRE_PASSES(same("combined", {{"s", "64"}, {"m1", "1"}, {"m2", "0"}, {"m3", "0.35"}}, "cosface",
                   {}, true), "combined (1,0,0.35) = cosface");
-  require_ok(same("lsoftmax", {{"m", "1"}, {"lambda", "0"}}, "softmax", {}, true),
+  REQUIRE_PASSES(same("lsoftmax", {{"m", "1"}, {"lambda", "0"}}, "softmax", {}, true),
              "lsoftmax m=1 lambda=0 = softmax");
-  require_ok(same("amsoftmax", {{"s", "64"}, {"m", "0.35"}}, "cosface", {}, false),
+  REQUIRE_PASSES(same("amsoftmax", {{"s", "64"}, {"m", "0.35"}}, "cosface", {}, false),
              "amsoftmax = cosface with CosFace's values");
 }
 

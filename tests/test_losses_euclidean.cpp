@@ -4,6 +4,8 @@
 // primitive ops of core/ops.hpp. Empty selections give 0 and a zero gradient.
 #include <catch2/catch.hpp>
 
+#include "tests/check_util.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <map>
@@ -20,10 +22,6 @@ using fg_test::rnd;
 
 namespace {
 
-void require_ok(const CheckResult& r) {
-  INFO(r);
-  REQUIRE(r.ok);
-}
 Var cst(Shape s, std::vector<real> v) { return constant(Tensor::from(std::move(s), std::move(v))); }
 
 // The batch every check uses: 7 samples of 3 classes (one class of one).
@@ -183,52 +181,52 @@ TEST_CASE("euclidean: each node against finite differences", "[losses][euclidean
   const Tensor h = rnd({7, 3}, 1);
   const std::vector<int> y = kY;
   // Margin 1.5 on points in [-1, 1]^3: some different-person pairs inside it, some outside.
-  require_ok(gradcheck([&](auto& v) { return contrastive_loss(v[0], y, real(1.5)); }, {h}));
-  require_ok(gradcheck([&](auto& v) { return contrastive_loss(l2_normalize(v[0]), y, 1); }, {h}));
-  require_ok(gradcheck(
+  REQUIRE_PASSES(gradcheck([&](auto& v) { return contrastive_loss(v[0], y, real(1.5)); }, {h}));
+  REQUIRE_PASSES(gradcheck([&](auto& v) { return contrastive_loss(l2_normalize(v[0]), y, 1); }, {h}));
+  REQUIRE_PASSES(gradcheck(
       [&](auto& v) { return marginal_loss(l2_normalize(v[0]), y, real(1.2), real(0.3)); }, {h}));
-  require_ok(gradcheck(
+  REQUIRE_PASSES(gradcheck(
       [&](auto& v) { return triplet_loss(l2_normalize(v[0]), some_triplets(), real(0.2)); }, {h}));
-  require_ok(
+  REQUIRE_PASSES(
       gradcheck([&](auto& v) { return triplet_loss(v[0], some_triplets(), real(0.5)); }, {h}));
   const Tensor T = rnd({4, 3}, 2);
   auto proj = [](const Var& x, const Var& t) { return matmul(x, t, false, true); };
-  require_ok(gradcheck(
+  REQUIRE_PASSES(gradcheck(
       [&](auto& v) { return tse_loss(proj(v[0], v[1]), some_triplets(), real(0.1)); }, {h, T}));
-  require_ok(
+  REQUIRE_PASSES(
       gradcheck([&](auto& v) { return tpe_loss(proj(v[0], v[1]), some_triplets()); }, {h, T}));
   const Tensor c = rnd({3, 3}, 3);
-  require_ok(gradcheck([&](auto& v) { return center_loss(v[0], v[1], y); }, {h, c}));
-  require_ok(gradcheck([&](auto& v) { return center_invariant_loss(v[0], y); }, {c}));
-  require_ok(gradcheck([&](auto& v) { return range_intra(v[0], y, 2); }, {h}));
-  require_ok(gradcheck([&](auto& v) { return range_intra(v[0], y, 5); }, {h}));
-  require_ok(gradcheck([&](auto& v) { return range_inter(v[0], y, 10); }, {h}));
+  REQUIRE_PASSES(gradcheck([&](auto& v) { return center_loss(v[0], v[1], y); }, {h, c}));
+  REQUIRE_PASSES(gradcheck([&](auto& v) { return center_invariant_loss(v[0], y); }, {c}));
+  REQUIRE_PASSES(gradcheck([&](auto& v) { return range_intra(v[0], y, 2); }, {h}));
+  REQUIRE_PASSES(gradcheck([&](auto& v) { return range_intra(v[0], y, 5); }, {h}));
+  REQUIRE_PASSES(gradcheck([&](auto& v) { return range_inter(v[0], y, 10); }, {h}));
 }
 
 TEST_CASE("euclidean: each node against its primitive-op composition", "[losses][euclidean]") {
   const Tensor h = rnd({7, 3}, 4);
   const std::vector<int> y = kY;
   const std::vector<Triplet>& t = some_triplets();
-  require_ok(crosscheck([&](auto& v) { return contrastive_loss(v[0], y, real(1.5)); },
+  REQUIRE_PASSES(crosscheck([&](auto& v) { return contrastive_loss(v[0], y, real(1.5)); },
                         [&](auto& v) { return contrastive_composed(v[0], y, real(1.5)); }, {h}));
-  require_ok(crosscheck([&](auto& v) { return marginal_loss(v[0], y, real(1.2), real(0.3)); },
+  REQUIRE_PASSES(crosscheck([&](auto& v) { return marginal_loss(v[0], y, real(1.2), real(0.3)); },
                         [&](auto& v) { return marginal_composed(v[0], y, real(1.2), real(0.3)); },
                         {h}));
-  require_ok(crosscheck([&](auto& v) { return triplet_loss(v[0], t, real(0.5)); },
+  REQUIRE_PASSES(crosscheck([&](auto& v) { return triplet_loss(v[0], t, real(0.5)); },
                         [&](auto& v) { return triplet_composed(v[0], t, real(0.5)); }, {h}));
-  require_ok(crosscheck([&](auto& v) { return tse_loss(v[0], t, real(0.3)); },
+  REQUIRE_PASSES(crosscheck([&](auto& v) { return tse_loss(v[0], t, real(0.3)); },
                         [&](auto& v) { return tse_composed(v[0], t, real(0.3)); }, {h}));
-  require_ok(crosscheck([&](auto& v) { return tpe_loss(v[0], t); },
+  REQUIRE_PASSES(crosscheck([&](auto& v) { return tpe_loss(v[0], t); },
                         [&](auto& v) { return tpe_composed(v[0], t); }, {h}));
   const Tensor c = rnd({3, 3}, 5);
-  require_ok(crosscheck([&](auto& v) { return center_loss(v[0], v[1], y); },
+  REQUIRE_PASSES(crosscheck([&](auto& v) { return center_loss(v[0], v[1], y); },
                         [&](auto& v) { return center_composed(v[0], v[1], y); }, {h, c}));
-  require_ok(crosscheck([&](auto& v) { return center_invariant_loss(v[0], y); },
+  REQUIRE_PASSES(crosscheck([&](auto& v) { return center_invariant_loss(v[0], y); },
                         [&](auto& v) { return center_invariant_composed(v[0], y); }, {c}));
   for (int k : {1, 2, 3, 6})
-    require_ok(crosscheck([&](auto& v) { return range_intra(v[0], y, k); },
+    REQUIRE_PASSES(crosscheck([&](auto& v) { return range_intra(v[0], y, k); },
                           [&](auto& v) { return range_intra_composed(v[0], y, k); }, {h}));
-  require_ok(crosscheck([&](auto& v) { return range_inter(v[0], y, 10); },
+  REQUIRE_PASSES(crosscheck([&](auto& v) { return range_inter(v[0], y, 10); },
                         [&](auto& v) { return range_inter_composed(v[0], y, 10); }, {h}));
 }
 

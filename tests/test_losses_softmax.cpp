@@ -3,6 +3,8 @@
 // composed from primitive ops, and the stability battery.
 #include <catch2/catch.hpp>
 
+#include "tests/check_util.hpp"
+
 #include <algorithm>
 #include <cmath>
 
@@ -22,10 +24,6 @@ double loss_value(const std::string& name, const LossParams& p, const Tensor& W,
   return loss->forward(LossInput{constant(h), y, nullptr}).value()[0];
 }
 
-void require_ok(const CheckResult& r, const std::string& what = "") {
-  INFO(what << ": " << r);
-  REQUIRE(r.ok);
-}
 
 // Scales that keep the loose float check meaningful; the lecture's in double.
 LossParams scaled(LossParams p, const std::string& key, const std::string& value) {
@@ -71,12 +69,12 @@ TEST_CASE("softmax family: alpha_low", "[losses][softmax-family]") {
 }
 
 TEST_CASE("softmax family: finite differences", "[losses][softmax-family]") {
-  require_ok(LossCase("softmax", {{"bias", "1"}}).gradcheck(), "softmax");
-  require_ok(LossCase("l2softmax", {}).gradcheck(), "l2softmax");
-  require_ok(LossCase("normface", scaled({}, "s", "4")).gradcheck(), "normface");
-  require_ok(LossCase("normface", scaled({{"s", "64"}}, "s", "3")).gradcheck(), "normface s=64");
-  require_ok(LossCase("coco", {{"learn_alpha", "1"}, {"alpha", "3"}}, 3, 3, 8).gradcheck(), "coco");
-  require_ok(LossCase("coco", scaled({{"learn_alpha", "1"}}, "alpha", "4"), 4, 2, 9, 5).gradcheck(),
+  REQUIRE_PASSES(LossCase("softmax", {{"bias", "1"}}).gradcheck(), "softmax");
+  REQUIRE_PASSES(LossCase("l2softmax", {}).gradcheck(), "l2softmax");
+  REQUIRE_PASSES(LossCase("normface", scaled({}, "s", "4")).gradcheck(), "normface");
+  REQUIRE_PASSES(LossCase("normface", scaled({{"s", "64"}}, "s", "3")).gradcheck(), "normface s=64");
+  REQUIRE_PASSES(LossCase("coco", {{"learn_alpha", "1"}, {"alpha", "3"}}, 3, 3, 8).gradcheck(), "coco");
+  REQUIRE_PASSES(LossCase("coco", scaled({{"learn_alpha", "1"}}, "alpha", "4"), 4, 2, 9, 5).gradcheck(),
              "coco alpha=10");
 }
 
@@ -84,21 +82,21 @@ TEST_CASE("softmax family: the node against primitive ops", "[losses][softmax-fa
   {
     LossCase c("softmax", {{"bias", "1"}});
     REQUIRE(c.keys == std::vector<std::string>{"W", "b"});
-    require_ok(c.crosscheck([&](const std::vector<Var>& v) {
+    REQUIRE_PASSES(c.crosscheck([&](const std::vector<Var>& v) {
       return primitive_cross_entropy(matmul(v[0], v[1], false, true) + v[2], c.y);
     }));
   }
   {
     LossCase c("l2softmax", {{"alpha", "3.5"}});
     REQUIRE(c.keys == std::vector<std::string>{"W", "alpha"});
-    require_ok(c.crosscheck([&](const std::vector<Var>& v) {
+    REQUIRE_PASSES(c.crosscheck([&](const std::vector<Var>& v) {
       return primitive_cross_entropy(matmul(l2_normalize(v[0]) * v[2], v[1], false, true), c.y);
     }));
   }
   {
     LossCase c("normface", {{"s", "16"}});
     REQUIRE(c.keys == std::vector<std::string>{"W", "s"});
-    require_ok(c.crosscheck([&](const std::vector<Var>& v) {
+    REQUIRE_PASSES(c.crosscheck([&](const std::vector<Var>& v) {
       return primitive_cross_entropy(primitive_cosine(v[0], v[1]) * v[2], c.y);
     }));
   }
@@ -106,7 +104,7 @@ TEST_CASE("softmax family: the node against primitive ops", "[losses][softmax-fa
     // Class 3 is absent from this batch: the softmax runs over classes 0..2.
     LossCase c("coco", {{"learn_alpha", "1"}, {"alpha", "5"}}, 4, 3, 8);
     c.y = {0, 2, 1, 1, 0, 2, 2, 0};
-    require_ok(c.crosscheck([&](const std::vector<Var>& v) {
+    REQUIRE_PASSES(c.crosscheck([&](const std::vector<Var>& v) {
       Var hn = l2_normalize(v[0]);
       std::vector<Var> centroids;
       for (int j = 0; j < 3; ++j) {

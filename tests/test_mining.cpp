@@ -160,3 +160,43 @@ TEST_CASE("mining: the triplet losses report what they picked, explicit rows as 
   triplet->forward({constant(line_batch()), kLabels, nullptr});
   CHECK(dynamic_cast<TripletSource*>(triplet.get())->last_triplets() == kHard);
 }
+
+TEST_CASE("mining: exact ties fall where the hinge says", "[mining]") {
+  // On a line (N = 1): x = 0, 1 (class 0) and one negative per class
+  // (no other anchors): -1, 2, 1.5, 0.5. With alpha = 3, both anchors have
+  // d_ap = 1 and a negative at the tie d_an = d_ap (hinge 3, open: semihard)
+  // and one at the tie d_an = d_ap + alpha = 4 (hinge 0, closed: easy):
+  //   a=0, p=1: n=2 d 1 (tie, semihard), n=3 d 4 (tie, easy), n=4 2.25 semihard, n=5 0.25 hard
+  //   a=1, p=0: n=2 d 4 (tie, easy), n=3 d 1 (tie, semihard), n=4 0.25 hard, n=5 0.25 hard
+  const Tensor h = Tensor::from({6, 1}, {0, 1, -1, 2, real(1.5), real(0.5)});
+  const std::vector<int> y = {0, 0, 1, 2, 3, 4};
+  const std::vector<Triplet> hard = {{0, 1, 5}, {1, 0, 4}, {1, 0, 5}};
+  const std::vector<Triplet> semi = {{0, 1, 2}, {0, 1, 4}, {1, 0, 3}};
+  const std::vector<Triplet> easy = {{0, 1, 3}, {1, 0, 2}};
+  CHECK(hard_triplets(h, y) == hard);
+  CHECK(semihard_triplets(h, y, 3) == semi);
+  CHECK(easy_triplets(h, y, 3) == easy);
+  CHECK(all_triplets(y).size() == hard.size() + semi.size() + easy.size());
+  // The triplet loss agrees, triplet by triplet: an open hinge (hard or
+  // semihard) gives d_ap - d_an + alpha > 0, an easy one exactly 0.
+  auto loss = make_loss("triplet", {{"alpha", "3"}, {"normalize", "0"}}, LossContext{5, 1, 0});
+  auto value = [&](const Triplet& t) {
+    const std::vector<Triplet> one = {t};
+    return double(loss->forward({constant(h), y, &one}).value()[0]);
+  };
+  CHECK(value({0, 1, 2}) == 3);     // the tie d_an = d_ap: 1 - 1 + 3
+  CHECK(value({1, 0, 3}) == 3);
+  CHECK(value({0, 1, 4}) == 1.75);  // 1 - 2.25 + 3
+  CHECK(value({0, 1, 3}) == 0);     // the tie d_an = d_ap + alpha: 1 - 4 + 3
+  CHECK(value({1, 0, 2}) == 0);
+  CHECK(value({0, 1, 5}) == 3.75);  // 1 - 0.25 + 3
+  // alpha = 0: no hinge is open at a tie, so d_an = d_ap is easy and semihard is empty.
+  CHECK(semihard_triplets(h, y, 0).empty());
+  CHECK(easy_triplets(h, y, 0) == std::vector<Triplet>{{0, 1, 2}, {0, 1, 3}, {0, 1, 4}, {1, 0, 2}, {1, 0, 3}});
+  // The same ties on a dissimilarity table (the inner-product losses' path).
+  std::vector<double> d(36, 0);
+  for (int i = 0; i < 6; ++i)
+    for (int j = 0; j < 6; ++j) d[i * 6 + j] = (h[i] - h[j]) * (h[i] - h[j]);
+  CHECK(select_triplets_by(Mining::SemiHard, d, y, 3) == semi);
+  CHECK(select_triplets_by(Mining::Easy, d, y, 3) == easy);
+}

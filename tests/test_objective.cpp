@@ -4,6 +4,8 @@
 // starting from W).
 #include <catch2/catch.hpp>
 
+#include "tests/check_util.hpp"
+
 #include <cmath>
 
 #include "core/gradcheck.hpp"
@@ -117,8 +119,7 @@ TEST_CASE("objective: the weighted sum, its gradient, parameters by term", "[obj
         return obj->forward({v[0], y, nullptr});
       },
       {h, rnd({3, 2}, 3), c});
-  INFO(r);
-  CHECK(r.ok);
+  CHECK_PASSES(r);
   REQUIRE_THROWS_WITH(obj->set_parameter("W", param(c)), Contains("term.key"));
   // A single term is addressed with or without its name.
   auto single = make_objective("triplet", kCtx, {{"alpha", "0.3"}});

@@ -2,6 +2,8 @@
 // double suite) and against known values.
 #include <catch2/catch.hpp>
 
+#include "tests/check_util.hpp"
+
 #include "core/gradcheck.hpp"
 #include "core/ops.hpp"
 #include "core/random.hpp"
@@ -13,9 +15,7 @@ using fg_test::rnd;
 
 namespace {
 void check_grad(const TestFn& f, const std::vector<Tensor>& inputs) {
-  CheckResult r = gradcheck(f, inputs);
-  INFO(r);
-  REQUIRE(r.ok);
+  REQUIRE_PASSES(gradcheck(f, inputs));
 }
 }  // namespace
 

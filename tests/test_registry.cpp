@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "losses/objective.hpp"
 #include "losses/params.hpp"
 #include "losses/registry.hpp"
 
@@ -54,20 +55,20 @@ TEST_CASE("registry: values out of range say what is allowed", "[registry]") {
   const Bad bad[] = {
       {"arcface", {{"m", "-0.1"}}, "arcface: m = -0.1 is out of range; allowed: [0, 1.5708]"},
       {"cosface", {{"m", "-1"}}, "allowed: [0, 2]"},
-      {"amsoftmax", {{"s", "0"}}, "s = 0 is out of range; allowed: (0, inf)"},
-      {"normface", {{"s", "-3"}}, "allowed: (0, inf)"},
+      {"amsoftmax", {{"s", "0"}}, "s = 0 is out of range; allowed: (0, 1000]"},
+      {"normface", {{"s", "-3"}}, "allowed: (0, 1000]"},
       {"normface", {{"s", "abc"}}, "'abc' is not a number"},
       {"lsoftmax", {{"m", "0"}}, "allowed: an integer in [1, 20]"},
       {"lsoftmax", {{"m", "1.5"}}, "allowed: an integer in [1, 20]"},
       {"asoftmax", {{"m", "2.5"}}, "an integer"},
-      {"asoftmax", {{"lambda", "-1"}}, "allowed: [0, inf)"},
+      {"asoftmax", {{"lambda", "-1"}}, "allowed: [0, 1e+06]"},
       {"l2softmax", {{"p", "1"}}, "allowed: (0, 1)"},
       {"l2softmax", {{"p", "0"}}, "allowed: (0, 1)"},
-      {"coco", {{"alpha", "0"}}, "allowed: (0, inf)"},
+      {"coco", {{"alpha", "0"}}, "allowed: (0, 1000]"},
       {"combined", {{"m1", "0.5"}}, "allowed: [1, 10]"},
       {"combined", {{"m3", "-0.2"}}, "allowed: [0, 2]"},
       {"arcface", {{"easy_margin", "2"}}, "allowed: 0 or 1"},
-      {"cosface", {{"warmup", "-5"}}, "an integer >= 0"},
+      {"cosface", {{"warmup", "-5"}}, "an integer in [0, 1e+09]"},
   };
   for (const Bad& b : bad) {
     INFO(b.loss);
@@ -142,4 +143,65 @@ TEST_CASE("registry: ranges print as they check", "[registry]") {
   CHECK(Range::closed(0, 1).contains(1));
   CHECK_FALSE(Range::integers(1, 5).contains(2.5));
   CHECK_FALSE(Range::any().contains(std::nan("")));
+}
+
+TEST_CASE("registry: every parameter states a finite range or its words", "[registry][bounds]") {
+  for (const std::string& n : loss_names())
+    for (const ParamSpec& p : loss_spec(n).params) {
+      INFO(n << "." << p.key << ": " << p.range.str());
+      CHECK(p.range.bounded());
+      CHECK_THAT(p.range.str(), !Catch::Contains("inf") && !Catch::Contains("any number"));
+    }
+  CHECK(Range::one_of({"all", "hard"}).str() == "one of all, hard");
+  CHECK_FALSE(Range::one_of({"all"}).contains(0));
+  CHECK_FALSE(Range::any().bounded());
+  CHECK(Range::closed(0, 4).bounded());
+  CHECK_FALSE(Range::integers(0).bounded());
+}
+
+TEST_CASE("registry: a value past its range is refused when the objective is read",
+          "[registry][bounds]") {
+  const LossContext c = ctx(4, 3);
+  auto refusal = [&](const std::string& text, const LossParams& extra = {}) -> std::string {
+    try {
+      make_objective(text, c, extra);
+    } catch (const Error& e) {
+      return e.what();
+    }
+    return "";
+  };
+  // The whole message: the term (its number and name), the key, the value, the range.
+  CHECK(refusal("arcface:s=1e30") ==
+        "objective \"arcface:s=1e30\", term 1 at column 1: arcface: s = 1e30 is out of range; "
+        "allowed: (0, 1000]\n  arcface:s=1e30\n  ^^^^^^^^^^^^^^");
+  CHECK(refusal("softmax+0.01*center:alpha_c=1.5") ==
+        "objective \"softmax+0.01*center:alpha_c=1.5\", term 2 at column 9: center: alpha_c = 1.5 "
+        "is out of range; allowed: [0, 1]\n  softmax+0.01*center:alpha_c=1.5\n          "
+        "^^^^^^^^^^^^^^^^^^^^^^^");
+  // From the command line (term.key=value) the same.
+  CHECK_THAT(refusal("softmax+normface", {{"normface.s", "1000.5"}}),
+             Catch::StartsWith("objective \"softmax+normface\", term 2 at column 9: normface: s = "
+                               "1000.5 is out of range; allowed: (0, 1000]"));
+  CHECK_THAT(refusal("lsoftmax:lambda=2e6"),
+             Catch::Contains("term 1 at column 1: lsoftmax: lambda = 2e6 is out of range; allowed: [0, 1e+06]"));
+  CHECK_THAT(refusal("coco:alpha=1e300"),
+             Catch::Contains("coco: alpha = 1e300 is out of range; allowed: (0, 1000]"));
+  CHECK_THAT(refusal("marginal:theta=4.01"),
+             Catch::Contains("marginal: theta = 4.01 is out of range; allowed: [0, 4]"));
+  CHECK_THAT(refusal("triplet:alpha=-0.1"),
+             Catch::Contains("triplet: alpha = -0.1 is out of range; allowed: [0, 1000]"));
+  CHECK_THAT(refusal("cosface:warmup=1000000001"),
+             Catch::Contains("cosface: warmup = 1000000001 is out of range; allowed: an integer in [0, 1e+09]"));
+  CHECK_THAT(refusal("range:k=1001"),
+             Catch::Contains("range: k = 1001 is out of range; allowed: an integer in [1, 1000]"));
+  // The boundary values themselves are taken.
+  for (const char* ok : {"arcface:s=1000", "normface:s=1e-9", "coco:alpha=1000", "l2softmax:alpha=1000",
+                         "marginal:theta=4,xi=4", "marginal:theta=0,xi=0", "triplet:alpha=0",
+                         "triplet:alpha=1000", "contrastive:margin=1000", "cosface:warmup=1000000000",
+                         "lsoftmax:lambda=1e6,base=1e6,gamma=1000,power=100,lambda_min=1e6",
+                         "range:k=1000,margin=1e6,alpha=1000,beta=1000", "tse:alpha=1000",
+                         "tpe:mining_alpha=1000", "lsoftmax:m=20"}) {
+    INFO(ok);
+    CHECK(refusal(ok) == "");
+  }
 }

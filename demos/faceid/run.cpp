@@ -39,7 +39,7 @@ Classifier find_classifier(Objective& obj) {
   for (size_t k = 0; k < obj.size(); ++k)
     if (!obj.term(k).loss->class_weights().empty()) {
       c.term = obj.term(k).name;
-      c.cosine = faceid_cosine_term(c.term);
+      c.cosine = faceid_scoring(obj) == Scoring::Cosine;
       break;
     }
   if (c.term.empty()) return c;
@@ -70,9 +70,8 @@ bool faceid_pk_term(const std::string& t) {
   return t == "contrastive" || t == "marginal" || t == "triplet" || t == "tse" || t == "tpe";
 }
 
-bool faceid_cosine_term(const std::string& t) {
-  return t == "normface" || t == "coco" || t == "asoftmax" || t == "amsoftmax" || t == "cosface" ||
-         t == "arcface" || t == "combined";
+Scoring faceid_scoring(const Objective& obj) {
+  return obj.class_weights().empty() ? Scoring::Cosine : obj.scoring();
 }
 
 FaceIdRunResult run_faceid(const FaceIdData& data, const FaceIdRunConfig& cfg) {
@@ -139,7 +138,7 @@ FaceIdRunResult run_faceid(const FaceIdData& data, const FaceIdRunConfig& cfg) {
   }
   // Without class weights the trainer's accuracy is nearest class mean, here
   // by angle, as every evaluation of this run compares embeddings.
-  tc.scoring = cls.cosine || cls.term.empty() ? Scoring::Cosine : Scoring::Dot;
+  tc.scoring = faceid_scoring(loss);
   tc.eval_loss = false;
   tc.train_embed_samples = 0;  // the NC sample is embedded here, also before training
   tc.progress = cfg.progress;

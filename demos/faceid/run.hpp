@@ -30,7 +30,7 @@
 #include "demos/faceid/data.hpp"
 #include "demos/explorer/page.hpp"
 #include "demos/faceid/eval.hpp"
-#include "losses/loss.hpp"
+#include "losses/objective.hpp"
 
 namespace fg {
 
@@ -76,9 +76,12 @@ struct FaceIdRunResult {
   std::string error;  // non-empty: the run failed (diverged) with this message
 };
 
-// The objective's terms that need P x K batches, and that normalise W.
+// The objective's terms that need P x K batches.
 bool faceid_pk_term(const std::string& term_name);
-bool faceid_cosine_term(const std::string& term_name);
+// How the run classifies: as the first term with class weights declares
+// (Loss::scoring()); without class weights, the nearest class mean by angle,
+// as every evaluation of the run compares embeddings by cosine similarity.
+Scoring faceid_scoring(const Objective& obj);
 
 // Trains and measures. Training errors (a diverged run) are caught and
 // returned in `error`, with whatever was measured before; other errors throw.

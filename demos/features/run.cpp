@@ -22,28 +22,6 @@ namespace fg {
 namespace {
 
 const std::set<std::string> kPairTerms = {"contrastive", "marginal", "triplet", "tse", "tpe"};
-const std::set<std::string> kAngularTerms = {"normface", "coco",    "asoftmax", "amsoftmax",
-                                             "cosface",  "arcface", "combined"};
-
-// The value of `key` for term `term` as the objective will see it: the
-// command line's term.key (or plain key for a single term) over the string's.
-std::string term_param(const std::vector<TermSpec>& terms, size_t i, const LossParams& extra,
-                       const std::string& key, const std::string& def) {
-  auto it = extra.find(terms[i].name + "." + key);
-  if (it != extra.end()) return it->second;
-  if (terms.size() == 1 && (it = extra.find(key)) != extra.end()) return it->second;
-  auto jt = terms[i].params.find(key);
-  return jt != terms[i].params.end() ? jt->second : def;
-}
-
-Scoring scoring_for(const std::vector<TermSpec>& terms, const LossParams& extra) {
-  const std::string& first = terms.front().name;
-  if (kAngularTerms.count(first)) return Scoring::Cosine;
-  if (first == "triplet") return term_param(terms, 0, extra, "normalize", "1") == "1" ? Scoring::Cosine : Scoring::Dot;
-  if (first == "contrastive") return term_param(terms, 0, extra, "normalize", "0") == "1" ? Scoring::Cosine : Scoring::Dot;
-  return Scoring::Dot;
-}
-
 // An optimizer whose step first scales all gradients together so that their
 // global L2 norm is at most max_norm (g <- g max_norm / |g| when |g| > max_norm).
 // The normalised losses need it at the start of 2-D training: their gradient
@@ -86,7 +64,6 @@ bool objective_needs_pk(const std::string& objective) {
 
 FeatureRun::FeatureRun(const FeatureRunOptions& o, const Dataset& train, const Dataset* test)
     : o_(o), rng_(o.seed) {
-  const std::vector<TermSpec> terms = parse_objective(o.objective);
   if (o.optimizer != "sgd" && o.optimizer != "adam")
     throw Error("optimizer '" + o.optimizer + "': expected sgd or adam");
 
@@ -104,7 +81,7 @@ FeatureRun::FeatureRun(const FeatureRunOptions& o, const Dataset& train, const D
   ctx.dim = o.dim;
   ctx.seed = derive_seed(o.seed, 0x1055);
   loss_ = make_objective(o.objective, ctx, o.params);
-  scoring_ = scoring_for(terms, o.params);
+  scoring_ = loss_->scoring();
 
   // Weight decay on the network and the loss's matrices, not on its scalars.
   std::vector<NamedVar> decayed = model_->parameters(), scalars;

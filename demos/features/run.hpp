@@ -13,10 +13,12 @@
 //   - batches: shuffled, except for objectives with a pair or triplet term
 //     (contrastive, marginal, triplet, tse, tpe), which get P x K batches with
 //     P = min(classes, 10) identities and K = batch / P images each;
-//   - scoring: by angle (cos theta_j) when the first term normalises W or h
-//     (NormFace and the angular family, CoCo, and pair/triplet terms with
-//     normalize=1), else by the dot product W_j . h (softmax, L-Softmax,
-//     center, ...); see demos/train/trainer.hpp;
+//   - scoring: as the objective declares it (Loss::scoring(), the term with
+//     class weights or else the first): by angle (cos theta_j) for the losses
+//     that normalise W or h (NormFace, every cosine-margin loss, CoCo,
+//     A-Softmax, pair/triplet terms with normalize=1), else by the dot
+//     product W_j . h (softmax, L-Softmax, center, ...); see
+//     demos/train/trainer.hpp;
 //   - optimizer: SGD with momentum 0.9 or Adam; the learning rate rises
 //     linearly from lr/10 over the first 5% of the steps (at most 200: early
 //     steps of a 2-D bottleneck diverge easily), then falls to 0 by a cosine; weight decay on the network and on

@@ -49,7 +49,7 @@
 
 namespace fg {
 
-enum class Scoring { Dot, Cosine };
+// Scoring (Dot or Cosine) is the loss's own declaration, losses/loss.hpp.
 
 struct TrainConfig {
   int epochs = 1;

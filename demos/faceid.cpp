@@ -1,10 +1,10 @@
 // faceid: FaceID evaluation on classes the network never saw. LeNet++ learns
-// 2-D and N-D (64 by default) embeddings of some classes (Fashion-MNIST
-// classes 0-5 by default) with each objective asked for; the unseen classes
-// (6-9) are then used the way face recognition is measured: verification
-// (ROC, TAR at FAR, EER, the LFW protocol), closed- and open-set
-// identification (rank-1, rank-5, DIR at FPIR), and neural collapse NC1-NC4
-// of the training embeddings after every epoch. Writes into --out:
+// 2-D and N-D (64 by default) embeddings of some classes (MNIST digits 0-5
+// by default; `make data` fetches them) with each objective asked for; the
+// unseen classes (6-9) are then used the way face recognition is measured:
+// verification (ROC, TAR at FAR, EER, the LFW protocol), closed- and
+// open-set identification (rank-1, rank-5, DIR at FPIR), and neural collapse
+// NC1-NC4 of the training embeddings after every epoch. Writes into --out:
 //
 //   results.md, results.json     the tables of every run
 //   roc.png                      every run's ROC, a panel per dimension
@@ -44,7 +44,7 @@ using namespace fg;
 namespace {
 
 const char* const kUsage =
-    "faceid [--data fashion|mnist:DIR|digits[:N]|folder:DIR|identities[:IDSxPER]] "
+    "faceid [--data mnist|mnist:DIR|fashion|digits[:N]|folder:DIR|identities[:IDSxPER]] "
     "[--train-classes LIST] [--loss OBJ[,OBJ...]]... [--compare] [--dim N] [--no-2d] [--epochs N] "
     "[--train-images N] [--batch N] [--optim adam|sgd] [--lr X] [--no-batchnorm] [--weight-decay "
     "X] [--widths A,B,C] [--pk PxK] "
@@ -143,7 +143,7 @@ int main(int argc, char** argv) {
     if (!losses_given.empty()) tokens.push_back("--loss=" + joined);
     Args args(tokens, kUsage, "faceid");
 
-    const std::string data_spec = args.get_string("--data", "fashion", kFaceIdDataChoices);
+    const std::string data_spec = args.get_string("--data", "mnist", kFaceIdDataChoices);
     const std::string classes_text = args.get_string(
         "--train-classes", "", "seen classes, e.g. 0-5 or 0,2,4-6 (default: the first 60%)");
     const std::string loss_text = args.get_string(

@@ -70,7 +70,7 @@ std::string pct(double v) {
 int main(int argc, char** argv) {
   return run_main(argc, argv, [&] {
     Args args(argc, argv,
-              "feature2d [--loss OBJECTIVE] [key=value ...] [--data fashion|mnist:DIR|digits[:N]|folder:DIR] "
+              "feature2d [--loss OBJECTIVE] [key=value ...] [--data mnist|mnist:DIR|fashion|digits[:N]|folder:DIR] "
               "[--epochs N] [--dim 2|3|N] [--seed N] [--out DIR] [--lr X] [--batch N] "
               "[--train-images N] [--test-images N] [--optim sgd|adam] [--weight-decay X] [--clip X] [--batchnorm] "
               "[--threads N] [--frame-points N] [--explorer-points N] [--grad-field] [--quiet] [--list-losses] [--help]");
@@ -78,7 +78,7 @@ int main(int argc, char** argv) {
         "--loss", "softmax", "training objective: a loss or a weighted sum such as softmax+0.01*center");
     const LossParams kv = args.key_values(
         "the objective's parameters (term.key=value in a sum); --list-losses shows every loss's");
-    const std::string data_spec = args.get_string("--data", "fashion", kDataChoices);
+    const std::string data_spec = args.get_string("--data", "mnist", kDataChoices);
     const int epochs = args.get_int("--epochs", 5, 1, 1000, "passes over the training images");
     const int dim = args.get_int("--dim", 2, 2, 1024,
                                  "embedding dimension: 2 (plane), 3 (sphere), more (projected)");
@@ -109,9 +109,9 @@ int main(int argc, char** argv) {
       std::printf("%s", all_losses_help().c_str());
       return 0;
     }
-    check_data_spec(args, data_spec);
     check_objective(args, "--loss", objective, kv, dim);
     if (grad_field && dim != 2) args.fail("--grad-field", "draws 2-D features only; use --dim 2");
+    check_data_spec(args, data_spec);
     if (out.empty()) out = "out/feature2d/" + safe_name(objective);
     make_out_dir(args, "--out", out);
     make_out_dir(args, "--out", out + "/frames");

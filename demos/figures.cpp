@@ -50,7 +50,7 @@ using namespace fg;
 namespace {
 
 const char* kUsage =
-    "figures center-lambda|lsoftmax-m|target-logits|grad-theta [--s X] [--K N] [--other-cos X] [--data fashion|mnist:DIR|digits[:N]|folder:DIR] "
+    "figures center-lambda|lsoftmax-m|target-logits|grad-theta [--s X] [--K N] [--other-cos X] [--data mnist|mnist:DIR|fashion|digits[:N]|folder:DIR] "
     "[--epochs N] [--train-images N] [--test-images N] [--batch N] [--optim sgd|adam] [--lr X] [--clip X] [--seed N] "
     "[--threads N] [--jobs N] [--out DIR] [--quiet] [--help]";
 
@@ -66,7 +66,7 @@ struct Budget {
 Budget read_budget(Args& args, bool trains) {
   Budget b;
   if (trains) {
-    b.data_spec = args.get_string("--data", "fashion", kDataChoices);
+    b.data_spec = args.get_string("--data", "mnist", kDataChoices);
     b.epochs = args.get_int("--epochs", 4, 1, 1000, "passes over the training images, for every panel");
     b.train_images = args.get_int("--train-images", 8000, 0, 10000000, "training images (0: all)");
     b.test_images = args.get_int("--test-images", 0, 0, 10000000, "test images (0: all)");

@@ -2,7 +2,7 @@
 //
 //   build/gallery                     # the default five (make demo): softmax,
 //                                     # center loss, SphereFace, CosFace, ArcFace
-//   build/gallery --set all           # every loss of the lecture (make gallery-all)
+//   build/gallery --set all           # every loss of the lecture (scripts/gallery_all.sh)
 //   build/gallery --only arcface,cosface --epochs 8
 //   build/gallery --list              # the entries and their 2-D settings
 //
@@ -11,7 +11,7 @@
 //                  regions where the loss has W) above the normalised view;
 //                  the title holds the loss and its test accuracy
 //   gallery.md     the comparison table (loss, test accuracy, intra-class
-//                  angle, inter-class angle, time)
+//                  angle, inter-class angle, radial spread, time)
 //   gallery.json   the same numbers
 //   <key>/test_features.png, <key>/embeddings.csv   each loss on its own
 //   explorer.html  every loss side by side under one epoch slider (300 test
@@ -125,13 +125,13 @@ std::string with_schedules(const Entry& e, int per_epoch, int total) {
 int main(int argc, char** argv) {
   return run_main(argc, argv, [&] {
     Args args(argc, argv,
-              "gallery [--set default|all] [--only KEY,KEY] [--data fashion|mnist:DIR|digits[:N]|folder:DIR] "
+              "gallery [--set default|all] [--only KEY,KEY] [--data mnist|mnist:DIR|fashion|digits[:N]|folder:DIR] "
               "[--epochs N] [--train-images N] [--test-images N] [--batch N] [--optim sgd|adam] [--lr X] [--clip X] "
               "[--seed N] [--threads N] [--jobs N] [--out DIR] [--cols N] [--quiet] [--list] [--help]");
     const std::string set = args.get_choice("--set", "default", {"default", "all"},
                                             "default: softmax, center, sphereface, cosface, arcface; all: every loss");
     const std::string only = args.get_string("--only", "", "comma-separated keys instead of --set (--list shows them)");
-    const std::string data_spec = args.get_string("--data", "fashion", kDataChoices);
+    const std::string data_spec = args.get_string("--data", "mnist", kDataChoices);
     const int epochs = args.get_int("--epochs", 4, 1, 1000, "passes over the training images, for every loss");
     const int train_images = args.get_int("--train-images", 8000, 0, 10000000,
                                           "training images per loss (0: all), the same for every loss");
@@ -257,7 +257,7 @@ int main(int argc, char** argv) {
         const Embeddings ev = run.trainer().evaluate(data.test);
         const FeatureMetrics f = feature_metrics(ev.h, ev.labels, K);
         r.test_accuracy = ev.has_accuracy ? ev.accuracy : NAN;
-        r.intra_deg = f.intra_deg, r.min_inter_deg = f.min_inter_deg;
+        r.intra_deg = f.intra_deg, r.min_inter_deg = f.min_inter_deg, r.radial_spread = f.radial_spread;
         r.features = FeatureSnapshot{ev.h, ev.labels, run.class_weights().clone(), run.centres().clone(),
                                      run.scoring(), data.test.class_names};
         r.ok = true;
@@ -269,8 +269,9 @@ int main(int argc, char** argv) {
       r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
       std::lock_guard<std::mutex> lock(print_mu);
       if (r.ok)
-        std::printf("%s: test accuracy %.3f, intra-class angle %.1f deg, min inter-class angle %.1f deg, %.0f s\n",
-                    r.label.c_str(), r.test_accuracy, r.intra_deg, r.min_inter_deg, r.seconds);
+        std::printf("%s: test accuracy %.3f, intra-class angle %.1f deg, min inter-class angle %.1f deg, "
+                    "radial spread %.2f, %.0f s\n",
+                    r.label.c_str(), r.test_accuracy, r.intra_deg, r.min_inter_deg, r.radial_spread, r.seconds);
       else
         std::printf("%s stopped: %s\n", r.label.c_str(), r.error.c_str());
       std::fflush(stdout);

@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
-# make demo: the default gallery. Trains 2-D LeNet++ on Fashion-MNIST with
-# softmax, center loss, SphereFace, CosFace and ArcFace (one shared budget),
-# draws their feature spaces side by side and writes the comparison table;
-# then draws the target-logit curves (no training). Extra arguments go to
-# build/gallery (build/gallery --help lists them), e.g.
-#   make demo                      # out/gallery/gallery.png, out/gallery/gallery.md
-#   scripts/demo.sh --data digits  # no Fashion-MNIST needed
+# make demo: the default gallery. Trains 2-D LeNet++ on real MNIST digits
+# (make data fetches them first) with softmax, center loss, SphereFace,
+# CosFace and ArcFace (one shared budget), draws their feature spaces side by
+# side and writes the comparison table; then draws the target-logit curves
+# (no training). Extra arguments go to build/gallery (build/gallery --help
+# lists them), e.g.
+#   make demo                       # out/gallery/gallery.png, out/gallery/gallery.md
+#   scripts/demo.sh --data fashion  # Fashion-MNIST instead
+#   scripts/demo.sh --data digits   # synthetic digits: no data needed
 # scripts/gallery_all.sh runs every loss of the lecture.
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Every loss of the lecture in one gallery (build/gallery --set all), with
-# the same per-loss budget as make demo, into out/gallery_all. Extra
-# arguments go to build/gallery.
+# the same per-loss budget as make demo, on real MNIST digits (make data
+# fetches them), into out/gallery_all. Extra arguments go to build/gallery:
+#   scripts/gallery_all.sh --data fashion        # Fashion-MNIST instead
+#   scripts/gallery_all.sh --only tse,tpe        # two entries, same folder
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ ! -x build/gallery ]; then

@@ -146,7 +146,7 @@ TEST_CASE("data option: digits and bad specs", "[trainer][data_arg]") {
   REQUIRE(d.train.size() == 120);
   REQUIRE(d.test.size() == 100);
   REQUIRE(d.train.num_classes() == 10);
-  REQUIRE_THROWS_WITH(load_data("imagenet", 1), Contains("fashion|mnist:DIR|digits"));
+  REQUIRE_THROWS_WITH(load_data("imagenet", 1), Contains("mnist|mnist:DIR|fashion|digits"));
   REQUIRE_THROWS_WITH(load_data("digits:abc", 1), Contains("digits:N"));
   REQUIRE_THROWS_WITH(load_data("mnist:", 1), Contains("directory is missing"));
   REQUIRE_THROWS_AS(load_data("mnist:/nonexistent/dir", 1), Error);

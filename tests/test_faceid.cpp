@@ -186,7 +186,7 @@ TEST_CASE("faceid: bad arguments exit with 2 and say what is allowed", "[faceid]
   const Case cases[] = {
       {"--dim 1", "--dim: '1' is out of range (expected 2..4096)"},
       {"--data nonsense",
-       "--data: 'nonsense' is not one of fashion|mnist:DIR|digits[:N]|folder:DIR|identities"},
+       "--data: 'nonsense' is not one of mnist|mnist:DIR|fashion|digits[:N]|folder:DIR|identities"},
       {"--data identities:1x5", "identities:IDSxPER with IDS in 3..100"},
       {"--loss nosuch",
        "--loss: objective \"nosuch\", term 1 at column 1: unknown loss 'nosuch'; valid:"},

@@ -6,10 +6,11 @@
 #include "core/data/digits.hpp"
 #include "core/data/idx.hpp"
 #include "core/data/image_folder.hpp"
+#include "core/data/mnist.hpp"
 
 namespace fg {
 
-const char* const kDataChoices = "fashion|mnist:DIR|digits[:N]|folder:DIR";
+const char* const kDataChoices = "mnist|mnist:DIR|fashion|digits[:N]|folder:DIR";
 
 namespace {
 
@@ -32,6 +33,11 @@ DataSplit load_data(const std::string& spec, uint64_t seed) {
     d.train = load_fashion_mnist(true);
     d.test = load_fashion_mnist(false);
     d.description = "Fashion-MNIST" + counts(d);
+  } else if (spec == "mnist") {
+    const std::string dir = mnist_cache_dir();
+    d.train = load_mnist_cache(true, dir);
+    d.test = load_mnist_cache(false, dir);
+    d.description = "MNIST" + counts(d);
   } else if (starts_with(spec, "mnist:")) {
     const std::string dir = spec.substr(6);
     if (dir.empty()) throw Error("--data mnist:DIR: the directory is missing after 'mnist:'");

@@ -1,7 +1,9 @@
 // The --data option of the demos: which training and test sets to use.
 //
-//   fashion       Fashion-MNIST from Debian's dataset-fashion-mnist (60,000 + 10,000)
+//   mnist         the real MNIST digits `make data` put in the cache folder
+//                 (core/data/mnist.hpp: FACEGRAD_DATA or ~/.cache/facegrad)
 //   mnist:DIR     MNIST-style IDX files in DIR (train-images-idx3-ubyte[.gz], ...)
+//   fashion       Fashion-MNIST from Debian's dataset-fashion-mnist (60,000 + 10,000)
 //   digits        synthetic digits drawn from the seed (core/data/digits.hpp);
 //   digits:N      with N training images (test: N / 6, at least 100)
 //   folder:DIR    an image folder, one sub-directory per identity, split per
@@ -22,7 +24,7 @@ struct DataSplit {
 };
 
 // The choices, for usage lines and errors.
-extern const char* const kDataChoices;  // "fashion|mnist:DIR|digits[:N]|folder:DIR"
+extern const char* const kDataChoices;  // "mnist|mnist:DIR|fashion|digits[:N]|folder:DIR"
 
 // Loads the data named by `spec`. An unknown spec is an fg::Error listing the
 // choices; loading errors name the file. `seed` drives the synthetic digits.

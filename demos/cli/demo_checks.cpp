@@ -4,6 +4,7 @@
 #include <filesystem>
 
 #include "core/data/idx.hpp"
+#include "core/data/mnist.hpp"
 #include "demos/cli/data_arg.hpp"
 #include "losses/objective.hpp"
 
@@ -31,6 +32,18 @@ void check_data_spec(const Args& args, const std::string& spec, const std::strin
     if (!fashion_mnist_available())
       args.fail(flag, std::string("Fashion-MNIST is not installed in ") + kFashionMnistDir +
                           " (`make deps` installs Debian's dataset-fashion-mnist; --data digits needs nothing)");
+  } else if (spec == "mnist") {
+    std::string dir;
+    try {
+      dir = mnist_cache_dir();
+    } catch (const Error& e) {
+      args.fail(flag, e.what());
+    }
+    const std::vector<std::string> missing = missing_mnist_files(dir);
+    if (!missing.empty())
+      args.fail(flag, "MNIST is not in " + dir + " (missing " + missing[0] +
+                          (missing.size() > 1 ? " and " + std::to_string(missing.size() - 1) + " more" : "") +
+                          "): run `make data` to fetch it (once, about 11 MB); --data digits needs nothing");
   } else if (starts_with(spec, "mnist:")) {
     check_dir(args, flag, spec, spec.substr(6));
   } else if (starts_with(spec, "folder:")) {

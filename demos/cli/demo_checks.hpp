@@ -16,7 +16,8 @@
 namespace fg {
 
 // --data SPEC: the syntax of kDataChoices, an existing directory for
-// mnist:DIR and folder:DIR, Fashion-MNIST installed for `fashion`.
+// mnist:DIR and folder:DIR, Fashion-MNIST installed for `fashion`, the four
+// files of `make data` in the cache folder for `mnist`.
 void check_data_spec(const Args& args, const std::string& spec, const std::string& flag = "--data");
 
 // Builds the objective once (K = 10 classes, dimension dim) to check its

@@ -10,7 +10,7 @@
 namespace fg {
 
 const char* const kFaceIdDataChoices =
-    "fashion|mnist:DIR|digits[:N]|folder:DIR|identities[:IDSxPER]";
+    "mnist|mnist:DIR|fashion|digits[:N]|folder:DIR|identities[:IDSxPER]";
 
 namespace {
 
@@ -58,7 +58,7 @@ FaceIdSource load_faceid_source(const std::string& spec, uint64_t seed) {
                       " images, seed " + std::to_string(seed) + ")";
     return src;
   }
-  const bool known = spec == "fashion" || spec == "digits" || spec.rfind("digits:", 0) == 0 ||
+  const bool known = spec == "mnist" || spec == "fashion" || spec == "digits" || spec.rfind("digits:", 0) == 0 ||
                      spec.rfind("mnist:", 0) == 0 || spec.rfind("folder:", 0) == 0;
   if (!known)
     throw Error("--data: '" + spec + "' is not one of " + std::string(kFaceIdDataChoices));

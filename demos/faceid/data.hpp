@@ -8,7 +8,7 @@
 //   unseen classes   up to `per_class` images of each (labels 0..u-1), the set
 //                    every verification and identification metric uses.
 //
-// Data sources: everything demos/cli/data_arg.hpp loads (fashion,
+// Data sources: everything demos/cli/data_arg.hpp loads (mnist, fashion,
 // mnist:DIR, digits[:N], folder:DIR), where unseen images come from the test
 // split first and then from the training split (the class is unseen either
 // way), and synthetic identities,
@@ -27,7 +27,7 @@
 
 namespace fg {
 
-// "fashion|mnist:DIR|digits[:N]|folder:DIR|identities[:IDSxPER]", for usage lines.
+// "mnist|mnist:DIR|fashion|digits[:N]|folder:DIR|identities[:IDSxPER]", for usage lines.
 extern const char* const kFaceIdDataChoices;
 
 // The loaded data before the split. For the identities, `test` is empty and

@@ -14,6 +14,7 @@ FeatureEpoch record_embeddings(const Embeddings& e, int K, int epoch) {
   if (!e.h.empty()) {
     const FeatureMetrics f = feature_metrics(e.h, e.labels, K);
     r.intra_deg = f.intra_deg, r.min_inter_deg = f.min_inter_deg, r.mean_norm = f.mean_norm;
+    r.radial_spread = f.radial_spread;
   }
   return r;
 }
@@ -36,6 +37,7 @@ std::string record_json(const FeatureEpoch& r) {
       .add("intra_class_angle_deg", r.intra_deg)
       .add("min_inter_class_angle_deg", r.min_inter_deg)
       .add("mean_feature_norm", r.mean_norm)
+      .add("radial_spread", r.radial_spread)
       .add("train_seconds", r.seconds)
       .add("images_per_second", r.images_per_second);
   return o.str(0);

@@ -19,6 +19,7 @@ struct FeatureEpoch {
   double intra_deg = NAN;      // demos/features/metrics.hpp, on the test features
   double min_inter_deg = NAN;
   double mean_norm = NAN;
+  double radial_spread = NAN;
   double seconds = 0, images_per_second = 0;
 };
 

@@ -73,11 +73,16 @@ FeatureMetrics feature_metrics(const Tensor& H, const std::vector<int>& y, int K
   const int m = H.size(0), N = H.size(1);
   FeatureMetrics f;
   double intra = 0, norms = 0;
+  // Per class: count, sum of |h| and sum of |h|^2, for the radial spread.
+  std::vector<double> cn(size_t(K), 0.0), cs(size_t(K), 0.0), cs2(size_t(K), 0.0);
   for (int i = 0; i < m; ++i) {
     const real* h = H.data() + int64_t(i) * N;
     if (!usable(h, N)) continue;
-    intra += angle_deg(h, cd.d.data() + int64_t(y[size_t(i)]) * N, N);
-    norms += norm_of(h, N);
+    const int c = y[size_t(i)];
+    const double r = norm_of(h, N);
+    intra += angle_deg(h, cd.d.data() + int64_t(c) * N, N);
+    norms += r;
+    cn[size_t(c)] += 1, cs[size_t(c)] += r, cs2[size_t(c)] += r * r;
     ++f.samples;
   }
   if (f.samples == 0)
@@ -85,6 +90,16 @@ FeatureMetrics feature_metrics(const Tensor& H, const std::vector<int>& y, int K
                 " features is finite and non-zero (did training diverge?)");
   f.intra_deg = intra / f.samples;
   f.mean_norm = norms / f.samples;
+  double spread = 0;
+  int classes = 0;
+  for (int c = 0; c < K; ++c) {
+    if (cn[size_t(c)] == 0) continue;
+    const double mean = cs[size_t(c)] / cn[size_t(c)];
+    const double var = std::max(0.0, cs2[size_t(c)] / cn[size_t(c)] - mean * mean);
+    spread += std::sqrt(var) / mean;
+    ++classes;
+  }
+  f.radial_spread = spread / classes;
   double lo = 1e300;
   for (int a = 0; a < K; ++a)
     for (int b = a + 1; b < K; ++b)

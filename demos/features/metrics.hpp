@@ -9,6 +9,11 @@
 //   inter-class angle min over pairs j < k of angle(d_j, d_k): the narrowest
 //                     gap between two classes (10 classes evenly spread on a
 //                     circle give 36 degrees)
+//   radial spread     within each class j, the standard deviation of |h_i|
+//                     (over the class's n_j samples, dividing by n_j) over its
+//                     mean, averaged over the classes present: how far a
+//                     class stretches along its direction (large: softmax's
+//                     spokes; small: center loss's blobs; 0 on a sphere)
 //
 // Rows that are zero or not finite are left out; classes without samples
 // have no direction and take no part.
@@ -35,6 +40,7 @@ struct FeatureMetrics {
   double intra_deg = 0;      // mean angle of a sample to its class direction
   double min_inter_deg = 0;  // smallest angle between two class directions
   double mean_norm = 0;      // mean |h_i| (how far from the origin the features sit)
+  double radial_spread = 0;  // mean over classes of std(|h_i|) / mean(|h_i|)
   int samples = 0;           // rows that took part
 };
 // H (m x N), labels y in 0..K-1. Needs at least one usable row; with fewer

@@ -61,20 +61,23 @@ Figure gallery_figure(const std::vector<GalleryResult>& results, const std::stri
 
 std::string gallery_markdown(const std::vector<GalleryResult>& results, const std::string& heading) {
   std::string md = heading + "\n\n";
-  md += "| loss | trained as (2-D settings) | test accuracy | intra-class angle | min inter-class angle | time |\n";
-  md += "|---|---|---:|---:|---:|---:|\n";
+  md += "| loss | trained as (2-D settings) | test accuracy | intra-class angle | min inter-class angle | "
+        "radial spread | time |\n";
+  md += "|---|---|---:|---:|---:|---:|---:|\n";
   for (const GalleryResult& r : results) {
     md += "| " + md_cell(r.label) + " | `" + md_cell(r.objective) + "`" +
           (r.note.empty() ? "" : " (" + md_cell(r.note) + ")") + " | ";
     if (r.ok)
       md += fixed(r.test_accuracy, 3) + " | " + fixed(r.intra_deg, 1) + "° | " + fixed(r.min_inter_deg, 1) +
-            "° | " + fixed(r.seconds, 0) + " s |\n";
+            "° | " + fixed(r.radial_spread, 2) + " | " + fixed(r.seconds, 0) + " s |\n";
     else
-      md += "stopped: " + md_cell(r.error.substr(0, 120)) + " | - | - | " + fixed(r.seconds, 0) + " s |\n";
+      md += "stopped: " + md_cell(r.error.substr(0, 120)) + " | - | - | - | " + fixed(r.seconds, 0) + " s |\n";
   }
   md += "\nIntra-class angle: mean angle between a test feature and its class's mean direction. "
         "Min inter-class angle: the smallest angle between two class mean directions "
-        "(ten classes evenly spread on a circle: 36°). Time: wall clock, training and evaluation.\n";
+        "(ten classes evenly spread on a circle: 36°). Radial spread: within a class, the standard "
+        "deviation of |h| over its mean, averaged over classes (spokes: large; blobs: small). "
+        "Time: wall clock, training and evaluation.\n";
   return md;
 }
 
@@ -84,7 +87,8 @@ std::string gallery_json(const std::vector<GalleryResult>& results, const std::s
     JsonObject o;
     o.add("label", r.label).add("objective", r.objective).add("note", r.note).add("ok", r.ok);
     o.add("test_accuracy", r.test_accuracy).add("intra_class_angle_deg", r.intra_deg);
-    o.add("min_inter_class_angle_deg", r.min_inter_deg).add("seconds", r.seconds);
+    o.add("min_inter_class_angle_deg", r.min_inter_deg).add("radial_spread", r.radial_spread);
+    o.add("seconds", r.seconds);
     if (!r.ok) o.add("error", r.error);
     rows.push_back(o.str(0));
   }

@@ -16,6 +16,7 @@ struct GalleryResult {
   std::string note;        // what differs from the lecture's defaults, for the title and table
   double test_accuracy = NAN;
   double intra_deg = NAN, min_inter_deg = NAN;
+  double radial_spread = NAN;  // demos/features/metrics.hpp: std(|h|) / mean(|h|) within a class
   double seconds = 0;      // training and evaluation, wall clock
   bool ok = false;         // false: training stopped (error holds why)
   std::string error;
@@ -28,7 +29,7 @@ Figure gallery_figure(const std::vector<GalleryResult>& results, const std::stri
                       int panel_px);
 
 // The Markdown table: loss | trained as | test accuracy | intra-class angle |
-// min inter-class angle | time; `heading` goes above it.
+// min inter-class angle | radial spread | time; `heading` goes above it.
 std::string gallery_markdown(const std::vector<GalleryResult>& results, const std::string& heading);
 
 std::string gallery_json(const std::vector<GalleryResult>& results, const std::string& setup);

@@ -37,6 +37,9 @@ class CosineLoss : public LossBase {
 
   // The margins' factor at the current iteration: linear_ramp(0, 1, warmup).
   double ramp() const { return ramp_(t_); }
+  // The target logit psi(theta) in force now: the margins scaled by ramp()
+  // (the explorer shows it for each hovered point).
+  TargetLogit current_target() const { return target(ramp()); }
 
  protected:
   // psi with every margin multiplied by ramp (ramp = 1: the loss as written).

@@ -39,7 +39,7 @@ bool has_target_logit(const Objective& obj) {
 double target_logit(const Objective& obj, double c) {
   if (obj.size() == 0) return NAN;
   const Loss* l = obj.term(0).loss.get();
-  if (auto* cl = dynamic_cast<const CosineLoss*>(l)) return cl->target(cl->ramp()).psi(c);
+  if (auto* cl = dynamic_cast<const CosineLoss*>(l)) return cl->current_target().psi(c);
   if (auto* lm = dynamic_cast<const LargeMarginLoss*>(l)) return lsoftmax_target(lm->margin(), lm->lambda()).psi(c);
   return NAN;
 }

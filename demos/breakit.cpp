@@ -69,7 +69,7 @@ int main(int argc, char** argv) {
     }
     Args args(tokens,
               "breakit SCENARIO|all [--images N] [--epochs N] [--seed N] [--threads N] | --list | "
-              "--bench-trace [--rounds N]",
+              "--bench-trace [--rounds N] | --help",
               "breakit");
     LabSize size;
     size.images = args.get_int("--images", size.images, 200, 60000, "synthetic training digits");

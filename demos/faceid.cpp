@@ -49,7 +49,7 @@ const char* const kUsage =
     "[--train-images N] [--batch N] [--optim adam|sgd] [--lr X] [--no-batchnorm] [--weight-decay "
     "X] [--widths A,B,C] [--pk PxK] "
     "[--per-class N] [--impostors N] [--enroll N] [--unenrolled N] [--nc-samples N] [--seed N] "
-    "[--threads N] [--out DIR] [--quiet] [--help] [term.key=value ...]";
+    "[--threads N] [--out DIR] [--trace-nonfinite] [--quiet] [--help] [term.key=value ...]";
 
 // The lecture's losses for --compare, in its order; a Euclidean one last.
 const char* const kCompareLosses =

@@ -73,7 +73,7 @@ int main(int argc, char** argv) {
               "feature2d [--loss OBJECTIVE] [key=value ...] [--data mnist|mnist:DIR|fashion|digits[:N]|folder:DIR] "
               "[--epochs N] [--dim 2|3|N] [--seed N] [--out DIR] [--lr X] [--batch N] "
               "[--train-images N] [--test-images N] [--optim sgd|adam] [--weight-decay X] [--clip X] [--batchnorm] "
-              "[--threads N] [--frame-points N] [--explorer-points N] [--grad-field] [--quiet] [--list-losses] [--help]");
+              "[--threads N] [--frame-points N] [--explorer-points N] [--grad-field] [--trace-nonfinite] [--quiet] [--list-losses] [--help]");
     const std::string objective = args.get_string(
         "--loss", "softmax", "training objective: a loss or a weighted sum such as softmax+0.01*center");
     const LossParams kv = args.key_values(

@@ -52,7 +52,7 @@ namespace {
 const char* kUsage =
     "figures center-lambda|lsoftmax-m|target-logits|grad-theta [--s X] [--K N] [--other-cos X] [--data mnist|mnist:DIR|fashion|digits[:N]|folder:DIR] "
     "[--epochs N] [--train-images N] [--test-images N] [--batch N] [--optim sgd|adam] [--lr X] [--clip X] [--seed N] "
-    "[--threads N] [--jobs N] [--out DIR] [--quiet] [--help]";
+    "[--threads N] [--jobs N] [--out DIR] [--trace-nonfinite] [--quiet] [--help]";
 
 // The budget options of the training figures.
 struct Budget {

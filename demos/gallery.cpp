@@ -127,7 +127,7 @@ int main(int argc, char** argv) {
     Args args(argc, argv,
               "gallery [--set default|all] [--only KEY,KEY] [--data mnist|mnist:DIR|fashion|digits[:N]|folder:DIR] "
               "[--epochs N] [--train-images N] [--test-images N] [--batch N] [--optim sgd|adam] [--lr X] [--clip X] "
-              "[--seed N] [--threads N] [--jobs N] [--out DIR] [--cols N] [--quiet] [--list] [--help]");
+              "[--seed N] [--threads N] [--jobs N] [--out DIR] [--cols N] [--trace-nonfinite] [--quiet] [--list] [--help]");
     const std::string set = args.get_choice("--set", "default", {"default", "all"},
                                             "default: softmax, center, sphereface, cosface, arcface; all: every loss");
     const std::string only = args.get_string("--only", "", "comma-separated keys instead of --set (--list shows them)");

@@ -41,7 +41,7 @@ int main(int argc, char** argv) {
     Args args(argc, argv,
               "train_softmax [--data mnist|mnist:DIR|fashion|digits] [--epochs N] [--train-images N] "
               "[--batch N] [--lr X] [--warmup-steps N] [--weight-decay X] [--seed N] [--threads N] "
-              "[--out DIR] [--resume PATH] [--checkpoint-every N] [--quiet] [--help]");
+              "[--out DIR] [--resume PATH] [--checkpoint-every N] [--trace-nonfinite] [--quiet] [--help]");
     const std::string data_spec = args.get_string("--data", "mnist", kDataChoices, "SPEC");
     const int epochs = args.get_int("--epochs", 3, 1, 10000, "passes over the training images");
     const int train_images = args.get_int("--train-images", 30000, 0, 10000000,

@@ -70,3 +70,35 @@ int conv_forward_chunk_images(const ConvGeom& g, std::size_t elem_bytes);
 int64_t conv_forward_block_cols(const ConvGeom& g, int NR, std::size_t elem_bytes);
 
 }  // namespace fg
+
+namespace fg {
+
+// Which way each pass of a convolution goes: Winograd (winograd.hpp) with
+// tiles of m x m, or the im2col path above.
+enum class ConvPass { forward, data, weight };
+
+// The tile size m for pass p of g, or 0 for the im2col path. Under the
+// default mode this is the rule below; set_conv_winograd_mode() (or the
+// environment variable FG_CONV_WINOGRAD, read once) forces either path.
+//
+// The rule (winograd_rule.cpp): F(4x4, 5x5) for stride-1 5x5 layers with
+// at least 32 input and 32 output channels, for all three passes; the
+// im2col path for everything else. Measured with bench_conv (float, batch
+// 128, im2col time / Winograd time, medians of alternating runs; the table
+// is in notes/06-kernels.md, section "Winograd"): on one thread F(4x4, 5x5)
+// is 1.2 to 2.9 times faster on LeNet++'s layers 2 to 6, every pass, while
+// the 1-channel first layer is 6 to 16 times slower (a 1 x 32 by 32 x tiles
+// GEMM saves little, and the transforms cost as much as the direct
+// product). F(2x2, 5x5) is slower than F(4x4, 5x5) on every layer (more
+// transformed values per output) and more accurate only on some, so the
+// rule never picks it; 3x3 layers are not measured and stay on im2col.
+int conv_winograd_tile(const ConvGeom& g, ConvPass p);
+
+// -1: the rule (the default); 0: never Winograd; 2 or 4: Winograd with
+// that tile wherever winograd_supported() allows. FG_CONV_WINOGRAD=off,
+// 2 or 4 sets the starting mode; anything else there throws fg::Error at
+// the first convolution, naming the value.
+int conv_winograd_mode();
+void set_conv_winograd_mode(int mode);
+
+}  // namespace fg

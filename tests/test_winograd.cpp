@@ -212,9 +212,14 @@ TEST_CASE("conv2d picks Winograd by the rule of conv_tuning.hpp", "[winograd]") 
   ModeGuard guard;
   fg::set_conv_winograd_mode(-1);
   const auto layers = lenet_layers(128);
-  for (fg::ConvPass p : {fg::ConvPass::forward, fg::ConvPass::data, fg::ConvPass::weight}) {
-    CHECK(fg::conv_winograd_tile(layers[0], p) == 0);  // 1 input channel: im2col
-    for (size_t k = 1; k < layers.size(); ++k) CHECK(fg::conv_winograd_tile(layers[k], p) == 4);
+  // Layers 1 to 6: forward and data gradient on the layers as wide in as
+  // out, weight gradient on those of 14x14 and more, never on the first.
+  const int forward[] = {0, 4, 0, 4, 0, 4}, weight[] = {0, 4, 4, 4, 0, 0};
+  for (size_t k = 0; k < layers.size(); ++k) {
+    INFO("layer " << k + 1);
+    CHECK(fg::conv_winograd_tile(layers[k], fg::ConvPass::forward) == forward[k]);
+    CHECK(fg::conv_winograd_tile(layers[k], fg::ConvPass::data) == forward[k]);
+    CHECK(fg::conv_winograd_tile(layers[k], fg::ConvPass::weight) == weight[k]);
   }
   ConvGeom g = layers[1];
   g.stride = 2;

@@ -66,9 +66,9 @@ struct Tiling {
   int block;      // tiles per block
   int64_t blocks;
   // Distance between the alpha^2 matrices of `rows` rows and `block`
-  // columns of one block: a cache line more than their size, or with a
-  // power-of-two size they would all fall in the same set of the L1 cache
-  // (the transforms touch one entry of each in turn).
+  // columns of one block: 16 entries (one or two cache lines) more than
+  // their size, or with a power-of-two size they would all fall in the same
+  // set of the L1 cache (the transforms touch one entry of each in turn).
   int64_t stride(int rows) const { return int64_t(rows) * block + 64 / 4; }
   Tiling(const ConvGeom& g, int m_, int alpha, int channels, std::size_t elem) : m(m_) {
     TH = (g.OH() + m - 1) / m, TW = (g.OW() + m - 1) / m;

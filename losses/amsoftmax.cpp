@@ -12,12 +12,14 @@
 //   psi(c) = c - m,   dpsi/dc = 1
 // so the target logit is the NormFace logit shifted down by s m, and its
 // derivative is the same as NormFace's: finite everywhere, no clamping needed.
+//
+// notes: notes/05-angular-family.md#53-am-softmax-and-cosface
 #include "losses/amsoftmax.hpp"
 
 #include <memory>
 
 #include "losses/cosine_loss.hpp"
-#include "losses/registry.hpp"
+#include "losses/reader_spec.hpp"
 
 namespace fg {
 
@@ -45,18 +47,15 @@ std::vector<ParamSpec> cosine_margin_params(const std::string& s, const std::str
   return p;
 }
 
-std::unique_ptr<Loss> make_cosine_margin_loss(const std::string& name, const std::string& s,
-                                              const std::string& m, const LossParams& p,
-                                              const LossContext& ctx) {
-  return std::unique_ptr<Loss>(
-      new CosineMarginLoss(name, ctx, ParamReader(name, p, cosine_margin_params(s, m))));
+LossSpec cosine_margin_spec(const std::string& name, const std::string& summary,
+                            const std::string& s, const std::string& m) {
+  return reader_spec<CosineMarginLoss>(name, summary, cosine_margin_params(s, m));
 }
 
 LossSpec amsoftmax_spec() {
-  return {"amsoftmax", "AM-Softmax: target logit s (cos theta_y - m), W and h normalised",
-          cosine_margin_params("30", "0.4"), [](const LossParams& p, const LossContext& ctx) {
-            return make_cosine_margin_loss("amsoftmax", "30", "0.4", p, ctx);
-          }};
+  return cosine_margin_spec("amsoftmax",
+                            "AM-Softmax: target logit s (cos theta_y - m), W and h normalised",
+                            "30", "0.4");
 }
 
 }  // namespace fg

@@ -27,6 +27,8 @@
 // inside (-1, 1) by kCosEps (clamp_cos, sin_theta_of), which bounds
 // sin theta below by about 4.5e-4 and the slope by about 1.1e3 for m = 0.5,
 // finite at theta = 0 exactly; the value cos(theta + m) is exact there.
+//
+// notes: notes/05-angular-family.md#54-arcface
 #include "losses/arcface.hpp"
 
 #include <cmath>

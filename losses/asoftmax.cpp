@@ -18,6 +18,8 @@
 // gets its gradient from the margin-softmax node; W enters only through
 // cos theta = <W_j / |W_j|, h_i / |h_i|>, so the stored W need not have unit
 // rows: the normalisation is part of the formula and of its gradient.
+//
+// notes: notes/05-angular-family.md#52-a-softmax-sphereface
 #include <memory>
 
 #include "core/ops.hpp"

@@ -5,6 +5,8 @@
 // with one centre c_j per class (K x N), used as L_SM + lambda L_C. The slide
 // writes 1/2 sum; the mean over the batch, 1/(2m), keeps lambda independent
 // of the batch size. How the centres move: losses/center.hpp.
+//
+// notes: notes/04-euclidean-family.md#45-center-loss
 #include "losses/center.hpp"
 
 #include <memory>
@@ -13,6 +15,7 @@
 #include "losses/distance.hpp"
 #include "losses/euclidean.hpp"
 #include "losses/params.hpp"
+#include "losses/reader_spec.hpp"
 #include "losses/registry.hpp"
 
 namespace fg {
@@ -74,9 +77,8 @@ const std::vector<ParamSpec>& center_specs() {
 
 }  // namespace
 
-CenterLoss::CenterLoss(const LossParams& p, const LossContext& ctx)
+CenterLoss::CenterLoss(const LossContext& ctx, const ParamReader& r)
     : K_(ctx.num_classes), dim_(ctx.dim) {
-  ParamReader r("center", p, center_specs());
   alpha_c_ = real(r.real_value("alpha_c"));
   init_from_w_ = r.flag("init_from_w");
   sgd_ = r.flag("sgd");
@@ -132,12 +134,10 @@ std::string CenterLoss::describe() const {
 }
 
 LossSpec center_spec() {
-  return {
+  return reader_spec<CenterLoss>(
       "center",
       "Center loss: 1/(2m) sum |h_i - c_{y_i}|^2, centres moved by the rule c_j -= alpha_c delta_j",
-      center_specs(), [](const LossParams& p, const LossContext& ctx) {
-        return std::unique_ptr<Loss>(new CenterLoss(p, ctx));
-      }};
+      center_specs());
 }
 
 }  // namespace fg

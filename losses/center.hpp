@@ -27,6 +27,7 @@
 #include <string>
 
 #include "losses/loss_base.hpp"
+#include "losses/params.hpp"
 
 namespace fg {
 
@@ -36,7 +37,7 @@ void take_pending_step(const Var& centers, Tensor& step);
 
 class CenterLoss : public LossBase {
  public:
-  CenterLoss(const LossParams& p, const LossContext& ctx);
+  CenterLoss(const LossContext& ctx, const ParamReader& r);
   std::string name() const override { return "center"; }
   Var forward(const LossInput& in) override;
   void set_iteration(int64_t t) override { iteration_ = t; }
@@ -62,7 +63,7 @@ class CenterLoss : public LossBase {
 
 class CenterInvariantLoss : public LossBase {
  public:
-  CenterInvariantLoss(const LossParams& p, const LossContext& ctx);
+  CenterInvariantLoss(const LossContext& ctx, const ParamReader& r);
   std::string name() const override { return "center_invariant"; }
   Var forward(const LossInput& in) override;
   void after_step() override;

@@ -8,12 +8,15 @@
 // batch); the paper squares it, and so does this code: without the square
 // the sum over a balanced batch is identically zero and no centre would move.
 // The mean over the batch (1/m) matches the center loss next to it.
+//
+// notes: notes/04-euclidean-family.md#46-center-invariant-loss
 #include <memory>
 
 #include "core/ops.hpp"
 #include "losses/center.hpp"
 #include "losses/euclidean.hpp"
 #include "losses/params.hpp"
+#include "losses/reader_spec.hpp"
 #include "losses/registry.hpp"
 
 namespace fg {
@@ -74,9 +77,8 @@ const std::vector<ParamSpec>& ci_specs() {
 
 }  // namespace
 
-CenterInvariantLoss::CenterInvariantLoss(const LossParams& p, const LossContext& ctx)
+CenterInvariantLoss::CenterInvariantLoss(const LossContext& ctx, const ParamReader& r)
     : K_(ctx.num_classes), dim_(ctx.dim) {
-  ParamReader r("center_invariant", p, ci_specs());
   alpha_c_ = real(r.real_value("alpha_c"));
   sgd_ = r.flag("sgd");
   add_parameter("centers", Tensor({K_, dim_}), /*learnable=*/sgd_);
@@ -107,11 +109,9 @@ std::string CenterInvariantLoss::describe() const {
 }
 
 LossSpec center_invariant_spec() {
-  return {"center_invariant",
-          "Center invariant: 1/m sum 1/4 (|c_{y_i}|^2 - mean_j |c_j|^2)^2 on the centres",
-          ci_specs(), [](const LossParams& p, const LossContext& ctx) {
-            return std::unique_ptr<Loss>(new CenterInvariantLoss(p, ctx));
-          }};
+  return reader_spec<CenterInvariantLoss>(
+      "center_invariant",
+      "Center invariant: 1/m sum 1/4 (|c_{y_i}|^2 - mean_j |c_j|^2)^2 on the centres", ci_specs());
 }
 
 }  // namespace fg

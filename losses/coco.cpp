@@ -21,6 +21,8 @@
 // sample's logit for its class.
 //
 // Exercise (lecture): L_CoCo < eps needs alpha > 1/2 log((K-1) / (e^eps - 1)).
+//
+// notes: notes/03-softmax-family.md#34-coco-loss-congenerous-cosine
 #include <algorithm>
 #include <memory>
 

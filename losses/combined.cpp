@@ -29,6 +29,8 @@
 // sin_theta_of, c clamped inside (-1, 1) by kCosEps, which keeps the slope
 // finite there (for m2 = 0 the ratio tends to m1^2 anyway; for m2 > 0 the
 // slope really grows like m1 sin m2 / theta, as ArcFace's does).
+//
+// notes: notes/05-angular-family.md#55-combined-margin
 #include "losses/combined.hpp"
 
 #include <cmath>

@@ -7,6 +7,8 @@
 //
 // y_ij = 1 for two faces of one person, 0 otherwise. The slide calls the
 // margin m; here it is `margin`, since m is the batch size.
+//
+// notes: notes/04-euclidean-family.md#41-max-margin-contrastive-loss
 #include <cmath>
 #include <memory>
 
@@ -15,6 +17,7 @@
 #include "losses/euclidean.hpp"
 #include "losses/loss_base.hpp"
 #include "losses/params.hpp"
+#include "losses/reader_spec.hpp"
 #include "losses/registry.hpp"
 
 namespace fg {
@@ -74,9 +77,8 @@ const std::vector<ParamSpec>& contrastive_specs() {
 
 class ContrastiveLoss : public LossBase {
  public:
-  ContrastiveLoss(const LossParams& p, const LossContext& ctx)
+  ContrastiveLoss(const LossContext& ctx, const ParamReader& r)
       : K_(ctx.num_classes), dim_(ctx.dim) {
-    ParamReader r("contrastive", p, contrastive_specs());
     margin_ = real(r.real_value("margin"));
     normalize_ = r.flag("normalize");
   }
@@ -98,11 +100,10 @@ class ContrastiveLoss : public LossBase {
 }  // namespace
 
 LossSpec contrastive_spec() {
-  return {"contrastive",
-          "Max-margin contrastive: mean over pairs of 1/2 y d^2 + 1/2 (1-y) max(0, margin - d)^2",
-          contrastive_specs(), [](const LossParams& p, const LossContext& ctx) {
-            return std::unique_ptr<Loss>(new ContrastiveLoss(p, ctx));
-          }};
+  return reader_spec<ContrastiveLoss>(
+      "contrastive",
+      "Max-margin contrastive: mean over pairs of 1/2 y d^2 + 1/2 (1-y) max(0, margin - d)^2",
+      contrastive_specs());
 }
 
 }  // namespace fg

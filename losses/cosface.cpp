@@ -12,16 +12,17 @@
 //                                         notes/solutions.md, measured by build/bounds),
 //   0 <= m <= K/(K-1)                     the bound on the cosine margin,
 // and its values in practice: s = 64, m = 0.35.
+//
+// notes: notes/05-angular-family.md#53-am-softmax-and-cosface
 #include "losses/amsoftmax.hpp"
 #include "losses/registry.hpp"
 
 namespace fg {
 
 LossSpec cosface_spec() {
-  return {"cosface", "CosFace: target logit s (cos theta_y - m), as AM-Softmax, s = 64, m = 0.35",
-          cosine_margin_params("64", "0.35"), [](const LossParams& p, const LossContext& ctx) {
-            return make_cosine_margin_loss("cosface", "64", "0.35", p, ctx);
-          }};
+  return cosine_margin_spec(
+      "cosface", "CosFace: target logit s (cos theta_y - m), as AM-Softmax, s = 64, m = 0.35", "64",
+      "0.35");
 }
 
 }  // namespace fg

@@ -21,12 +21,8 @@ CosineLoss::CosineLoss(std::string name, const LossContext& ctx, const ParamRead
     : name_(std::move(name)), ctx_(ctx) {
   add_parameter("W", init_class_weights(ctx.num_classes, ctx.dim, ctx.seed), true);
   add_parameter("s", Tensor::scalar(real(r.real_value("s"))), r.flag("learn_s"));
-  warmup_ = r.has("warmup") ? r.int_value("warmup") : 0;  // only the margin losses declare it
-}
-
-double CosineLoss::ramp() const {
-  if (warmup_ <= 0) return 1;
-  return std::min(1.0, std::max(0.0, double(t_) / warmup_));
+  // Only the margin losses declare warmup; 0 means the full margin at once.
+  ramp_ = linear_ramp(0, 1, r.has("warmup") ? r.int_value("warmup") : 0);
 }
 
 Var CosineLoss::forward(const LossInput& in) {

@@ -7,13 +7,15 @@
 // margin-softmax node (losses/margin_softmax.hpp).
 //
 // Margin warm-up: with warmup=N > 0 the margins are multiplied by
-// ramp = min(1, t / N) at iteration t (set_iteration), so training starts as
-// NormFace and reaches the full margin after N iterations. Off by default.
+// ramp = linear_ramp(0, 1, N)(t) = min(1, t / N) at iteration t
+// (set_iteration), so training starts as NormFace and reaches the full
+// margin after N iterations. Off by default.
 #pragma once
 
 #include <string>
 #include <vector>
 
+#include "core/schedule.hpp"
 #include "losses/loss_base.hpp"
 #include "losses/margin_softmax.hpp"
 #include "losses/params.hpp"
@@ -31,9 +33,8 @@ class CosineLoss : public LossBase {
   Tensor class_weights() const override { return param("W").value(); }
   std::string describe() const override;
 
-  // The target logit at the current iteration (margins scaled by ramp()).
-  TargetLogit current_target() const { return target(ramp()); }
-  double ramp() const;
+  // The margins' factor at the current iteration: linear_ramp(0, 1, warmup).
+  double ramp() const { return ramp_(t_); }
 
  protected:
   // psi with every margin multiplied by ramp (ramp = 1: the loss as written).
@@ -44,7 +45,7 @@ class CosineLoss : public LossBase {
  private:
   std::string name_;
   LossContext ctx_;
-  int warmup_ = 0;
+  Schedule ramp_ = constant_schedule(1);
   int64_t t_ = 0;
 };
 

@@ -22,6 +22,8 @@
 // l = alpha h_hat W^T + b with h_hat = l2_normalize(h) passes it on through
 // primitive ops: dL/dalpha = sum_ij dL/dl_ij <W_j, h_hat_i>, and to h through
 // the normalisation dh_hat/dh = (I - h_hat h_hat^T) / |h|.
+//
+// notes: notes/03-softmax-family.md#32-l2-softmax
 #include "losses/l2softmax.hpp"
 
 #include <cmath>

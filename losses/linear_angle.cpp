@@ -29,6 +29,8 @@
 // (theta below about 4.5e-4) the gradient in h shrinks to 0, a valid
 // subgradient at the cone point theta = 0 where the angle is not
 // differentiable. The value uses theta_of, exact at c = +-1.
+//
+// notes: notes/adding-a-loss.md#the-worked-example-a-linear-angular-margin
 #include <cmath>
 #include <memory>
 

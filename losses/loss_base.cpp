@@ -42,12 +42,6 @@ const Var& LossBase::param(const std::string& key) const {
   throw Error(name() + ": no parameter '" + key + "'");
 }
 
-bool LossBase::has_parameter(const std::string& key) const {
-  for (const Slot& s : slots_)
-    if (s.key == key) return true;
-  return false;
-}
-
 Tensor init_class_weights(int K, int N, uint64_t seed) {
   if (K < 1 || N < 1)
     throw Error("class weights: need K >= 1 classes and N >= 1 dimensions, got K = " +

@@ -22,7 +22,6 @@ class LossBase : public Loss {
   // A learnable entry is a param() leaf, a fixed one a constant().
   void add_parameter(const std::string& key, Tensor init, bool learnable);
   const Var& param(const std::string& key) const;
-  bool has_parameter(const std::string& key) const;
   // The value of a one-element entry (s, alpha).
   real scalar(const std::string& key) const { return param(key).value()[0]; }
 

@@ -31,6 +31,8 @@
 // The logits' scale |W_j| |h_i| and cos theta come from primitive ops
 // (row_norms, cosine_matrix) with a common eps, so a_ij cos theta_ij = <W_j, h_i>;
 // their backward carries the node's dL/da and dL/dcos on to W and h.
+//
+// notes: notes/05-angular-family.md#51-l-softmax
 #include "losses/lsoftmax.hpp"
 
 #include <algorithm>

@@ -13,6 +13,8 @@
 // Numerics: log P is computed as M + log sum_k e^{z_k - M} with M = max_k z_k,
 // so s = 64 at cos theta = 1 (z = 64) is as finite as z = 0; the sums run in
 // double. psi and psi' are evaluated in double on the stored cosine.
+//
+// notes: notes/03-softmax-family.md#30-the-shared-node-margin_softmax
 #include "losses/margin_softmax.hpp"
 
 #include <algorithm>

@@ -7,6 +7,8 @@
 // theta: the threshold that separates same-person from different-person
 // distances; xi: the error margin around it. Note the normaliser: 1/(m^2 - m)
 // with a sum over i < j, i.e. half the mean over unordered pairs, as on the slide.
+//
+// notes: notes/04-euclidean-family.md#42-marginal-loss
 #include <memory>
 
 #include "core/ops.hpp"
@@ -14,6 +16,7 @@
 #include "losses/euclidean.hpp"
 #include "losses/loss_base.hpp"
 #include "losses/params.hpp"
+#include "losses/reader_spec.hpp"
 #include "losses/registry.hpp"
 
 namespace fg {
@@ -63,8 +66,7 @@ const std::vector<ParamSpec>& marginal_specs() {
 
 class MarginalLoss : public LossBase {
  public:
-  MarginalLoss(const LossParams& p, const LossContext& ctx) : K_(ctx.num_classes), dim_(ctx.dim) {
-    ParamReader r("marginal", p, marginal_specs());
+  MarginalLoss(const LossContext& ctx, const ParamReader& r) : K_(ctx.num_classes), dim_(ctx.dim) {
     theta_ = real(r.real_value("theta"));
     xi_ = real(r.real_value("xi"));
   }
@@ -85,12 +87,11 @@ class MarginalLoss : public LossBase {
 }  // namespace
 
 LossSpec marginal_spec() {
-  return {"marginal",
-          "Marginal loss: max(0, xi - y_ij (theta - |h_i - h_j|^2)) over pairs of unit embeddings, "
-          "/ (m^2 - m)",
-          marginal_specs(), [](const LossParams& p, const LossContext& ctx) {
-            return std::unique_ptr<Loss>(new MarginalLoss(p, ctx));
-          }};
+  return reader_spec<MarginalLoss>(
+      "marginal",
+      "Marginal loss: max(0, xi - y_ij (theta - |h_i - h_j|^2)) over pairs of unit embeddings, "
+      "/ (m^2 - m)",
+      marginal_specs());
 }
 
 }  // namespace fg

@@ -1,5 +1,7 @@
 // Triplet selection: the five rules of losses/mining.hpp over one table of
 // dissimilarities (squared distances unless a caller gives its own).
+//
+// notes: notes/04-euclidean-family.md#43-triplet-loss-and-triplet-selection
 #include "losses/mining.hpp"
 
 #include <cmath>

@@ -11,6 +11,8 @@
 // s is learnable by default, started at 10 (the lecture: "not to fix a large
 // l, but to have the single parameter s = l^2 a learnable one"); learn_s=0
 // fixes it. Gradient: the margin-softmax node (margin_softmax.cpp) with a = s.
+//
+// notes: notes/03-softmax-family.md#33-normface
 #include <memory>
 
 #include "losses/cosine_loss.hpp"

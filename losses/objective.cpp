@@ -1,5 +1,7 @@
 // Objectives as weighted sums of registered losses: the parser of
 // losses/objective.hpp's grammar, and the sum with its terms wired together.
+//
+// notes: notes/04-euclidean-family.md#48-sums-of-losses
 #include "losses/objective.hpp"
 
 #include <cctype>

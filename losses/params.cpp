@@ -124,4 +124,9 @@ int ParamReader::int_value(const std::string& key) const {
 
 bool ParamReader::flag(const std::string& key) const { return real_value(key) != 0; }
 
+std::string ParamReader::text(const std::string& key) const {
+  auto it = p_.find(key);
+  return it == p_.end() ? spec(key).default_text : it->second;
+}
+
 }  // namespace fg

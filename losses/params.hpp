@@ -63,6 +63,8 @@ class ParamReader {
   double real_value(const std::string& key) const;
   int int_value(const std::string& key) const;
   bool flag(const std::string& key) const;
+  // The value as given, or the default text (for a word such as mining=hard).
+  std::string text(const std::string& key) const;
 
  private:
   const ParamSpec& spec(const std::string& key) const;

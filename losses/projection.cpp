@@ -26,15 +26,13 @@ std::vector<ParamSpec> projection_specs(ParamSpec margin) {
   };
 }
 
-ProjectedTripletLoss::ProjectedTripletLoss(const std::string& loss, const LossParams& p,
-                                           const LossContext& ctx,
-                                           const std::vector<ParamSpec>& specs)
+ProjectedTripletLoss::ProjectedTripletLoss(const std::string& loss, const LossContext& ctx,
+                                           const ParamReader& r, const std::string& margin_key)
     : loss_(loss), K_(ctx.num_classes), dim_(ctx.dim) {
-  ParamReader r(loss, p, specs);
-  margin_ = real(r.real_value(specs.at(0).key));
+  margin_ = real(r.real_value(margin_key));
   out_dim_ = r.has("dim") ? r.int_value("dim") : ctx.dim;
   freeze_ = r.flag("freeze");
-  read_mining(loss, p);
+  read_mining(loss, r);
   T_ = fg::param(init_projection(out_dim_, dim_, ctx.seed));
 }
 

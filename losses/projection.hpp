@@ -59,9 +59,9 @@ class ProjectedTripletLoss : public Loss, public TripletSource {
   void set_parameter(const std::string& key, const Var& value) override;
 
  protected:
-  // Reads the specs' values; the margin spec's key goes into margin_.
-  ProjectedTripletLoss(const std::string& loss, const LossParams& p, const LossContext& ctx,
-                       const std::vector<ParamSpec>& specs);
+  // Reads the values of projection_specs(); the one named margin_key goes into margin_.
+  ProjectedTripletLoss(const std::string& loss, const LossContext& ctx, const ParamReader& r,
+                       const std::string& margin_key);
   // Checks the batch and returns h' = T h; the triplets on h' are then
   // last_triplets().
   Var project_and_pick(const LossInput& in);

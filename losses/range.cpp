@@ -13,6 +13,8 @@
 // and k' = their number in the numerator, so the term stays the harmonic mean
 // of the distances it uses; a class with one sample has no pair and is
 // skipped. Fewer than two classes: L_R_inter = 0. (The slide's r is k here.)
+//
+// notes: notes/04-euclidean-family.md#47-range-loss
 #include <algorithm>
 #include <cmath>
 #include <map>
@@ -23,6 +25,7 @@
 #include "losses/euclidean.hpp"
 #include "losses/loss_base.hpp"
 #include "losses/params.hpp"
+#include "losses/reader_spec.hpp"
 #include "losses/registry.hpp"
 
 namespace fg {
@@ -154,8 +157,7 @@ const std::vector<ParamSpec>& range_specs() {
 
 class RangeLoss : public LossBase {
  public:
-  RangeLoss(const LossParams& p, const LossContext& ctx) : K_(ctx.num_classes), dim_(ctx.dim) {
-    ParamReader r("range", p, range_specs());
+  RangeLoss(const LossContext& ctx, const ParamReader& r) : K_(ctx.num_classes), dim_(ctx.dim) {
     k_ = r.int_value("k");
     margin_ = real(r.real_value("margin"));
     alpha_ = real(r.real_value("alpha"));
@@ -180,12 +182,11 @@ class RangeLoss : public LossBase {
 }  // namespace
 
 LossSpec range_spec() {
-  return {"range",
-          "Range loss: alpha (harmonic mean of the k largest intra-class distances) + beta max(0, "
-          "margin - min |c_i - c_j|^2)",
-          range_specs(), [](const LossParams& p, const LossContext& ctx) {
-            return std::unique_ptr<Loss>(new RangeLoss(p, ctx));
-          }};
+  return reader_spec<RangeLoss>(
+      "range",
+      "Range loss: alpha (harmonic mean of the k largest intra-class distances) + beta max(0, "
+      "margin - min |c_i - c_j|^2)",
+      range_specs());
 }
 
 }  // namespace fg

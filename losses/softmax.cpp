@@ -11,6 +11,8 @@
 // and l = h W^T + b passes it on as
 //   dL/dh_i = sum_j dL/dl_ij W_j,   dL/dW_j = sum_i dL/dl_ij h_i,   dL/db_j = sum_i dL/dl_ij
 // (the matmul and broadcasting add ops' backward).
+//
+// notes: notes/03-softmax-family.md#31-softmax-loss
 #include <memory>
 
 #include "core/ops.hpp"

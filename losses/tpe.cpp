@@ -6,6 +6,8 @@
 //
 // over the m triplets selected (h'_a = h'(x_i^a) and so on). The projection is
 // a matmul in front of this node (the tpe Loss owns T and puts it there).
+//
+// notes: notes/04-euclidean-family.md#44-tse-and-tpe-triplets-on-a-learned-projection
 #include <algorithm>
 #include <cmath>
 #include <memory>
@@ -15,6 +17,7 @@
 #include "losses/euclidean.hpp"
 #include "losses/params.hpp"
 #include "losses/projection.hpp"
+#include "losses/reader_spec.hpp"
 #include "losses/registry.hpp"
 #include "losses/triplet_source.hpp"
 
@@ -65,8 +68,8 @@ const std::vector<ParamSpec>& tpe_specs() {
 
 class TpeLoss : public ProjectedTripletLoss {
  public:
-  TpeLoss(const LossParams& p, const LossContext& ctx)
-      : ProjectedTripletLoss("tpe", p, ctx, tpe_specs()) {}
+  TpeLoss(const LossContext& ctx, const ParamReader& r)
+      : ProjectedTripletLoss("tpe", ctx, r, "mining_alpha") {}
   Var forward(const LossInput& in) override {
     const Var hp = project_and_pick(in);
     return tpe_loss(hp, last_triplets());
@@ -79,12 +82,11 @@ class TpeLoss : public ProjectedTripletLoss {
 }  // namespace
 
 LossSpec tpe_spec() {
-  return {"tpe",
-          "TPE: -log(e^<h'_a,h'_p> / (e^<h'_a,h'_p> + e^<h'_a,h'_n>)) with a learned projection h' "
-          "= T h",
-          tpe_specs(), [](const LossParams& p, const LossContext& ctx) {
-            return std::unique_ptr<Loss>(new TpeLoss(p, ctx));
-          }};
+  return reader_spec<TpeLoss>(
+      "tpe",
+      "TPE: -log(e^<h'_a,h'_p> / (e^<h'_a,h'_p> + e^<h'_a,h'_n>)) with a learned projection h' "
+      "= T h",
+      tpe_specs());
 }
 
 }  // namespace fg

@@ -5,6 +5,8 @@
 // over the m triplets selected (anchor a, positive p of the same person,
 // negative n of another), all representations normalised, |h(x)|_2 = 1,
 // alpha = 0.2. Which triplets: losses/mining.hpp, or rows given explicitly.
+//
+// notes: notes/04-euclidean-family.md#43-triplet-loss-and-triplet-selection
 #include <memory>
 #include <string>
 
@@ -13,6 +15,7 @@
 #include "losses/euclidean.hpp"
 #include "losses/loss_base.hpp"
 #include "losses/params.hpp"
+#include "losses/reader_spec.hpp"
 #include "losses/registry.hpp"
 #include "losses/triplet_source.hpp"
 
@@ -81,11 +84,10 @@ const std::vector<ParamSpec>& triplet_specs() {
 
 class TripletLoss : public LossBase, public TripletSource {
  public:
-  TripletLoss(const LossParams& p, const LossContext& ctx) : K_(ctx.num_classes), dim_(ctx.dim) {
-    ParamReader r("triplet", p, triplet_specs());
+  TripletLoss(const LossContext& ctx, const ParamReader& r) : K_(ctx.num_classes), dim_(ctx.dim) {
     alpha_ = real(r.real_value("alpha"));
     normalize_ = r.flag("normalize");
-    read_mining("triplet", p);
+    read_mining("triplet", r);
   }
   std::string name() const override { return "triplet"; }
   Var forward(const LossInput& in) override {
@@ -109,12 +111,11 @@ class TripletLoss : public LossBase, public TripletSource {
 }  // namespace
 
 LossSpec triplet_spec() {
-  return {"triplet",
-          "FaceNet triplet loss: max(0, |a-p|^2 - |a-n|^2 + alpha) on unit embeddings, mean over "
-          "chosen triplets",
-          triplet_specs(), [](const LossParams& p, const LossContext& ctx) {
-            return std::unique_ptr<Loss>(new TripletLoss(p, ctx));
-          }};
+  return reader_spec<TripletLoss>(
+      "triplet",
+      "FaceNet triplet loss: max(0, |a-p|^2 - |a-n|^2 + alpha) on unit embeddings, mean over "
+      "chosen triplets",
+      triplet_specs());
 }
 
 }  // namespace fg

@@ -21,11 +21,10 @@ class TripletSource {
   Mining mining() const { return mining_; }
 
  protected:
-  // The "mining" value of p (default "all"), with the loss's name in the error.
-  void read_mining(const std::string& loss, const LossParams& p) {
-    auto it = p.find("mining");
+  // The "mining" value r reads, with the loss's name in the error.
+  void read_mining(const std::string& loss, const ParamReader& r) {
     try {
-      mining_ = parse_mining(it == p.end() ? "all" : it->second);
+      mining_ = parse_mining(r.text("mining"));
     } catch (const Error& e) {
       throw Error(loss + ": " + e.what());
     }

@@ -6,6 +6,8 @@
 //
 // over the m triplets selected. The projection is a matmul in front of this
 // node (the tse Loss owns T and puts it there).
+//
+// notes: notes/04-euclidean-family.md#44-tse-and-tpe-triplets-on-a-learned-projection
 #include <memory>
 
 #include "core/ops.hpp"
@@ -13,6 +15,7 @@
 #include "losses/euclidean.hpp"
 #include "losses/params.hpp"
 #include "losses/projection.hpp"
+#include "losses/reader_spec.hpp"
 #include "losses/registry.hpp"
 #include "losses/triplet_source.hpp"
 
@@ -59,8 +62,8 @@ const std::vector<ParamSpec>& tse_specs() {
 
 class TseLoss : public ProjectedTripletLoss {
  public:
-  TseLoss(const LossParams& p, const LossContext& ctx)
-      : ProjectedTripletLoss("tse", p, ctx, tse_specs()) {}
+  TseLoss(const LossContext& ctx, const ParamReader& r)
+      : ProjectedTripletLoss("tse", ctx, r, "alpha") {}
   Var forward(const LossInput& in) override {
     const Var hp = project_and_pick(in);
     return tse_loss(hp, last_triplets(), margin_);
@@ -71,11 +74,9 @@ class TseLoss : public ProjectedTripletLoss {
 }  // namespace
 
 LossSpec tse_spec() {
-  return {"tse",
-          "TSE: max(0, alpha + <h'_a,h'_n> - <h'_a,h'_p>) with a learned projection h' = T h",
-          tse_specs(), [](const LossParams& p, const LossContext& ctx) {
-            return std::unique_ptr<Loss>(new TseLoss(p, ctx));
-          }};
+  return reader_spec<TseLoss>(
+      "tse", "TSE: max(0, alpha + <h'_a,h'_n> - <h'_a,h'_p>) with a learned projection h' = T h",
+      tse_specs());
 }
 
 }  // namespace fg

@@ -36,8 +36,7 @@ class Optimizer {
   virtual void step() = 0;  // one update from the current gradients
   void zero_grad() {
     for (auto& g : groups)
-      for (auto& p : g.params)
-        if (!p.second->grad.empty()) p.second->grad.fill(0);
+      for (auto& p : g.params) fg::zero_grad({p.second});
   }
   // Sets every group's lr to base_lr * lr_scale (schedules call this).
   void set_lr(double base_lr) {

@@ -83,11 +83,13 @@ TARGET_FLAGS="$FLAGS -Wall -Wextra -Wno-unused-parameter -Wno-sign-compare -fsan
 # is added only if a target does not link without it. core/kernels/gemm.cpp and
 # core/kernels/conv.cpp are g++-only (GCC vector shuffles): their naive twins stand in
 # under the same names (tests/fuzz/gemm_naive_as_gemm.cpp,
-# tests/fuzz/conv_naive_as_conv.cpp). The archive lets each target take only
+# tests/fuzz/conv_naive_as_conv.cpp); the kernels' ladder (core/kernels/ladder_*.cpp)
+# is left out with them. The archive lets each target take only
 # the objects it uses.
 build() {  # DIR...
   local src progs
-  src=$(for d in "$@"; do ls "$d"/*.cpp "$d"/*/*.cpp; done 2>/dev/null | grep -vx -e core/kernels/gemm.cpp -e core/kernels/conv.cpp |
+  src=$(for d in "$@"; do ls "$d"/*.cpp "$d"/*/*.cpp; done 2>/dev/null | grep -vx -e core/kernels/gemm.cpp -e core/kernels/conv.cpp \
+        -e core/kernels/ladder_gemm.cpp -e core/kernels/ladder_conv.cpp |
         tr '\n' ' ')
   src="$src tests/fuzz/gemm_naive_as_gemm.cpp tests/fuzz/conv_naive_as_conv.cpp"
   progs=$(for t in "${targets[@]}"; do printf '%s ' "$OUT/fuzz_$t"; done)

@@ -55,7 +55,7 @@ template <class T> double max_scaled_error(const Case& c, uint64_t seed, bool pa
   const T alpha = T(c.alpha), beta = T(c.beta);
   if (packed) {
     const GemmPackedA<T> pa(c.ta, c.M, c.K, A.data(), lda);
-    gemm<T>(pa, c.tb, c.N, alpha, B.data(), ldb, beta, C.data(), ldc);
+    gemm_packed_a<T>(pa, c.tb, c.N, alpha, B.data(), ldb, beta, C.data(), ldc);
   } else {
     gemm<T>(c.ta, c.tb, c.M, c.N, c.K, alpha, A.data(), lda, B.data(), ldb, beta, C.data(), ldc);
   }
@@ -197,7 +197,7 @@ TEMPLATE_TEST_CASE("gemm: a right-hand side the caller packed", "[gemm]", float,
       for (size_t i = 0; i < C.size(); ++i)
         C[i] = R[i] = beta == 0 ? std::numeric_limits<T>::quiet_NaN() : T(rng.uniform(-1, 1));
       const T alpha = T(beta == 0 ? 1 : -0.5);
-      gemm<T>(pa, pb, N, alpha, T(beta), C.data(), N);
+      gemm_packed_ab<T>(pa, pb, N, alpha, T(beta), C.data(), N);
       gemm_naive<T>(false, false, M, N, K, alpha, A.data(), K, B.data(), N, T(beta), R.data(), N);
       double worst = 0;  // NaN (a padded column or an unwritten C) makes it infinite
       for (size_t i = 0; i < C.size(); ++i) {
@@ -211,7 +211,8 @@ TEMPLATE_TEST_CASE("gemm: a right-hand side the caller packed", "[gemm]", float,
   const GemmPackedA<T> pa(false, 2, 2, A.data(), 2);
   T* p = store.data();
   while (reinterpret_cast<std::uintptr_t>(p) % 64 == 0) ++p;
-  REQUIRE_THROWS_WITH(gemm<T>(pa, p, 2, T(1), T(0), C.data(), 2), Catch::Contains("aligned"));
+  REQUIRE_THROWS_WITH(gemm_packed_ab<T>(pa, p, 2, T(1), T(0), C.data(), 2),
+                      Catch::Contains("aligned"));
 }
 
 TEMPLATE_TEST_CASE("gemm: a packed right-hand side with a plain left-hand side", "[gemm]",
@@ -237,7 +238,7 @@ TEMPLATE_TEST_CASE("gemm: a packed right-hand side with a plain left-hand side",
           for (size_t i = 0; i < C.size(); ++i)
             C[i] = R[i] = beta == 0 ? std::numeric_limits<T>::quiet_NaN() : T(rng.uniform(-1, 1));
           const T alpha = T(beta == 0 ? 1 : -0.5);
-          gemm<T>(ta, M, N, K, alpha, A.data(), lda, pb, T(beta), C.data(), N);
+          gemm_packed_b<T>(ta, M, N, K, alpha, A.data(), lda, pb, T(beta), C.data(), N);
           gemm_naive<T>(ta, false, M, N, K, alpha, A.data(), lda, B.data(), N, T(beta), R.data(),
                         N);
           double worst = 0;
@@ -252,10 +253,11 @@ TEMPLATE_TEST_CASE("gemm: a packed right-hand side with a plain left-hand side",
   std::vector<T> A(4, T(1)), store(64, T(1)), C(4);
   T* p = store.data();
   while (reinterpret_cast<std::uintptr_t>(p) % 64 == 0) ++p;
-  REQUIRE_THROWS_WITH(gemm<T>(false, 2, 2, 2, T(1), A.data(), 2, p, T(0), C.data(), 2),
+  REQUIRE_THROWS_WITH(gemm_packed_b<T>(false, 2, 2, 2, T(1), A.data(), 2, p, T(0), C.data(), 2),
                       Catch::Contains("aligned"));
-  REQUIRE_THROWS_WITH(gemm<T>(false, 2, 2, 2, T(1), A.data(), 1, store.data(), T(0), C.data(), 2),
-                      Catch::Contains("lda"));
+  REQUIRE_THROWS_WITH(
+      gemm_packed_b<T>(false, 2, 2, 2, T(1), A.data(), 1, store.data(), T(0), C.data(), 2),
+      Catch::Contains("lda"));
 }
 
 TEMPLATE_TEST_CASE("gemm: the same product twice gives the same bits", "[gemm]", float, double) {

@@ -1,220 +1,175 @@
-// notes/ names only what exists: every file a page names in a code span
-// (`losses/arcface.cpp`), every function it names as `name()`, every
-// build/ program it runs (in a code span or a command block), and every link
-// between pages (file and heading). The suites run from the repository root,
-// so the paths here are relative to it.
+// notes/ names only what exists and quotes only what the code does: every
+// file a page names in a code span (`losses/arcface.cpp`), every function it
+// names as `name()`, every build/ program it runs (in a code span or a command
+// block), every link between pages (file and heading), every test it cites as
+// `test: NAME`, and every number marked `<!-- fact KEY -->`, compared with
+// what `build/bounds --notes` prints for KEY. Each loss file names its section
+// (`// notes: notes/PAGE.md#anchor` in its header) and that section names the
+// file back. The suites run from the repository root, so the paths here are
+// relative to it.
 #include <catch2/catch.hpp>
 
-#include <cctype>
-#include <filesystem>
-#include <fstream>
-#include <set>
-#include <sstream>
-#include <string>
-#include <vector>
+#include <cmath>
+#include <memory>
 
-namespace fs = std::filesystem;
+#include "core/graph.hpp"
+#include "losses/registry.hpp"
+#include "tests/notes_check.hpp"
 
-namespace {
+using namespace notes_check;
 
-std::string read_text(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-bool ident_char(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; }
-
-// Every identifier followed by '(' in the sources: the functions a page may name.
-std::set<std::string> source_functions() {
-  std::set<std::string> names;
-  for (const char* dir : {"core", "layers", "losses", "optim", "demos", "tests"}) {
-    if (!fs::is_directory(dir)) continue;
-    for (const auto& e : fs::recursive_directory_iterator(dir)) {
-      const std::string ext = e.path().extension().string();
-      if (!e.is_regular_file() || (ext != ".cpp" && ext != ".hpp")) continue;
-      const std::string s = read_text(e.path());
-      for (size_t i = 0; i < s.size();) {
-        if (!ident_char(s[i]) || (i > 0 && ident_char(s[i - 1]))) {
-          ++i;
-          continue;
-        }
-        size_t j = i;
-        while (j < s.size() && ident_char(s[j])) ++j;
-        size_t k = j;
-        while (k < s.size() && (s[k] == ' ' || s[k] == '\t')) ++k;
-        if (k < s.size() && s[k] == '(') names.insert(s.substr(i, j - i));
-        i = j;
-      }
-    }
-  }
-  return names;
-}
-
-// GitHub's anchor of a heading: lower case, spaces to '-', punctuation
-// other than '-' and '_' dropped (bytes of non-ASCII letters kept).
-std::string slug(const std::string& heading) {
-  std::string s;
-  for (char c : heading) {
-    const unsigned char u = static_cast<unsigned char>(c);
-    if (std::isalnum(u) || c == '-' || c == '_' || u >= 0x80)
-      s += char(std::tolower(u));
-    else if (c == ' ')
-      s += '-';
-  }
-  return s;
-}
-
-std::set<std::string> anchors_of(const std::string& page) {
-  std::set<std::string> out;
-  std::istringstream in(page);
-  std::string line;
-  bool fenced = false;
-  while (std::getline(in, line)) {
-    if (line.rfind("```", 0) == 0) fenced = !fenced;
-    if (fenced || line.empty() || line[0] != '#') continue;
-    size_t b = line.find_first_not_of('#');
-    if (b == std::string::npos || line[b] != ' ') continue;
-    out.insert(slug(line.substr(b + 1)));
-  }
-  return out;
-}
-
-bool starts_with(const std::string& s, const std::string& p) { return s.rfind(p, 0) == 0; }
-
-// "build/NAME ...": NAME must be a program of demos/ (or a suite the Makefile builds).
-std::string check_program(const std::string& text) {
-  std::string name = text.substr(6);
-  name = name.substr(0, name.find_first_of(" /"));
-  if (name.empty() || name == "test-float" || name == "test-double" || name == "test-asan" ||
-      name == "bench" || fs::exists("demos/" + name + ".cpp"))
-    return "";
-  return "program build/" + name + " (no demos/" + name + ".cpp)";
-}
-
-bool is_path(const std::string& s) {
-  static const char* roots[] = {"core/", "layers/", "losses/", "optim/", "demos/", "tests/",
-                                "notes/", "scripts/"};
-  bool rooted = false;
-  for (const char* r : roots) rooted = rooted || starts_with(s, r);
-  if (!rooted) return false;
-  for (char c : s)
-    if (!(ident_char(c) || c == '/' || c == '.' || c == '-')) return false;
-  return true;
-}
-
-// `name()` or `Class::name()`: the name, else "".
-std::string function_name(const std::string& s) {
-  if (s.size() < 3 || s.compare(s.size() - 2, 2, "()") != 0) return "";
-  const std::string body = s.substr(0, s.size() - 2);
-  for (char c : body)
-    if (!(ident_char(c) || c == ':')) return "";
-  if (body.empty() || std::isdigit(static_cast<unsigned char>(body[0]))) return "";
-  const size_t colon = body.rfind(':');
-  return colon == std::string::npos ? body : body.substr(colon + 1);
-}
-
-// The problems of one page (`name` is its file name in notes_dir).
-std::vector<std::string> check_page(const std::string& name, const std::string& text,
-                                    const fs::path& notes_dir, const std::set<std::string>& functions) {
-  std::vector<std::string> problems;
-  auto problem = [&](int line, const std::string& what) {
-    problems.push_back(name + ":" + std::to_string(line) + ": " + what);
-  };
-  std::istringstream in(text);
-  std::string line;
-  bool fenced = false;
-  for (int no = 1; std::getline(in, line); ++no) {
-    if (starts_with(line, "```")) {
-      fenced = !fenced;
-      continue;
-    }
-    if (fenced) {  // command lines: "build/NAME ..."
-      const size_t b = line.find_first_not_of(" $");
-      if (b != std::string::npos && starts_with(line.substr(b), "build/")) {
-        const std::string p = check_program(line.substr(b));
-        if (!p.empty()) problem(no, p);
-      }
-      continue;
-    }
-    // Inline code spans.
-    for (size_t i = line.find('`'); i != std::string::npos; i = line.find('`', i)) {
-      const size_t j = line.find('`', i + 1);
-      if (j == std::string::npos) break;
-      const std::string span = line.substr(i + 1, j - i - 1);
-      i = j + 1;
-      if (starts_with(span, "build/")) {
-        const std::string p = check_program(span);
-        if (!p.empty()) problem(no, p);
-      } else if (is_path(span)) {
-        if (!fs::exists(span)) problem(no, "file " + span + " does not exist");
-      } else {
-        const std::string f = function_name(span);
-        if (!f.empty() && !functions.count(f)) problem(no, "function " + span + " is not in the sources");
-      }
-    }
-    // Links to other pages: [text](page.md#anchor).
-    for (size_t i = line.find("]("); i != std::string::npos; i = line.find("](", i + 2)) {
-      const size_t j = line.find(')', i + 2);
-      if (j == std::string::npos) break;
-      const std::string target = line.substr(i + 2, j - i - 2);
-      if (starts_with(target, "http://") || starts_with(target, "https://")) continue;
-      const size_t hash = target.find('#');
-      const std::string file = target.substr(0, hash);
-      const fs::path p = file.empty() ? notes_dir / name : notes_dir / file;
-      if (!fs::exists(p)) {
-        problem(no, "link to " + target + ": no file " + p.string());
-      } else if (hash != std::string::npos && p.extension() == ".md") {
-        const std::string anchor = target.substr(hash + 1);
-        const std::string page = file.empty() ? text : read_text(p);
-        if (!anchors_of(page).count(anchor)) problem(no, "link to " + target + ": no such heading");
-      }
-    }
-  }
-  return problems;
-}
-
-}  // namespace
-
-TEST_CASE("notes: every page names files, functions, programs and headings that exist",
+TEST_CASE("notes: every page names files, functions, programs, tests and headings that exist, "
+          "and quotes the numbers build/bounds --notes prints",
           "[notes]") {
   REQUIRE(fs::is_directory("notes"));  // the suites run from the repository root
-  const std::set<std::string> functions = source_functions();
-  REQUIRE(functions.count("margin_softmax"));
+  Sources src{source_functions(), test_names(), program_facts()};
+  REQUIRE(src.functions.count("margin_softmax"));
+  REQUIRE(src.tests.count("notes: the checker reports what does not exist"));
+  {
+    INFO("build/bounds --notes must run (make builds it before the suites)");
+    REQUIRE(src.facts.count("default.arcface.s"));
+  }
   int pages = 0;
+  std::set<std::string> used;
   for (const auto& e : fs::directory_iterator("notes")) {
     if (e.path().extension() != ".md") continue;
     ++pages;
     const std::string name = e.path().filename().string();
-    for (const std::string& p : check_page(name, read_text(e.path()), "notes", functions))
+    for (const std::string& p : check_page(name, read_text(e.path()), "notes", src, &used))
       FAIL_CHECK(p);
   }
   // The index, the five section pages, exercises, solutions, adding a loss.
   CHECK(pages >= 9);
+  // Every computed fact (not the per-parameter defaults and ranges) is quoted.
+  for (const auto& f : src.facts)
+    if (!starts_with(f.first, "default.") && !starts_with(f.first, "range.") && !used.count(f.first))
+      FAIL_CHECK("build/bounds --notes prints " + f.first + " but no page quotes it");
+}
+
+TEST_CASE("notes: every number measured in solutions.md is printed by build/bounds", "[notes]") {
+  const std::string out = command_output("build/bounds");
+  {
+    INFO("build/bounds must run (make builds it before the suites)");
+    REQUIRE(out.find("bounds hold") != std::string::npos);
+  }
+  const std::string page = read_text("notes/solutions.md");
+  REQUIRE(page.find("*Measured") != std::string::npos);
+  for (const std::string& p : measured_problems("solutions.md", page, out)) FAIL_CHECK(p);
+  // The checker on its own: rounding to the page's last digit, and a miss.
+  CHECK(rounds_one_of("1.5e-7", {"1.54e-07"}));
+  CHECK(rounds_one_of("0.0015", {"0.00153"}));
+  CHECK(rounds_one_of("80", {"80.0000"}));
+  CHECK_FALSE(rounds_one_of("0.899845", {"0.899844"}));
+  CHECK(measured_problems("x.md", "*Measured:* 0.98 and 8\n", "0.9835 7.2").size() == 1);
+  CHECK(numbers_in("K 2..8, (1, 5], +0.079, 1.5e-7, l2") ==
+        std::vector<std::string>{"2", "8", "1", "5", "0.079", "1.5e-7"});
+}
+
+TEST_CASE("notes: each loss file names its section, and the section names the file", "[notes]") {
+  // Files with a header comment in losses/ (the helpers without one are
+  // described by the pages of the losses that use them).
+  int files = 0;
+  std::map<std::string, std::set<std::string>> named_by;  // pointer -> files
+  for (const auto& e : fs::directory_iterator("losses")) {
+    if (e.path().extension() != ".cpp") continue;
+    const std::string file = "losses/" + e.path().filename().string();
+    const std::string src = read_text(e.path());
+    if (!starts_with(src, "//")) continue;
+    ++files;
+    const std::string pointer = notes_pointer(src);
+    for (const std::string& p : check_pointer(file, pointer)) FAIL_CHECK(p);
+    named_by[pointer].insert(file);
+  }
+  CHECK(files >= 20);
+  // The other way: every numbered loss section of pages 3-5 names a file of
+  // losses/ that points back to it.
+  for (const char* page : {"notes/03-softmax-family.md", "notes/04-euclidean-family.md",
+                           "notes/05-angular-family.md"}) {
+    const std::string text = read_text(page);
+    std::istringstream in(text);
+    std::string line;
+    int sections = 0;
+    while (std::getline(in, line)) {
+      if (!starts_with(line, "## ") || !std::isdigit(static_cast<unsigned char>(line[3]))) continue;
+      ++sections;
+      const std::string pointer = std::string(page) + "#" + slug(line.substr(3));
+      INFO(pointer);
+      CHECK(named_by.count(pointer));
+    }
+    CHECK(sections >= 5);
+  }
 }
 
 TEST_CASE("notes: the checker reports what does not exist", "[notes]") {
-  const std::set<std::string> functions = source_functions();
+  Sources src{source_functions(), test_names(), {{"default.arcface.s", "64"}, {"k.range", "[1, 10]"}}};
   const std::string good =
       "See `losses/arcface.cpp`, `arcface_target()`, `CenterLoss::after_step()` and\n"
-      "[the exercises](exercises.md#normface).\n```sh\nbuild/bounds --seed 2\n```\n";
-  CHECK(check_page("good.md", good, "notes", functions).empty());
+      "[the exercises](exercises.md#normface), `test: notes: the checker reports what does not exist`,\n"
+      "`s = 64` <!-- fact default.arcface.s --> and m1 in [1, 10] <!-- fact k.range -->.\n"
+      "```sh\nbuild/bounds --seed 2\n```\n";
+  CHECK(check_page("good.md", good, "notes", src).empty());
   const std::string bad =
       // (split so that this file does not itself define the name it tests)
       "`losses/no_such_loss.cpp` and `no_such_" "function_anywhere()`, `build/no_such_demo`,\n"
       "[gone](no_such_page.md), [x](exercises.md#no-such-heading).\n"
-      "```sh\n$ build/another_missing_demo --x\n```\n";
-  const std::vector<std::string> problems = check_page("bad.md", bad, "notes", functions);
+      "```sh\n$ build/another_missing_demo --x\n```\n"
+      "`test: no such test`, `s = 65` <!-- fact default.arcface.s --> 1 <!-- fact no.such -->\n";
+  const std::vector<std::string> problems = check_page("bad.md", bad, "notes", src);
   std::string all;
   for (const std::string& p : problems) all += p + "\n";
   INFO(all);
-  REQUIRE(problems.size() == 6);
+  REQUIRE(problems.size() == 9);
   CHECK_THAT(problems[0], Catch::Contains("losses/no_such_loss.cpp"));
   CHECK_THAT(problems[1], Catch::Contains("function_anywhere()"));
   CHECK_THAT(problems[2], Catch::Contains("build/no_such_demo"));
   CHECK_THAT(problems[3], Catch::Contains("no_such_page.md"));
   CHECK_THAT(problems[4], Catch::Contains("no such heading"));
   CHECK_THAT(problems[5], Catch::Contains("build/another_missing_demo"));
+  CHECK_THAT(problems[6], Catch::Contains("test \"no such test\""));
+  CHECK_THAT(problems[7], Catch::Contains("the page says 65, build/bounds --notes prints 64"));
+  CHECK_THAT(problems[8], Catch::Contains("fact no.such is not printed"));
   CHECK(slug("5.1 L-Softmax") == "51-l-softmax");
+  CHECK(value_before("the slope stays below about 1.1e3 ") == "1.1e3");
+  CHECK(value_before("`mining=all`") == "all");
+}
+
+TEST_CASE("notes: a loss file's pointer is checked against its page", "[notes]") {
+  CHECK(check_pointer("losses/arcface.cpp", "notes/05-angular-family.md#54-arcface").empty());
+  CHECK(check_pointer("losses/arcface.cpp", "").size() == 1);
+  CHECK_THAT(check_pointer("losses/arcface.cpp", "notes/05-angular-family.md#no-such")[0],
+             Catch::Contains("no heading"));
+  CHECK_THAT(check_pointer("losses/arcface.cpp", "notes/05-angular-family.md#53-am-softmax-and-cosface")[0],
+             Catch::Contains("does not name"));
+  CHECK(notes_pointer("// A.\n//\n// notes: notes/x.md#y\n#include <z>\n// notes: no\n") ==
+        "notes/x.md#y");
+  CHECK(notes_pointer("#include <z>\n// notes: notes/x.md#y\n").empty());
+}
+
+// A statement of notes/05 (ArcFace, "NaN from acos at ±1") checked on the loss:
+// the slope dpsi/dc = sin(theta + m)/sin theta is unbounded at theta = 0, but
+// the gradient with respect to h is sin(theta + m)/|h| (times 1 - p_y), bounded.
+TEST_CASE("notes: ArcFace's gradient in h is sin(theta + m) / |h|, bounded at theta = 0",
+          "[notes]") {
+  using namespace fg;
+  const double m = 0.5, r = 2, pi = 3.141592653589793;
+  // K = 2 in 3-D: W_0 = e1 (the target), W_1 = e3; h in the e1-e2 plane, so
+  // the other class's cosine is 0 and its gradient points along e3 only.
+  const Tensor W = Tensor::from({2, 3}, {1, 0, 0, 0, 0, 1});
+  std::unique_ptr<Loss> loss =
+      make_loss("arcface", {{"s", "1"}, {"m", "0.5"}}, LossContext{2, 3, 1});
+  loss->set_parameter("W", constant(W.clone()));
+  const double tol = sizeof(real) == 8 ? 1e-9 : 2e-4;
+  for (double theta : {1e-3, 0.1, 1.0, 2.5, 2.8}) {
+    Var h = param(Tensor::from({1, 3}, {real(r * std::cos(theta)), real(r * std::sin(theta)), 0}));
+    backward(loss->forward(LossInput{h, {0}, nullptr}));
+    const double g = std::hypot(double(h.grad()[0]), double(h.grad()[1]));
+    const bool first = theta <= pi - m;
+    const double psi = first ? std::cos(theta + m) : std::cos(theta) - m * std::sin(m);
+    const double slope_times_sin = first ? std::sin(theta + m) : std::sin(theta);
+    const double one_minus_p = 1 / (1 + std::exp(psi));  // 1 - e^psi / (e^psi + e^0)
+    INFO("theta = " << theta);
+    if (theta >= 0.1)
+      CHECK(g == Approx(one_minus_p * slope_times_sin / r).epsilon(tol));
+    CHECK(g <= one_minus_p / r * (1 + 1e-3));  // bounded by 1/|h|, whatever theta
+  }
 }

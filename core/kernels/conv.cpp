@@ -16,7 +16,7 @@
 //   backward, filter DW += DY' * COL^T     db = sum of dy
 //
 // The forward writes COL straight in the panel layout the GEMM reads
-// (gemm() with a packed right-hand side), so COL is not copied again; the
+// (gemm_packed_ab), so COL is not copied again; the
 // filters are packed once per call for all chunks (GemmPackedA). Where its
 // taps are straight runs, it unfolds and multiplies a block of columns at a
 // time, and its chunks are larger (conv_forward_block_cols and
@@ -64,24 +64,30 @@ using namespace conv_detail;
 
 namespace {
 
-// Slabs of the weight gradient when the threads share out the chunks.
-constexpr int kWeightSlabs = 4;
+using tuning::round_up;
 
-// The forward's chunks, unfolded a block of columns at a time, may hold
-// this many times the column budget (conv_forward_chunk_images).
-constexpr std::size_t kForwardChunkScale = 4;
+std::atomic<std::size_t> g_col_budget{tuning::kConvColBudget};
+std::atomic<std::size_t> g_forward_block{tuning::kConvForwardBlockBytes};
 
-std::atomic<std::size_t> g_col_budget{std::size_t(2) << 20};  // 2 MiB
-std::atomic<std::size_t> g_forward_block{std::size_t(512) << 10};
+// The scratch buffers of a thread, by what they hold. One call uses each
+// for one thing; the next call reuses it.
+enum class Scratch {
+  Columns,      // a chunk's unfolded columns (COL, its panels, or DCOL)
+  OutputRows,   // a chunk's F x G*P output or output gradient, columns in COL's order
+  Filters,      // W^T packed tap-major, or the weight gradient's slabs
+  ChannelLast,  // a chunk's images channel-last, or one row of the unfolding
+  Count
+};
 
-// Scratch buffer number `slot` of the calling thread, at least n long and
-// aligned to 64 bytes (packed GEMM panels are read with aligned loads).
+// The calling thread's buffer for `role`, at least n long and aligned to
+// 64 bytes (packed GEMM panels are read with aligned loads).
 template <class T>
-T* scratch(int slot, int64_t n) {
+T* scratch(Scratch role, int64_t n) {
   constexpr int64_t extra = 64 / sizeof(T);
-  thread_local std::vector<T> buf[4];
-  if (int64_t(buf[slot].size()) < n + extra) buf[slot].resize(n + extra);
-  const auto p = reinterpret_cast<std::uintptr_t>(buf[slot].data());
+  thread_local std::vector<T> buf[int(Scratch::Count)];
+  std::vector<T>& b = buf[int(role)];
+  if (int64_t(b.size()) < n + extra) b.resize(n + extra);
+  const auto p = reinterpret_cast<std::uintptr_t>(b.data());
   return reinterpret_cast<T*>((p + 63) / 64 * 64);
 }
 
@@ -93,8 +99,6 @@ int chunk_images(const ConvGeom& g, std::size_t elem_bytes, std::size_t budget) 
   const int64_t fit = int64_t(budget) / per_image;
   return int(std::max<int64_t>(1, std::min<int64_t>(fit, g.N)));
 }
-
-int64_t round_up(int64_t a, int64_t b) { return (a + b - 1) / b * b; }
 
 bool pointwise(const ConvGeom& g) {
   return g.KH == 1 && g.KW == 1 && g.stride == 1 && g.pad == 0;
@@ -125,20 +129,21 @@ void forward_chunk(const ConvGeom& g, int OH, int OW, const T* x, const GemmPack
   const int64_t P = int64_t(OH) * OW;
   const int CKK = g.C * g.KH * g.KW, cols = int(m * P), NR = gemm_panel_width<T>();
   T* yn = y + int64_t(n0) * g.F * P;
-  T* out = m == 1 ? yn : scratch<T>(1, int64_t(g.F) * cols);
+  T* out = m == 1 ? yn : scratch<T>(Scratch::OutputRows, int64_t(g.F) * cols);
   const T* xn = x + int64_t(n0) * g.C * g.H * g.W;
   if (block_cols > 0 && make_tap(g, OH, OW, 0, 0).straight) {
     // A block of columns at a time, unfolded and multiplied while in cache.
-    T* panels = scratch<T>(0, round_up(std::min<int64_t>(cols, block_cols), NR) * CKK);
+    T* panels =
+        scratch<T>(Scratch::Columns, round_up(std::min<int64_t>(cols, block_cols), NR) * CKK);
     for (int64_t c0 = 0; c0 < cols; c0 += block_cols) {
       const int64_t c1 = std::min<int64_t>(cols, c0 + block_cols);
       straight_panels(g, OH, OW, xn, c0, c1, NR, panels);
-      gemm(w, panels, int(c1 - c0), T(1), T(0), out + c0, cols);
+      gemm_packed_ab(w, panels, int(c1 - c0), T(1), T(0), out + c0, cols);
     }
   } else {
-    T* panels = scratch<T>(0, round_up(cols, NR) * CKK);
-    im2col_panels(g, OH, OW, xn, m, NR, panels, scratch<T>(3, P));
-    gemm(w, panels, cols, T(1), T(0), out, cols);
+    T* panels = scratch<T>(Scratch::Columns, round_up(int64_t(cols), NR) * CKK);
+    im2col_panels(g, OH, OW, xn, m, NR, panels, scratch<T>(Scratch::ChannelLast, P));
+    gemm_packed_ab(w, panels, cols, T(1), T(0), out, cols);
   }
   unpack_rows(out, m, g.F, P, b, yn);
 }
@@ -155,18 +160,18 @@ void backward_input_chunk(const ConvGeom& g, int OH, int OW, const T* dy, const 
   const int CKK = g.C * g.KH * g.KW, cols = int(m * P);
   const T* dyc = dy + int64_t(n0) * g.F * P;
   if (m > 1) {
-    T* packed = scratch<T>(1, int64_t(g.F) * cols);
+    T* packed = scratch<T>(Scratch::OutputRows, int64_t(g.F) * cols);
     pack_rows(dyc, m, g.F, P, packed);
     dyc = packed;
   }
-  T* dcol = scratch<T>(0, int64_t(CKK) * cols);
+  T* dcol = scratch<T>(Scratch::Columns, int64_t(CKK) * cols);
   if (pwt) {
-    gemm(*pwt, false, cols, T(1), dyc, cols, T(0), dcol, cols);
+    gemm_packed_a(*pwt, false, cols, T(1), dyc, cols, T(0), dcol, cols);
     col2im(g, OH, OW, dcol, m, dx + n0 * image);
     return;
   }
-  gemm(true, cols, CKK, g.F, T(1), dyc, cols, wt, T(0), dcol, CKK);
-  T* dxt = scratch<T>(3, m * image);
+  gemm_packed_b(true, cols, CKK, g.F, T(1), dyc, cols, wt, T(0), dcol, CKK);
+  T* dxt = scratch<T>(Scratch::ChannelLast, m * image);
   std::fill(dxt, dxt + m * image, T(0));
   fold_rows(g, OH, OW, dcol, m, dxt);
   from_channel_last(dxt, m, g.C, int64_t(g.H) * g.W, dx + n0 * image);
@@ -184,21 +189,21 @@ void backward_weight_chunk(const ConvGeom& g, int OH, int OW, const T* x, const 
   const int CKK = g.C * g.KH * g.KW, cols = int(m * P), NR = gemm_panel_width<T>();
   const T* dyc = dy + int64_t(n0) * g.F * P;
   if (m > 1) {
-    T* packed = scratch<T>(1, int64_t(g.F) * cols);
+    T* packed = scratch<T>(Scratch::OutputRows, int64_t(g.F) * cols);
     pack_rows(dyc, m, g.F, P, packed);
     dyc = packed;
   }
   if (!channel_last) {
-    T* col = scratch<T>(0, int64_t(CKK) * cols);
+    T* col = scratch<T>(Scratch::Columns, int64_t(CKK) * cols);
     im2col(g, OH, OW, x + n0 * image, m, col);
     gemm(false, true, g.F, CKK, cols, T(1), dyc, cols, col, cols, beta, acc, CKK);
     return;
   }
-  T* xt = scratch<T>(3, m * image);
+  T* xt = scratch<T>(Scratch::ChannelLast, m * image);
   to_channel_last(x + n0 * image, m, g.C, int64_t(g.H) * g.W, xt);
-  T* panels = scratch<T>(0, round_up(CKK, NR) * cols);
+  T* panels = scratch<T>(Scratch::Columns, round_up(int64_t(CKK), NR) * cols);
   im2row_panels(g, OH, OW, xt, m, NR, panels);
-  gemm(false, g.F, CKK, cols, T(1), dyc, cols, panels, beta, acc, CKK);
+  gemm_packed_b(false, g.F, CKK, cols, T(1), dyc, cols, panels, beta, acc, CKK);
 }
 
 // db[f] = sum of dy over images and pixels. One running sum would be a
@@ -207,7 +212,7 @@ void backward_weight_chunk(const ConvGeom& g, int OH, int OW, const T* x, const 
 // are added in a fixed order, so the result depends on nothing but dy.
 template <class T>
 void bias_gradient(const ConvGeom& g, int64_t P, const T* dy, T* db) {
-  constexpr int kLanes = 32;
+  constexpr int kLanes = tuning::kBiasGradientLanes;
 #pragma omp parallel for schedule(static)
   for (int f = 0; f < g.F; ++f) {
     T lane[kLanes] = {};
@@ -234,7 +239,7 @@ int conv_chunk_images(const ConvGeom& g, std::size_t elem_bytes) {
 }
 
 int conv_forward_chunk_images(const ConvGeom& g, std::size_t elem_bytes) {
-  const int wide = chunk_images(g, elem_bytes, conv_col_budget() * kForwardChunkScale);
+  const int wide = chunk_images(g, elem_bytes, conv_col_budget() * tuning::kConvForwardChunkScale);
   // The chunk's output (F x G*P, before it goes to NCHW) within the budget
   const int64_t out_image = int64_t(g.F) * g.OH() * g.OW() * int64_t(elem_bytes);
   const int64_t out_fit = out_image > 0 ? int64_t(conv_col_budget()) / out_image : wide;
@@ -251,13 +256,14 @@ int64_t conv_forward_block_cols(const ConvGeom& g, int NR, std::size_t elem_byte
   return std::max<int64_t>(1, bytes / column / NR) * NR;
 }
 
-bool conv_channel_last_input(const ConvGeom& g) { return g.C >= 32; }
-bool conv_channel_last_weight(const ConvGeom& g) { return g.C >= 16; }
+bool conv_channel_last_input(const ConvGeom& g) { return g.C >= tuning::kConvChannelLastInputFrom; }
+bool conv_channel_last_weight(const ConvGeom& g) {
+  return g.C >= tuning::kConvChannelLastWeightFrom;
+}
 
 template <class T>
 void conv2d_forward(const ConvGeom& g, const T* x, const T* w, const T* b, T* y) {
-  if (const int m = conv_winograd_tile(g, ConvPass::forward))  // see conv_tuning.hpp
-    return winograd_forward(g, m, x, w, b, y);
+  if (int m = conv_winograd_tile(g, ConvPass::forward)) return winograd_forward(g, m, x, w, b, y);
   const int OH = g.OH(), OW = g.OW();
   if (OH <= 0 || OW <= 0 || g.N <= 0 || g.F <= 0) return;  // y has no elements
   const int64_t P = int64_t(OH) * OW;
@@ -287,10 +293,10 @@ void conv2d_forward(const ConvGeom& g, const T* x, const T* w, const T* b, T* y)
   int64_t block = 0;
   if (!team && make_tap(g, OH, OW, 0, 0).straight) {
     block = conv_forward_block_cols(g, gemm_panel_width<T>(), sizeof(T));
-    // At least 4 chunks per thread when they are shared out: with fewer,
-    // one thread may get a whole chunk more than another.
+    // At least kConvChunksPerThread chunks per thread when they are shared
+    // out: with fewer, one thread may get a whole chunk more than another.
     const int nt = omp_in_parallel() ? 1 : omp_get_max_threads();
-    const int even = std::max(c.G, g.N / (4 * nt));
+    const int even = std::max(c.G, g.N / (tuning::kConvChunksPerThread * nt));
     const Chunks wide = plan(g, sizeof(T), std::min(even, conv_forward_chunk_images(g, sizeof(T))));
     if (block > 0 && wide.spread == c.spread) c = wide;
   }
@@ -301,8 +307,7 @@ void conv2d_forward(const ConvGeom& g, const T* x, const T* w, const T* b, T* y)
 
 template <class T>
 void conv2d_backward_input(const ConvGeom& g, const T* dy, const T* w, T* dx) {
-  if (const int m = conv_winograd_tile(g, ConvPass::data))  // see conv_tuning.hpp
-    return winograd_backward_input(g, m, dy, w, dx);
+  if (int m = conv_winograd_tile(g, ConvPass::data)) return winograd_backward_input(g, m, dy, w, dx);
   const int OH = g.OH(), OW = g.OW();
   const int64_t P = int64_t(OH) * OW, image = int64_t(g.C) * g.H * g.W;
   const int CKK = g.C * g.KH * g.KW;
@@ -322,7 +327,7 @@ void conv2d_backward_input(const ConvGeom& g, const T* dy, const T* w, T* dx) {
   std::unique_ptr<GemmPackedA<T>> pwt;
   T* wt = nullptr;
   if (conv_channel_last_input(g)) {
-    wt = scratch<T>(2, round_up(CKK, NR) * g.F);
+    wt = scratch<T>(Scratch::Filters, round_up(int64_t(CKK), NR) * g.F);
     pack_filters_tap_major(g, w, NR, wt);
   } else {
     pwt.reset(new GemmPackedA<T>(true, CKK, g.F, w, CKK));
@@ -345,8 +350,7 @@ void conv2d_backward_weight(const ConvGeom& g, const T* x, const T* dy, T* dw, T
   }
   if (db) bias_gradient(g, P, dy, db);
   if (CKK == 0) return;
-  if (const int m = conv_winograd_tile(g, ConvPass::weight))  // see conv_tuning.hpp
-    return winograd_backward_weight(g, m, x, dy, dw);
+  if (int m = conv_winograd_tile(g, ConvPass::weight)) return winograd_backward_weight(g, m, x, dy, dw);
   if (pointwise(g)) {
     for (int n = 0; n < g.N; ++n)
       gemm(false, true, g.F, g.C, int(P), T(1), dy + int64_t(n) * g.F * P, int(P),
@@ -357,10 +361,10 @@ void conv2d_backward_weight(const ConvGeom& g, const T* x, const T* dy, T* dw, T
   // block, columns in (u, v, c) order; the blocks are then added in slab
   // order into dw, columns put back in (c, u, v) order.
   const Chunks c = plan(g, sizeof(T));
-  const int S = c.spread ? std::min(c.count, kWeightSlabs) : 1, KK = g.KH * g.KW;
+  const int S = c.spread ? std::min(c.count, tuning::kConvWeightSlabs) : 1, KK = g.KH * g.KW;
   const bool tap_major = conv_channel_last_weight(g);
   const int64_t size = int64_t(g.F) * CKK;
-  T* parts = scratch<T>(2, S * size);
+  T* parts = scratch<T>(Scratch::Filters, S * size);
 #pragma omp parallel if (c.spread)
   {
 #pragma omp for schedule(dynamic, 1)

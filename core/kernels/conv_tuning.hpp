@@ -1,24 +1,20 @@
-// How the im2col convolution kernels in conv.cpp cut a batch into chunks.
+// How the im2col convolution kernels in conv.cpp cut a batch into chunks
+// and pick their way. The fixed knobs and the reasons for their values are
+// in core/kernels/tuning.hpp (the measurements in notes/06-kernels.md); the
+// functions here apply them to a geometry, and two budgets can be changed
+// at run time (tests lower them to walk through several chunks).
 //
 // A chunk of G images is unfolded into one column matrix of C*KH*KW rows and
 // G*OH*OW columns, multiplied by one GEMM. G is the largest
 // number of images whose column matrix fits in conv_col_budget() bytes
-// (at least 1, at most N). Tests lower the budget to make the kernels walk
-// through several chunks, including a short last one.
-//
-// The default, 2 MiB, keeps a chunk's column matrix in the caches (the
-// LeNet++ 5x5 layers at batch 128 get chunks of 1 to 26 images), so the
-// unfolding, the GEMM that reads it and the copies in and out of NCHW stay
-// out of main memory; with many chunks the threads take whole chunks and a
-// call starts one team of threads. Measured on 2 cores (bench_conv, one
-// training step of each layer) this is 1.6-1.9x faster than chunks of 26
-// to 128 images in a 64 MiB buffer, whose unfolding went to main memory.
+// (at least 1, at most N); tuning::kConvColBudget (2 MiB) by default.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
 
 #include "core/kernels/conv.hpp"
+#include "core/kernels/tuning.hpp"
 
 namespace fg {
 
@@ -30,13 +26,9 @@ int conv_chunk_images(const ConvGeom& g, std::size_t elem_bytes);
 
 // Whether the backward to the input (resp. the filters) of g takes the
 // channel-last way (conv_unfold_hwc.hpp: runs of C values per tap) rather
-// than unfolding plane by plane (conv_unfold.hpp). The runs pay off once
-// they are long enough. Measured on 1 thread (CPU time per image, 5x5
-// kernels, pad 2, 28x28 planes, 32 filters): the filters' way is 16-19%
-// faster at 32 and 16 channels, 10% slower at 8 and 2-3x slower at 4 and
-// 1; the input's way is 5% faster at 32 channels, even at 16, 30% slower
-// at 8 and 3x slower at 1. (From 32 channels up on the 14x14 and 7x7
-// layers both ways are 3-20% faster.)
+// than unfolding plane by plane (conv_unfold.hpp): from
+// tuning::kConvChannelLastInputFrom (resp. ...WeightFrom) input channels,
+// where the runs are long enough to pay off.
 bool conv_channel_last_input(const ConvGeom& g);
 bool conv_channel_last_weight(const ConvGeom& g);
 
@@ -44,8 +36,7 @@ bool conv_channel_last_weight(const ConvGeom& g);
 // input) unfolds and multiplies a chunk a block of columns at a time, so
 // the unfolded block is still in cache when the GEMM reads it: blocks of
 // about conv_forward_block_bytes() (a multiple of the GEMM's panel width,
-// at least one panel; 512 KiB by default, 2-3% less forward time on 1
-// thread than whole chunks, and 256 KiB to 1 MiB measured alike), or the
+// at least one panel; tuning::kConvForwardBlockBytes by default), or the
 // whole chunk at once when that is 0. Not when each chunk's GEMM runs on a
 // team of threads (too few chunks to share out): one product per chunk
 // then starts one team.
@@ -53,16 +44,11 @@ std::size_t conv_forward_block_bytes();
 void set_conv_forward_block_bytes(std::size_t bytes);
 
 // Images per chunk of the forward when it goes by blocks of columns: the
-// chunk's columns need not fit in the budget at once, so it takes 4 times
-// the budget, as long as the chunk's output (F x G*OH*OW) fits in it (and
-// never fewer images than conv_chunk_images). This gives the 14x14 and
-// 7x7 LeNet++ layers chunks of 4 to 13 images and their last, partly empty
-// GEMM panel a smaller share of the work (4-7% less forward time on 1
-// thread for the 64->64 14x14 and 128->128 7x7 layers); the output bound
-// keeps the 1-channel layer at 26 images (at 107 its 11 MiB output went
-// through memory, 11% slower). When the threads share out the chunks,
-// conv.cpp also keeps at least 4 chunks per thread (the 64->128 7x7
-// layer's 6 chunks of 25 images left one of 2 threads 22 images more).
+// chunk's columns need not fit in the budget at once, so it takes
+// tuning::kConvForwardChunkScale times the budget, as long as the chunk's
+// output (F x G*OH*OW) fits in it (and never fewer images than
+// conv_chunk_images). When the threads share out the chunks, conv.cpp also
+// keeps at least tuning::kConvChunksPerThread chunks per thread.
 int conv_forward_chunk_images(const ConvGeom& g, std::size_t elem_bytes);
 
 // Columns per block for geometry g, panels of NR columns, scalars of

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "core/kernels/conv.hpp"
+#include "core/kernels/tuning.hpp"
 
 namespace fg {
 namespace conv_detail {
@@ -269,24 +270,20 @@ void im2col_panels_as(const ConvGeom& g, int OH, int OW, const T* x, int images,
   }
 }
 
-// f(std::integral_constant<int, NR>{}) for the panel widths of gemm() with
-// 512-, 256- and 128-bit vectors, so the unfolding loops know NR at compile
-// time; f(std::integral_constant<int, 0>{}) for any other width.
-template <class F>
+// f(std::integral_constant<int, NR>{}) when NR is the panel width of the
+// GEMM's tile for T (tuning::Tile<T>::NR), so the unfolding loops know NR at
+// compile time; f(std::integral_constant<int, 0>{}) for any other width.
+template <class T, class F>
 void with_panel_width(int NR, F&& f) {
-  switch (NR) {
-    case 48: return f(std::integral_constant<int, 48>{});
-    case 24: return f(std::integral_constant<int, 24>{});
-    case 16: return f(std::integral_constant<int, 16>{});
-    case 8: return f(std::integral_constant<int, 8>{});
-    default: return f(std::integral_constant<int, 0>{});
-  }
+  constexpr int kNR = tuning::Tile<T>::NR;
+  if (NR == kNR) return f(std::integral_constant<int, kNR>{});
+  return f(std::integral_constant<int, 0>{});
 }
 
 template <class T>
 void im2col_panels(const ConvGeom& g, int OH, int OW, const T* x, int images, int NR, T* panels,
                    T* row) {
-  with_panel_width(NR, [&](auto nr) {
+  with_panel_width<T>(NR, [&](auto nr) {
     im2col_panels_as<decltype(nr)::value>(g, OH, OW, x, images, NR, panels, row);
   });
 }
@@ -295,7 +292,7 @@ void im2col_panels(const ConvGeom& g, int OH, int OW, const T* x, int images, in
 template <class T>
 void straight_panels(const ConvGeom& g, int OH, int OW, const T* x, int64_t col0, int64_t col1,
                      int NR, T* panels) {
-  with_panel_width(NR, [&](auto nr) {
+  with_panel_width<T>(NR, [&](auto nr) {
     straight_panels_as<decltype(nr)::value>(g, OH, OW, x, col0, col1, NR, panels);
   });
 }

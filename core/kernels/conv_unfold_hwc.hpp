@@ -18,6 +18,7 @@
 
 #include "core/kernels/conv.hpp"
 #include "core/kernels/gemm_pack.hpp"
+#include "core/kernels/tuning.hpp"
 
 namespace fg {
 namespace conv_detail {
@@ -62,7 +63,7 @@ void im2row_panels(const ConvGeom& g, int OH, int OW, const T* xt, int images, i
                    T* panels) {
   const int64_t P = int64_t(OH) * OW, cols = images * P, image = int64_t(g.C) * g.H * g.W;
   const int64_t step = int64_t(NR) * cols;
-  constexpr int kRun = 64 / int(sizeof(T));  // a whole vector register
+  constexpr int kRun = tuning::kCopyRunBytes / int(sizeof(T));
   for (int64_t col = 0; col < cols; ++col) {
     const int m = int(col / P), p = int(col % P), i = p / OW, j = p % OW;
     const T* img = xt + m * image;
@@ -145,7 +146,7 @@ template <class T>
 void fold_rows(const ConvGeom& g, int OH, int OW, const T* dcolt, int images, T* dxt) {
   const int64_t P = int64_t(OH) * OW, cols = images * P, image = int64_t(g.C) * g.H * g.W;
   const int64_t CKK = int64_t(g.C) * g.KH * g.KW;
-  constexpr int kRun = 64 / int(sizeof(T));
+  constexpr int kRun = tuning::kCopyRunBytes / int(sizeof(T));
   for (int64_t col = 0; col < cols; ++col) {
     const int m = int(col / P), p = int(col % P), i = p / OW, j = p % OW;
     T* img = dxt + m * image;

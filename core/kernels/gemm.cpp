@@ -14,11 +14,12 @@ namespace fg {
 
 namespace {
 
-// Threads for a product of `macs` multiply-adds. Starting a team costs
-// microseconds: each thread should get about half a million multiply-adds.
+// Threads for a product of `macs` multiply-adds: one per
+// tuning::kMacsPerThread, at least 1, at most omp_get_max_threads(), and 1
+// inside a parallel region (the caller's threads are busy already).
 int gemm_threads(int64_t macs) {
   const int nt = omp_in_parallel() ? 1 : omp_get_max_threads();
-  return int(std::max<int64_t>(1, std::min<int64_t>(nt, macs / (int64_t(1) << 19))));
+  return int(std::max<int64_t>(1, std::min<int64_t>(nt, macs / tuning::kMacsPerThread)));
 }
 
 // The products with a caller-packed side: no C^T and no cut of K, since
@@ -51,7 +52,7 @@ void gemm(bool trans_a, bool trans_b, int M, int N, int K, T alpha, const T* A, 
     scale_c(P);
     return;
   }
-  if (int64_t(M) * N * K <= 256) {
+  if (int64_t(M) * N * K <= tuning::kSmallGemmMacs) {
     small_gemm(P);
     return;
   }
@@ -59,7 +60,7 @@ void gemm(bool trans_a, bool trans_b, int M, int N, int K, T alpha, const T* A, 
   // them better, compute C^T = op(B)^T op(A)^T instead (C written with strides).
   constexpr int L = Tile<T>::L;
   const double fill_n = double(N) / round_up(N, L), fill_m = double(M) / round_up(M, L);
-  if (fill_m > fill_n + 0.1) {
+  if (fill_m > fill_n + tuning::kTransposeFillGain) {
     P = Prob<T>{!trans_b, !trans_a, N, M, K, alpha, beta, B, ldb, A, lda, C, 1, ldc};
   }
   const int nt = gemm_threads(int64_t(M) * N * K);
@@ -85,8 +86,8 @@ GemmPackedA<T>::GemmPackedA(bool trans_a, int M, int K, const T* A, int lda) : M
 }
 
 template <class T>
-void gemm(const GemmPackedA<T>& A, bool trans_b, int N, T alpha, const T* B, int ldb, T beta,
-          T* C, int ldc) {
+void gemm_packed_a(const GemmPackedA<T>& A, bool trans_b, int N, T alpha, const T* B, int ldb,
+                   T beta, T* C, int ldc) {
   using namespace gemm_detail;
   const int M = A.rows(), K = A.depth();
   check_args(false, trans_b, M, N, K, std::max(1, K), ldb, ldc);
@@ -98,7 +99,8 @@ void gemm(const GemmPackedA<T>& A, bool trans_b, int N, T alpha, const T* B, int
 template <class T> int gemm_panel_width() { return gemm_detail::Tile<T>::NR; }
 
 template <class T>
-void gemm(const GemmPackedA<T>& A, const T* packed_b, int N, T alpha, T beta, T* C, int ldc) {
+void gemm_packed_ab(const GemmPackedA<T>& A, const T* packed_b, int N, T alpha, T beta, T* C,
+                    int ldc) {
   using namespace gemm_detail;
   const int M = A.rows(), K = A.depth();
   check_args(false, false, M, N, K, std::max(1, K), std::max(1, N), ldc);
@@ -110,8 +112,8 @@ void gemm(const GemmPackedA<T>& A, const T* packed_b, int N, T alpha, T beta, T*
 }
 
 template <class T>
-void gemm(bool trans_a, int M, int N, int K, T alpha, const T* A, int lda, const T* packed_b,
-          T beta, T* C, int ldc) {
+void gemm_packed_b(bool trans_a, int M, int N, int K, T alpha, const T* A, int lda,
+                   const T* packed_b, T beta, T* C, int ldc) {
   using namespace gemm_detail;
   check_args(trans_a, false, M, N, K, lda, std::max(1, N), ldc);
   check_packed_b(packed_b);
@@ -121,24 +123,25 @@ void gemm(bool trans_a, int M, int N, int K, T alpha, const T* A, int lda, const
   run_packed(P);
 }
 
-template void gemm<float>(bool, int, int, int, float, const float*, int, const float*, float,
-                          float*, int);
-template void gemm<double>(bool, int, int, int, double, const double*, int, const double*, double,
-                           double*, int);
-template int gemm_panel_width<float>();
-template int gemm_panel_width<double>();
-template void gemm<float>(const GemmPackedA<float>&, const float*, int, float, float, float*, int);
-template void gemm<double>(const GemmPackedA<double>&, const double*, int, double, double, double*,
-                           int);
-template class GemmPackedA<float>;
-template class GemmPackedA<double>;
-template void gemm<float>(const GemmPackedA<float>&, bool, int, float, const float*, int, float,
-                          float*, int);
-template void gemm<double>(const GemmPackedA<double>&, bool, int, double, const double*, int,
-                           double, double*, int);
 template void gemm<float>(bool, bool, int, int, int, float, const float*, int, const float*, int,
                           float, float*, int);
 template void gemm<double>(bool, bool, int, int, int, double, const double*, int, const double*,
                            int, double, double*, int);
+template class GemmPackedA<float>;
+template class GemmPackedA<double>;
+template void gemm_packed_a<float>(const GemmPackedA<float>&, bool, int, float, const float*, int,
+                                   float, float*, int);
+template void gemm_packed_a<double>(const GemmPackedA<double>&, bool, int, double, const double*,
+                                    int, double, double*, int);
+template void gemm_packed_ab<float>(const GemmPackedA<float>&, const float*, int, float, float,
+                                    float*, int);
+template void gemm_packed_ab<double>(const GemmPackedA<double>&, const double*, int, double,
+                                     double, double*, int);
+template void gemm_packed_b<float>(bool, int, int, int, float, const float*, int, const float*,
+                                   float, float*, int);
+template void gemm_packed_b<double>(bool, int, int, int, double, const double*, int,
+                                    const double*, double, double*, int);
+template int gemm_panel_width<float>();
+template int gemm_panel_width<double>();
 
 }  // namespace fg

@@ -25,7 +25,7 @@ void gemm(bool trans_a, bool trans_b, int M, int N, int K, T alpha, const T* A, 
 
 // op(A) packed once into the panels gemm() reads, for several products with
 // the same left-hand side (the filters of a convolution, multiplied with
-// every chunk of images): gemm(packed, ...) then skips packing A, which for
+// every chunk of images): gemm_packed_a() then skips packing A, which for
 // a wide A and a narrow B costs as much as a good part of the product.
 // Deterministic like gemm(). Holds a copy: A may change afterwards.
 template <class T>
@@ -44,30 +44,34 @@ class GemmPackedA {
 // C = alpha * op(A) * op(B) + beta * C with op(A) packed (M x K), op(B)
 // K x N as in gemm().
 template <class T>
-void gemm(const GemmPackedA<T>& A, bool trans_b, int N, T alpha, const T* B, int ldb, T beta,
-          T* C, int ldc);
+void gemm_packed_a(const GemmPackedA<T>& A, bool trans_b, int N, T alpha, const T* B, int ldb,
+                   T beta, T* C, int ldc);
 
-// Columns per panel of a packed right-hand side.
+// Columns per panel of a packed right-hand side: tuning::Tile<T>::NR
+// (core/kernels/tuning.hpp).
 template <class T>
 int gemm_panel_width();
 
-// C = alpha * op(A) * B + beta * C with B (K x N) already packed by the
-// caller as ceil(N / NR) panels (NR = gemm_panel_width<T>()), panel q
-// holding columns [q NR, q NR + NR) k-major: B(k, q NR + j) at
+// gemm_packed_ab: C = alpha * op(A) * B + beta * C with op(A) packed as
+// above and B (K x N) already packed by the caller as ceil(N / NR) panels
+// (NR = gemm_panel_width<T>()), panel q holding columns [q NR, q NR + NR)
+// k-major: B(k, q NR + j) at
 // packed_b[q NR K + k NR + j], packed_b aligned to 64 bytes. Columns past
 // N in the last panel are read but do not reach C. For callers that can
 // write B in this layout in the first place (the unfolded images of a
 // convolution) and so spare a copy.
 template <class T>
-void gemm(const GemmPackedA<T>& A, const T* packed_b, int N, T alpha, T beta, T* C, int ldc);
+void gemm_packed_ab(const GemmPackedA<T>& A, const T* packed_b, int N, T alpha, T beta, T* C,
+                    int ldc);
 
-// The same with a left-hand side as in gemm() (op(A) M x K, A packed by
-// the product itself) and B (K x N) in the caller's panels as above. For
+// gemm_packed_b: the same with a left-hand side as in gemm() (op(A) M x K,
+// A packed by the product itself) and B (K x N) in the caller's panels as
+// above. For
 // the weight gradient of a convolution, whose A (the output gradient)
 // changes with every chunk of images.
 template <class T>
-void gemm(bool trans_a, int M, int N, int K, T alpha, const T* A, int lda, const T* packed_b,
-          T beta, T* C, int ldc);
+void gemm_packed_b(bool trans_a, int M, int N, int K, T alpha, const T* A, int lda,
+                   const T* packed_b, T beta, T* C, int ldc);
 
 template <class T>
 void gemm_naive(bool trans_a, bool trans_b, int M, int N, int K, T alpha, const T* A, int lda,

@@ -15,6 +15,12 @@
 // caller has packed A (GemmPackedA) or B (panels of NR columns) beforehand,
 // a task reads those panels in place of packing its own.
 //
+// Threads: a product gets one thread per tuning::kMacsPerThread
+// multiply-adds (gemm.cpp), C is cut into about tuning::kTasksPerThread
+// tasks per thread, and a team is started only when it pays for itself on
+// the machine as loaded now (team_pays below), which keeps a busy machine
+// from making small products 10 to 40 times slower (notes/06-kernels.md).
+//
 // This header holds the driver (blocking, tasks, threads) and is included by
 // core/kernels/gemm.cpp only, which defines the public entry points on top of it.
 #pragma once
@@ -41,16 +47,10 @@ namespace fg {
 namespace gemm_detail {
 namespace {
 
-// Blocking (in elements of T). A micro-kernel call reads MR x KC of A (kept
-// in L1) and KC x NR of B; a task's packed B block, KC x N2, stays in the
-// 1 MB L2 and its A block, M2 x KC, in L3. The partial sums of split-K
-// products may take up to kPartBudget elements.
-template <class T> struct Blocks {
-  static constexpr int KC = 384;
-  static constexpr int M2 = 128 * Tile<T>::MR;
-  static constexpr int N2 = 8 * Tile<T>::NR;
-  static constexpr int64_t kPartBudget = (int64_t(16) << 20) / int64_t(sizeof(T));
-};
+// Blocking (KC, M2, N2, the split-K budget): core/kernels/tuning.hpp.
+using tuning::Blocks;
+using tuning::ceil_div;
+using tuning::round_up;
 
 template <class T> struct Prob {
   bool ta, tb;
@@ -72,9 +72,6 @@ template <class T> int k_block(int K) {
   const int blocks = (K + Blocks<T>::KC - 1) / Blocks<T>::KC;
   return (K + blocks - 1) / blocks;
 }
-
-inline int ceil_div(int a, int b) { return (a + b - 1) / b; }
-inline int round_up(int a, int b) { return ceil_div(a, b) * b; }
 
 // A growable 64-byte-aligned buffer, one of each kind per thread, kept
 // between calls so that small products do not pay for allocation.
@@ -187,15 +184,17 @@ void run_task(const Prob<T>& P, int i0, int mh, int j0, int nw, T* abuf, T* bbuf
   }
 }
 
-// Whether a team of threads pays for itself. A team's last thread starts
-// working some time after the call (microseconds on an idle machine,
-// milliseconds when other programs keep the cores busy), and the call
-// cannot end before that thread has started. So a product that one thread
-// finishes in less than about twice that delay is run by one thread. The
-// delay is measured on every team started (and averaged, each new start
-// weighing half); while one thread is chosen, a team is still tried every
-// 200 ms to measure it again. Either way the same tasks run with
-// the same sums, so the result does not depend on this choice.
+// Whether a team of threads pays for itself. The rule: use a team when one
+// thread would take more than twice as long as a team takes to start.
+// A team's last thread starts working some time after the call
+// (microseconds on an idle machine, milliseconds when other programs keep
+// the cores busy), and the call cannot end before that thread has started.
+// The start-up delay is measured on every team started (and averaged, each
+// new start weighing half); one thread's time is the multiply-adds over
+// tuning::kOneThreadMacsPerNs. While one thread is chosen, a team is still
+// tried every tuning::kTeamRetryNs to measure the delay again. Either way
+// the same tasks run with the same sums, so the result does not depend on
+// this choice, only the time does.
 std::atomic<int64_t> team_start_ns{0}, last_try_ns{0};
 
 inline int64_t now_ns() {
@@ -205,11 +204,11 @@ inline int64_t now_ns() {
 }
 
 inline bool team_pays(int64_t macs) {
-  const int64_t one_thread_ns = macs / 80;  // about 160 GFLOP/s on one core
+  const int64_t one_thread_ns = macs / tuning::kOneThreadMacsPerNs;
   if (2 * team_start_ns.load(std::memory_order_relaxed) < one_thread_ns) return true;
   const int64_t now = now_ns();
   int64_t last = last_try_ns.load(std::memory_order_relaxed);
-  return now - last > 200000000 && last_try_ns.compare_exchange_strong(last, now);
+  return now - last > tuning::kTeamRetryNs && last_try_ns.compare_exchange_strong(last, now);
 }
 
 // Called by each member of a new team as it starts; the last to start
@@ -240,7 +239,7 @@ template <class T> void run_grid_task(const Prob<T>& P, const TaskGrid& g, int t
 
 template <class T> void run_blocked(const Prob<T>& P, int nt) {
   const TaskGrid g =
-      make_grid<T>(P.M, P.N, nt == 1 ? 1 : 4 * nt,
+      make_grid<T>(P.M, P.N, nt == 1 ? 1 : tuning::kTasksPerThread * nt,
                    P.packed_b && !P.packed_a ? P.N : Blocks<T>::N2);
   if (nt == 1 || g.count() == 1 || !team_pays(int64_t(P.M) * P.N * P.K)) {
     for (int t = 0; t < g.count(); ++t) run_grid_task(P, g, t);
@@ -306,9 +305,9 @@ template <class T> void run_split_k(const Prob<T>& P, int nt, int slabs) {
 // once but writes and re-reads a partial C per slab. Pick the cheaper.
 template <class T> int split_k_slabs(const Prob<T>& P, int nt) {
   if (nt == 1) return 0;
-  const TaskGrid g = make_grid<T>(P.M, P.N, 4 * nt);
+  const TaskGrid g = make_grid<T>(P.M, P.N, tuning::kTasksPerThread * nt);
   const double a = double(P.M) * P.K, b = double(P.K) * P.N, c = double(P.M) * P.N;
-  const int slabs = std::min(4 * nt, P.K / 512);
+  const int slabs = std::min(tuning::kTasksPerThread * nt, P.K / tuning::kSplitKMinDepth);
   if (slabs < 2 || c * slabs > double(Blocks<T>::kPartBudget)) return 0;
   const double cost_grid = a * g.cn + b * g.cm + c;
   const double cost_split = a + b + c * (2 * slabs + 1);

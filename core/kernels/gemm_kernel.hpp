@@ -9,20 +9,20 @@
 //   acc[i][v] += broadcast(a[k][i]) * b[k][v]      (one fused multiply-add)
 // Vectors are GCC vector extensions, so the same source gives 512-bit code
 // with AVX-512, 256-bit with AVX2 and 128-bit elsewhere.
+//
+// The tile's shape (MR, NV, NR, L) and the vector width are knobs in
+// core/kernels/tuning.hpp.
 #pragma once
 
 #include <cstddef>
 
+#include "core/kernels/tuning.hpp"
+
 namespace fg {
 namespace gemm_detail {
 
-#if defined(__AVX512F__)
-constexpr int kVecBytes = 64;
-#elif defined(__AVX__)
-constexpr int kVecBytes = 32;
-#else
-constexpr int kVecBytes = 16;
-#endif
+using tuning::kVecBytes;
+using tuning::Tile;
 
 template <class T> struct Vec;
 template <> struct Vec<float> {
@@ -34,16 +34,6 @@ template <> struct Vec<double> {
   typedef double type __attribute__((vector_size(kVecBytes)));
   typedef double unaligned __attribute__((vector_size(kVecBytes), aligned(8), may_alias));
   typedef long long index __attribute__((vector_size(kVecBytes)));
-};
-
-// Lanes per vector, rows (MR) and vectors per row (NV) of the register tile.
-// MR x NV vectors of accumulators plus NV for a row of b must fit in the
-// register file: 8 x 3 = 24 accumulators of the 32 AVX-512 registers.
-template <class T> struct Tile {
-  static constexpr int L = kVecBytes / int(sizeof(T));
-  static constexpr int MR = kVecBytes == 64 ? 8 : 6;
-  static constexpr int NV = kVecBytes == 64 ? 3 : 2;
-  static constexpr int NR = NV * L;
 };
 
 // Where the tile goes: C(i, j) = C[i * rs + j * cs], m x n of it valid.

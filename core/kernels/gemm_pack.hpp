@@ -17,8 +17,7 @@
 namespace fg {
 namespace gemm_detail {
 
-// Rows of B ahead of the one being copied that are asked for in advance.
-constexpr int kPrefetchRows = 8;
+using tuning::kPrefetchRows;
 
 // One step of an L x L transpose held in L vectors r[0..L): for each pair of
 // rows (a, a + D) with a & D == 0, lanes of the pair swap in blocks of D:

@@ -301,7 +301,7 @@ void forward(const ConvGeom& g, const T* x, const T* w, bool flipped, const T* b
     T* Mb = scratch<T>(1, A * A * tl.stride(g.F));
     transform_inputs<T, A>(g, tl, mt.BT.data(), x, t0, count, ld, V);
     for (int xi = 0; xi < A * A; ++xi)
-      gemm(packed[xi], false, count, T(1), V + xi * tl.stride(g.C), ld, T(0),
+      gemm_packed_a(packed[xi], false, count, T(1), V + xi * tl.stride(g.C), ld, T(0),
            Mb + xi * tl.stride(g.F), ld);
     transform_outputs<T, A, M>(g, tl, mt.AT.data(), Mb, t0, count, ld, b, y);
   }

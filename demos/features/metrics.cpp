@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "core/eval/collapse.hpp"
 #include "core/random.hpp"
 
 namespace fg {
@@ -132,30 +133,15 @@ Tensor project_pca2(const Tensor& H) {
     for (int a = 0; a < N; ++a)
       for (int b = 0; b < N; ++b) C[size_t(a) * N + b] += (h[a] - mean[size_t(a)]) * (h[b] - mean[size_t(b)]);
   }
-  // Power iteration for the top eigenvector, then again on C with it removed.
-  std::vector<std::vector<double>> axes;
-  for (int comp = 0; comp < 2; ++comp) {
-    std::vector<double> v(static_cast<size_t>(N));
-    for (int k = 0; k < N; ++k) v[size_t(k)] = 1.0 + 0.1 * k * (comp + 1);
-    for (int it = 0; it < 300; ++it) {
-      std::vector<double> w(size_t(N), 0.0);
-      for (int a = 0; a < N; ++a)
-        for (int b = 0; b < N; ++b) w[size_t(a)] += C[size_t(a) * N + b] * v[size_t(b)];
-      for (const auto& u : axes) {  // stay orthogonal to the axes found
-        double d = 0;
-        for (int k = 0; k < N; ++k) d += w[size_t(k)] * u[size_t(k)];
-        for (int k = 0; k < N; ++k) w[size_t(k)] -= d * u[size_t(k)];
-      }
-      double r = 0;
-      for (double x : w) r += x * x;
-      r = std::sqrt(r);
-      if (!(r > 0)) break;  // no variance left: keep v
-      for (int k = 0; k < N; ++k) v[size_t(k)] = w[size_t(k)] / r;
-    }
-    double r = 0;
-    for (double x : v) r += x * x;
-    for (double& x : v) x /= std::sqrt(r);
-    axes.push_back(v);
+  // The top two eigenvectors of C; each sign chosen to point along
+  // (1, 1, ..., 1), so the picture does not flip between runs.
+  const SymmetricEigen e = symmetric_eigen(C, N);
+  std::vector<std::vector<double>> axes(2, std::vector<double>(size_t(N)));
+  for (int c = 0; c < 2; ++c) {
+    double along = 0;
+    for (int k = 0; k < N; ++k) along += e.vectors[size_t(k) * N + c];
+    for (int k = 0; k < N; ++k)
+      axes[size_t(c)][size_t(k)] = (along < 0 ? -1 : 1) * e.vectors[size_t(k) * N + c];
   }
   Tensor P({m, 2});
   for (int i = 0; i < m; ++i)

@@ -294,12 +294,4 @@ void Canvas::blend_mask(int x, int y, const uint8_t* mask, int mw, int mh, Color
     }
 }
 
-void Canvas::paste(const Canvas& src, int x, int y) {
-  for (int j = 0; j < src.height(); ++j)
-    for (int i = 0; i < src.width(); ++i) {
-      const int tx = x + i, ty = y + j;
-      if (tx >= clip_.x0 && ty >= clip_.y0 && tx < clip_.x1 && ty < clip_.y1) set(tx, ty, src.get(i, j));
-    }
-}
-
 }  // namespace fg

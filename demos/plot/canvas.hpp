@@ -29,8 +29,6 @@ inline bool operator!=(Color a, Color b) { return !(a == b); }
 
 // a + (b - a) * t, t in [0, 1] (t = 0 gives a).
 Color mix(Color a, Color b, double t);
-// The colour at fraction t towards white (t = 0.8: a light tint).
-inline Color lighten(Color c, double t) { return mix(c, Color{255, 255, 255}, t); }
 inline Color darken(Color c, double t) { return mix(c, Color{0, 0, 0}, t); }
 inline Color grey(int v) { return Color{uint8_t(v), uint8_t(v), uint8_t(v)}; }
 
@@ -100,9 +98,6 @@ class Canvas {
   // footprint is then mask_h wide and mask_w tall.
   void blend_mask(int x, int y, const uint8_t* mask, int mask_w, int mask_h, Color color,
                   bool rotate_ccw = false);
-
-  // Copies `src` with its top-left corner at (x, y) (inside the clip).
-  void paste(const Canvas& src, int x, int y);
 
   // PNG bytes of the canvas, and the same written atomically to `path`
   // (fg::Error naming the path when it cannot be written). By default the

@@ -138,7 +138,6 @@ class Trainer {
   int step_in_epoch() const { return step_; }  // steps done in the current epoch
   int64_t global_step() const { return global_step_; }
   int steps_per_epoch() const;
-  const TrainConfig& config() const { return cfg_; }
 
  private:
   std::vector<int> batch_indices(int epoch, int step);

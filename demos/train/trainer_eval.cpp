@@ -7,66 +7,60 @@
 #include <string>
 
 #include "core/data/file_util.hpp"
+#include "core/eval/similarity.hpp"
 #include "demos/train/trainer.hpp"
 
 namespace fg {
 
 namespace {
 
-enum class Score { Dot, Cosine, Distance };
-
-// For each row h_i, argmax_j of its score against row j of M, over the rows
-// whose `valid` flag is set (all when valid is empty):
-//   Dot       h_i . M_j
-//   Cosine    h_i . M_j / |M_j|   (the |h_i| factor does not change the argmax)
-//   Distance  -|h_i - M_j|^2      (the nearest row)
-std::vector<int> argmax_rows(const Tensor& h, const Tensor& M, Score score,
-                             const std::vector<bool>& valid) {
-  const int n = h.size(0), N = h.size(1), K = M.size(0);
-  if (M.size(1) != N)
-    throw Error("Trainer: embeddings have " + std::to_string(N) +
+// classify() over the rows of M whose `valid` flag is set (all when `valid`
+// is empty), with the class indices of M: argmax_j <h_i, M_j> + b_j.
+std::vector<int> classify_valid(const Tensor& h, const Tensor& M, const Tensor& b,
+                                const std::vector<bool>& valid) {
+  if (M.dim() == 2 && h.dim() == 2 && M.size(1) != h.size(1))
+    throw Error("Trainer: embeddings have " + std::to_string(h.size(1)) +
                 " dimensions but the class rows are " + shape_str(M.shape()));
-  std::vector<double> norm(K, 1.0);
-  if (score == Score::Cosine)
-    for (int j = 0; j < K; ++j) {
-      double s = 0;
-      for (int k = 0; k < N; ++k) s += double(M.at(j, k)) * M.at(j, k);
-      norm[j] = s > 0 ? std::sqrt(s) : 1.0;
-    }
-  std::vector<int> pred(n, -1);
-  for (int i = 0; i < n; ++i) {
-    double best = 0;
-    for (int j = 0; j < K; ++j) {
-      if (!valid.empty() && !valid[j]) continue;
-      double s = 0;
-      for (int k = 0; k < N; ++k) {
-        const double a = h.at(i, k), b = M.at(j, k);
-        s += score == Score::Distance ? -(a - b) * (a - b) : a * b;
-      }
-      s /= norm[j];
-      if (pred[i] < 0 || s > best) {
-        best = s;
-        pred[i] = j;
-      }
-    }
+  std::vector<int> index;  // row r of the kept rows is row index[r] of M
+  for (int j = 0; j < M.size(0); ++j)
+    if (valid.empty() || valid[j]) index.push_back(j);
+  const int K = int(index.size()), N = M.size(1);
+  Tensor kept({K, N}), kept_b = b.empty() ? Tensor() : Tensor({K});
+  for (int r = 0; r < K; ++r) {
+    for (int k = 0; k < N; ++k) kept.at(r, k) = M.at(index[r], k);
+    if (!b.empty()) kept_b[r] = b[index[r]];
   }
+  std::vector<int> pred = classify(h, kept, kept_b);
+  for (int& p : pred) p = index[p];
   return pred;
 }
 
 }  // namespace
 
+// Dot scoring: argmax_j <h, W_j>; cosine scoring: argmax_j <h, W_j / |W_j|>
+// (the |h| factor does not change the argmax).
 std::vector<int> Trainer::predict(const Tensor& h, const Tensor& W) const {
-  return argmax_rows(h, W, cfg_.scoring == Scoring::Dot ? Score::Dot : Score::Cosine, {});
+  return classify(h, cfg_.scoring == Scoring::Dot ? W : normalize_rows(W));
 }
 
+// Without class weights, the nearest class mean mu_j (dot scoring):
+//   argmin_j |h - mu_j|^2 = argmax_j <h, mu_j> - |mu_j|^2 / 2,
+// or the class mean at the smallest angle (cosine scoring); classes with no
+// sample yet are left out.
 std::vector<int> Trainer::predict(const Tensor& h) const {
   const Tensor W = loss_.class_weights();
   if (!W.empty()) return predict(h, W);
   if (h_mean_.empty()) return {};
   std::vector<bool> valid(num_classes_);
   for (int j = 0; j < num_classes_; ++j) valid[j] = h_mean_count_[j] > 0;
-  return argmax_rows(h, h_mean_, cfg_.scoring == Scoring::Dot ? Score::Distance : Score::Cosine,
-                     valid);
+  if (cfg_.scoring != Scoring::Dot) return classify_valid(h, normalize_rows(h_mean_), {}, valid);
+  Tensor half_sq({num_classes_});
+  for (int j = 0; j < num_classes_; ++j) {
+    double s = 0;
+    for (int k = 0; k < h_mean_.size(1); ++k) s += double(h_mean_.at(j, k)) * h_mean_.at(j, k);
+    half_sq[j] = real(-0.5 * s);
+  }
+  return classify_valid(h, h_mean_, half_sq, valid);
 }
 
 void Trainer::accumulate_class_sums(const Tensor& h, const std::vector<int>& y) {

@@ -67,23 +67,18 @@ enum class ConvPass { forward, data, weight };
 // default mode this is the rule below; set_conv_winograd_mode() (or the
 // environment variable FG_CONV_WINOGRAD, read once) forces either path.
 //
-// The rule (winograd_rule.cpp), for stride-1 5x5 layers with at least 32
-// input and 32 output channels; everything else takes the im2col path:
-//   forward and data gradient: F(4x4, 5x5) when C == F;
-//   weight gradient:           F(4x4, 5x5) when the output is 14x14 or more.
-// Measured with bench_conv --winograd-only (float, batch 128, im2col time
-// over Winograd time, medians of three runs on 2 threads of a loaded
-// machine; all runs in notes/06-kernels.md, section "Winograd"): on the
-// LeNet++ layers 32->32, 64->64 and 128->128 Winograd is 1.04-1.24x faster
-// forward and 1.12-1.39x on the data gradient, but on the widening layers
-// 32->64 and 64->128 it is 0.89 and 1.05 forward (the latter within the
-// scatter of the runs, 0.66 to 1.22) and 0.84 and 0.73 on the
-// data gradient. Its weight gradient is 1.09-1.29x faster at 28x28 and
-// 14x14 and 0.97 and 0.89 at 7x7 (8x8 outputs computed for 7x7, and the
-// alpha^2 F C sums no longer fit in the cache). The 1-channel first layer
-// is slower in 8 of 9 measurements (0.07 to 0.85; its weight gradient once
-// 1.19): a 1-deep GEMM saves nothing, and the transforms remain. F(2x2, 5x5) is slower than F(4x4, 5x5) everywhere and the rule
-// never picks it; 3x3 layers were not measured and stay on im2col.
+// The rule (winograd_rule.cpp): F(4x4, 5x5) for every pass of stride-1
+// 5x5 layers with at least 32 input and 32 output channels; the im2col
+// path for everything else. Measured with bench_conv --winograd-only
+// (float, batch 128, 2 threads, im2col time over Winograd time, medians of
+// 7 alternating rounds, two runs on a quiet machine; the table is in
+// notes/06-kernels.md, section "Winograd"): on LeNet++'s layers 2 to 6
+// F(4x4, 5x5) is 1.29 to 2.19 times faster, forward, data gradient and
+// weight gradient alike, while on the 1-channel first layer it takes 2 to
+// 4 times as long (0.26 to 0.48: a 1-deep GEMM saves nothing and the
+// transforms remain). F(2x2, 5x5) is slower than F(4x4, 5x5) on every
+// layer and pass (0.14 to 1.23), so the rule never picks it; 3x3 layers
+// were not measured and stay on im2col.
 int conv_winograd_tile(const ConvGeom& g, ConvPass p);
 
 // -1: the rule (the default); 0: never Winograd; 2 or 4: Winograd with

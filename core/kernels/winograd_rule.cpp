@@ -49,10 +49,10 @@ int conv_winograd_tile(const ConvGeom& g, ConvPass p) {
   const int mode = conv_winograd_mode();
   if (mode == 0) return 0;
   if (mode > 0) return winograd_supported(g, mode) ? mode : 0;
-  // The rule of conv_tuning.hpp, from bench_conv's medians on 2 threads.
-  if (g.KH != 5 || g.C < 32 || g.F < 32 || !winograd_supported(g, 4)) return 0;
-  if (p == ConvPass::weight) return g.OH() >= 14 && g.OW() >= 14 ? 4 : 0;
-  return g.C == g.F ? 4 : 0;  // forward and data gradient
+  // The rule of conv_tuning.hpp: every pass of 5x5 layers with 32 channels
+  // or more on both sides.
+  (void)p;
+  return g.KH == 5 && g.C >= 32 && g.F >= 32 && winograd_supported(g, 4) ? 4 : 0;
 }
 
 }  // namespace fg

@@ -56,6 +56,7 @@
 #include "core/kernels/conv_unfold.hpp"
 #include "core/kernels/conv_unfold_hwc.hpp"
 #include "core/kernels/gemm.hpp"
+#include "core/kernels/winograd.hpp"
 
 namespace fg {
 
@@ -262,6 +263,7 @@ bool conv_channel_last_weight(const ConvGeom& g) {
 
 template <class T>
 void conv2d_forward(const ConvGeom& g, const T* x, const T* w, const T* b, T* y) {
+  if (int m = conv_winograd_tile(g, ConvPass::forward)) return winograd_forward(g, m, x, w, b, y);
   const int OH = g.OH(), OW = g.OW();
   if (OH <= 0 || OW <= 0 || g.N <= 0 || g.F <= 0) return;  // y has no elements
   const int64_t P = int64_t(OH) * OW;
@@ -305,6 +307,7 @@ void conv2d_forward(const ConvGeom& g, const T* x, const T* w, const T* b, T* y)
 
 template <class T>
 void conv2d_backward_input(const ConvGeom& g, const T* dy, const T* w, T* dx) {
+  if (int m = conv_winograd_tile(g, ConvPass::data)) return winograd_backward_input(g, m, dy, w, dx);
   const int OH = g.OH(), OW = g.OW();
   const int64_t P = int64_t(OH) * OW, image = int64_t(g.C) * g.H * g.W;
   const int CKK = g.C * g.KH * g.KW;
@@ -347,6 +350,7 @@ void conv2d_backward_weight(const ConvGeom& g, const T* x, const T* dy, T* dw, T
   }
   if (db) bias_gradient(g, P, dy, db);
   if (CKK == 0) return;
+  if (int m = conv_winograd_tile(g, ConvPass::weight)) return winograd_backward_weight(g, m, x, dy, dw);
   if (pointwise(g)) {
     for (int n = 0; n < g.N; ++n)
       gemm(false, true, g.F, g.C, int(P), T(1), dy + int64_t(n) * g.F * P, int(P),

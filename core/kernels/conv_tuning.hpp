@@ -56,3 +56,36 @@ int conv_forward_chunk_images(const ConvGeom& g, std::size_t elem_bytes);
 int64_t conv_forward_block_cols(const ConvGeom& g, int NR, std::size_t elem_bytes);
 
 }  // namespace fg
+
+namespace fg {
+
+// Which way each pass of a convolution goes: Winograd (winograd.hpp) with
+// tiles of m x m, or the im2col path above.
+enum class ConvPass { forward, data, weight };
+
+// The tile size m for pass p of g, or 0 for the im2col path. Under the
+// default mode this is the rule below; set_conv_winograd_mode() (or the
+// environment variable FG_CONV_WINOGRAD, read once) forces either path.
+//
+// The rule (winograd_rule.cpp): F(4x4, 5x5) for every pass of stride-1
+// 5x5 layers with at least 32 input and 32 output channels; the im2col
+// path for everything else. Measured with bench_conv --winograd-only
+// (float, batch 128, 2 threads, im2col time over Winograd time, medians of
+// 7 alternating rounds, two runs on a quiet machine; the table is in
+// notes/06-kernels.md, section "Winograd"): on LeNet++'s layers 2 to 6
+// F(4x4, 5x5) is 1.29 to 2.19 times faster, forward, data gradient and
+// weight gradient alike, while on the 1-channel first layer it takes 2 to
+// 4 times as long (0.26 to 0.48: a 1-deep GEMM saves nothing and the
+// transforms remain). F(2x2, 5x5) is slower than F(4x4, 5x5) on every
+// layer and pass (0.14 to 1.23), so the rule never picks it; 3x3 layers
+// were not measured and stay on im2col.
+int conv_winograd_tile(const ConvGeom& g, ConvPass p);
+
+// -1: the rule (the default); 0: never Winograd; 2 or 4: Winograd with
+// that tile wherever winograd_supported() allows. FG_CONV_WINOGRAD=off,
+// 2 or 4 sets the starting mode; anything else there throws fg::Error at
+// the first convolution, naming the value.
+int conv_winograd_mode();
+void set_conv_winograd_mode(int mode);
+
+}  // namespace fg

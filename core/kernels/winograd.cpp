@@ -1,0 +1,388 @@
+// Winograd convolution (see winograd.hpp): one function per stage.
+//
+//   transform_filters  U[xi] = (G w G^T)[xi]           alpha^2 matrices Fo x Ci
+//   transform_inputs   V[xi] = (B^T d B)[xi]           per block of tiles: Ci x tiles
+//   (alpha^2 GEMMs)    Mb[xi] = U[xi] V[xi]            Fo x tiles
+//   transform_outputs  y tile = A^T Mb A (+ bias)      cropped at the image's edge
+//
+// and for the weight gradient, with the matrices of F(r, m):
+//
+//   transform_inputs   V[xi]  as above                 Ci x tiles
+//   transform_grads    D[xi] = (G dy G^T)[xi]          Fo x tiles
+//   (alpha^2 GEMMs)    S[xi] += D[xi] V[xi]^T          Fo x Ci, summed over all tiles
+//   transform_weights  dw = A^T S A                    r x r per filter and channel
+//
+// Tile t = (n TH + th) TW + tw covers outputs [th m, th m + m) x [tw m, tw m + m)
+// of image n and reads inputs from (th m - pad, tw m - pad) on, reading zeros
+// outside the image. The threads take blocks of tiles; the blocks' size keeps
+// their V and Mb (or D) within kBlockBytes, so they stay in the core's cache.
+// The weight gradient sums blocks in kSlabs fixed slabs, added in slab
+// order: the result does not depend on which thread ran what.
+#include "core/kernels/winograd.hpp"
+
+#include <omp.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <cstring>
+#include <type_traits>
+#include <vector>
+
+#include "core/kernels/gemm.hpp"
+#include "core/kernels/winograd_transforms.hpp"
+
+namespace fg {
+
+namespace {
+
+constexpr std::size_t kBlockBytes = std::size_t(1) << 20;
+constexpr int kSlabs = 4;
+
+template <class T>
+struct Mats {  // the matrices of F(m, r) in T
+  std::vector<T> AT, G, BT;
+  Mats(int m, int r) {
+    const WinogradMatrices w = winograd_matrices(m, r);
+    AT.assign(w.AT.begin(), w.AT.end());
+    G.assign(w.G.begin(), w.G.end());
+    BT.assign(w.BT.begin(), w.BT.end());
+  }
+};
+
+// Scratch buffer `slot` of the calling thread, at least n long, aligned to
+// 64 bytes (a cache line).
+template <class T>
+T* scratch(int slot, int64_t n) {
+  constexpr int64_t extra = 64 / sizeof(T);
+  thread_local std::vector<T> buf[2];
+  if (int64_t(buf[slot].size()) < n + extra) buf[slot].resize(n + extra);
+  const auto p = reinterpret_cast<std::uintptr_t>(buf[slot].data());
+  return reinterpret_cast<T*>((p + 63) / 64 * 64);
+}
+
+struct Tiling {
+  int m, TH, TW;
+  int64_t tiles;  // N TH TW
+  int block;      // tiles per block
+  int64_t blocks;
+  // Distance between the alpha^2 matrices of `rows` rows and `block`
+  // columns of one block: 16 entries (one or two cache lines) more than
+  // their size, or with a power-of-two size they would all fall in the same
+  // set of the L1 cache (the transforms touch one entry of each in turn).
+  int64_t stride(int rows) const { return int64_t(rows) * block + 64 / 4; }
+  Tiling(const ConvGeom& g, int m_, int alpha, int channels, std::size_t elem) : m(m_) {
+    TH = (g.OH() + m - 1) / m, TW = (g.OW() + m - 1) / m;
+    tiles = int64_t(g.N) * TH * TW;
+    const int64_t per_tile = int64_t(alpha) * alpha * channels * int64_t(elem);
+    // A whole number of lane groups (16 tiles), at least one.
+    const int64_t fit = std::min<int64_t>(tiles + 15, kBlockBytes / per_tile);
+    block = int(std::max<int64_t>(16, fit / 16 * 16));
+    blocks = (tiles + block - 1) / block;
+  }
+};
+
+// The transforms work on kLanes tiles at once: Lanes<T> holds one value
+// per tile (a GCC vector, so the arithmetic below runs on whole vectors and
+// the partial sums stay in registers).
+constexpr int kLanes = 16;
+template <class T> struct LanesOf;
+template <> struct LanesOf<float> {
+  typedef float type __attribute__((vector_size(kLanes * sizeof(float))));
+};
+template <> struct LanesOf<double> {
+  typedef double type __attribute__((vector_size(kLanes * sizeof(double))));
+};
+template <class T>
+using Lanes = typename LanesOf<T>::type;
+
+// The first nl lanes of v to dst, and back (whole vectors when nl is kLanes).
+template <class T>
+inline void store_lanes(const Lanes<T>& v, int nl, T* dst) {
+  if (nl == kLanes) std::memcpy(dst, &v, sizeof v);
+  else for (int l = 0; l < nl; ++l) dst[l] = v[l];
+}
+template <class T>
+inline void load_lanes(const T* src, int nl, Lanes<T>& v) {
+  if (nl == kLanes) std::memcpy(&v, src, sizeof v);
+  else for (int l = 0; l < nl; ++l) v[l] = src[l];
+}
+
+// out (A x A) = L (A x K) g (K x K) L^T, every entry a Lanes.
+template <class T, int A, int K>
+inline void sandwich_in(const T* L, const Lanes<T>* g, Lanes<T>* out) {
+  Lanes<T> tmp[A * K];
+  for (int a = 0; a < A; ++a)
+    for (int k = 0; k < K; ++k) {
+      Lanes<T> t = L[a * K] * g[k];
+      for (int u = 1; u < K; ++u) t += L[a * K + u] * g[u * K + k];
+      tmp[a * K + k] = t;
+    }
+  for (int a = 0; a < A; ++a)
+    for (int b = 0; b < A; ++b) {
+      Lanes<T> o = L[b * K] * tmp[a * K];
+      for (int k = 1; k < K; ++k) o += L[b * K + k] * tmp[a * K + k];
+      out[a * A + b] = o;
+    }
+}
+
+// out (K x K) = R (K x A) t (A x A) R^T, every entry a Lanes.
+template <class T, int A, int K>
+inline void sandwich_out(const T* R, const Lanes<T>* t, Lanes<T>* out) {
+  Lanes<T> tmp[K * A];
+  for (int k = 0; k < K; ++k)
+    for (int b = 0; b < A; ++b) {
+      Lanes<T> o = R[k * A] * t[b];
+      for (int a = 1; a < A; ++a) o += R[k * A + a] * t[a * A + b];
+      tmp[k * A + b] = o;
+    }
+  for (int k = 0; k < K; ++k)
+    for (int q = 0; q < K; ++q) {
+      Lanes<T> o = R[q * A] * tmp[k * A];
+      for (int b = 1; b < A; ++b) o += R[q * A + b] * tmp[k * A + b];
+      out[k * K + q] = o;
+    }
+}
+
+// Lane l of out (K x K, per lane) = the K x K window of plane p (rows x
+// cols) from (r0, c0) on, zeros outside.
+template <class T, int K>
+inline void window(const T* p, int rows, int cols, int r0, int c0, int l, Lanes<T>* out) {
+  if (r0 >= 0 && c0 >= 0 && r0 + K <= rows && c0 + K <= cols) {
+    for (int u = 0; u < K; ++u)
+      for (int v = 0; v < K; ++v) out[u * K + v][l] = p[int64_t(r0 + u) * cols + c0 + v];
+    return;
+  }
+  for (int u = 0; u < K; ++u)
+    for (int v = 0; v < K; ++v) {
+      const int r = r0 + u, c = c0 + v;
+      out[u * K + v][l] =
+          r >= 0 && r < rows && c >= 0 && c < cols ? p[int64_t(r) * cols + c] : T(0);
+    }
+}
+
+// Image and tile row and column of tile t.
+struct TileAt {
+  int n, th, tw;
+  TileAt(const Tiling& tl, int64_t t)
+      : n(int(t / (int64_t(tl.TH) * tl.TW))), th(int(t / tl.TW % tl.TH)), tw(int(t % tl.TW)) {}
+};
+
+// U[(xi Fo + o) Ci + i] = (G g_oi G^T)[xi], with g_oi = w[o][i] (w: Fo x Ci
+// x R x R) or, when flipped, w[i][o] turned by 180 degrees (w: Ci x Fo x R x R).
+template <class T, int A, int R>
+void transform_filters(const T* G, int Fo, int Ci, const T* w, bool flipped, T* U) {
+  const int64_t pairs = int64_t(Fo) * Ci;
+#pragma omp parallel for schedule(static) if (!omp_in_parallel() && pairs >= 256)
+  for (int64_t p0 = 0; p0 < pairs; p0 += kLanes) {
+    Lanes<T> g[R * R] = {}, t[A * A];
+    const int nl = int(std::min<int64_t>(kLanes, pairs - p0));
+    for (int l = 0; l < nl; ++l) {
+      const int o = int((p0 + l) / Ci), i = int((p0 + l) % Ci);
+      const T* src = w + (flipped ? int64_t(i) * Fo + o : int64_t(o) * Ci + i) * R * R;
+      for (int k = 0; k < R * R; ++k) g[k][l] = flipped ? src[R * R - 1 - k] : src[k];
+    }
+    sandwich_in<T, A, R>(G, g, t);
+    for (int xi = 0; xi < A * A; ++xi)
+      for (int l = 0; l < nl; ++l) U[int64_t(xi) * pairs + p0 + l] = t[xi][l];
+  }
+}
+
+// V[(xi C + c) ld + j] = (B^T d B)[xi] for tiles t0 + j, j < count, with d
+// the A x A patch of channel c that tile reads.
+template <class T, int A>
+void transform_inputs(const ConvGeom& g, const Tiling& tl, const T* BT, const T* x, int64_t t0,
+                      int count, int ld, T* V) {
+  for (int j0 = 0; j0 < count; j0 += kLanes) {
+    const int nl = std::min(kLanes, count - j0);
+    for (int c = 0; c < g.C; ++c) {
+      Lanes<T> d[A * A], v[A * A];
+      if (nl < kLanes) std::fill(d, d + A * A, Lanes<T>{});
+      for (int l = 0; l < nl; ++l) {
+        const TileAt at(tl, t0 + j0 + l);
+        const T* plane = x + (int64_t(at.n) * g.C + c) * g.H * g.W;
+        window<T, A>(plane, g.H, g.W, at.th * tl.m - g.pad, at.tw * tl.m - g.pad, l, d);
+      }
+      sandwich_in<T, A, A>(BT, d, v);
+      for (int xi = 0; xi < A * A; ++xi) {
+        store_lanes(v[xi], nl, V + xi * tl.stride(g.C) + int64_t(c) * ld + j0);
+      }
+    }
+  }
+}
+
+// y tiles t0 + j, j < count, of every filter: A^T Mb A plus the bias,
+// cropped at the image's edge.
+template <class T, int A, int M>
+void transform_outputs(const ConvGeom& g, const Tiling& tl, const T* AT, const T* Mb, int64_t t0,
+                       int count, int ld, const T* b, T* y) {
+  const int OH = g.OH(), OW = g.OW();
+  for (int j0 = 0; j0 < count; j0 += kLanes) {
+    const int nl = std::min(kLanes, count - j0);
+    for (int f = 0; f < g.F; ++f) {
+      Lanes<T> mt[A * A], out[M * M];
+      for (int xi = 0; xi < A * A; ++xi)
+        load_lanes(Mb + xi * tl.stride(g.F) + int64_t(f) * ld + j0, nl, mt[xi]);
+      sandwich_out<T, A, M>(AT, mt, out);
+      const T bias = b ? b[f] : T(0);
+      for (int l = 0; l < nl; ++l) {
+        const TileAt at(tl, t0 + j0 + l);
+        const int rows = std::min(M, OH - at.th * M), cols = std::min(M, OW - at.tw * M);
+        T* dst = y + ((int64_t(at.n) * g.F + f) * OH + at.th * M) * OW + at.tw * M;
+        for (int u = 0; u < rows; ++u)
+          for (int v = 0; v < cols; ++v) dst[int64_t(u) * OW + v] = out[u * M + v][l] + bias;
+      }
+    }
+  }
+}
+
+// D[(xi F + f) ld + j] = (G dy_tile G^T)[xi] for tiles t0 + j, j < count:
+// the M x M outputs of the tile, zeros past the image's edge.
+template <class T, int A, int M>
+void transform_grads(const ConvGeom& g, const Tiling& tl, const T* G, const T* dy, int64_t t0,
+                     int count, int ld, T* D) {
+  const int OH = g.OH(), OW = g.OW();
+  for (int j0 = 0; j0 < count; j0 += kLanes) {
+    const int nl = std::min(kLanes, count - j0);
+    for (int f = 0; f < g.F; ++f) {
+      Lanes<T> d[M * M], v[A * A];
+      if (nl < kLanes) std::fill(d, d + M * M, Lanes<T>{});
+      for (int l = 0; l < nl; ++l) {
+        const TileAt at(tl, t0 + j0 + l);
+        window<T, M>(dy + (int64_t(at.n) * g.F + f) * OH * OW, OH, OW, at.th * M, at.tw * M, l, d);
+      }
+      sandwich_in<T, A, M>(G, d, v);
+      for (int xi = 0; xi < A * A; ++xi) {
+        store_lanes(v[xi], nl, D + xi * tl.stride(g.F) + int64_t(f) * ld + j0);
+      }
+    }
+  }
+}
+
+// dw[f][c] = A^T S[.][f][c] A, S the sum of the kS slabs of A^2 F C each.
+template <class T, int A, int R>
+void transform_weights(const ConvGeom& g, const T* AT, const T* S, int kS, T* dw) {
+  const int64_t pairs = int64_t(g.F) * g.C, size = int64_t(A) * A * pairs;
+#pragma omp parallel for schedule(static) if (!omp_in_parallel() && pairs >= 256)
+  for (int64_t p0 = 0; p0 < pairs; p0 += kLanes) {
+    const int nl = int(std::min<int64_t>(kLanes, pairs - p0));
+    Lanes<T> mt[A * A] = {}, out[R * R];
+    for (int xi = 0; xi < A * A; ++xi)
+      for (int l = 0; l < nl; ++l) {
+        const int64_t at = xi * pairs + p0 + l;
+        T s = S[at];
+        for (int k = 1; k < kS; ++k) s += S[k * size + at];
+        mt[xi][l] = s;
+      }
+    sandwich_out<T, A, R>(AT, mt, out);
+    for (int l = 0; l < nl; ++l)
+      for (int k = 0; k < R * R; ++k) dw[(p0 + l) * R * R + k] = out[k][l];
+  }
+}
+
+// The forward on g with tiles of M x M, the filters given as Fo x Ci x R x R
+// (or, flipped, as Ci x Fo x R x R; see transform_filters).
+template <class T, int M, int R>
+void forward(const ConvGeom& g, const T* x, const T* w, bool flipped, const T* b, T* y) {
+  constexpr int A = M + R - 1;
+  const Mats<T> mt(M, R);
+  std::vector<T> U(int64_t(A) * A * g.F * g.C);
+  transform_filters<T, A, R>(mt.G.data(), g.F, g.C, w, flipped, U.data());
+  std::vector<GemmPackedA<T>> packed;  // U[xi], packed once for every block
+  packed.reserve(A * A);
+  for (int xi = 0; xi < A * A; ++xi)
+    packed.emplace_back(false, g.F, g.C, U.data() + int64_t(xi) * g.F * g.C, g.C);
+  const Tiling tl(g, M, A, g.C + g.F, sizeof(T));
+  const int ld = tl.block;
+#pragma omp parallel for schedule(dynamic, 1) if (!omp_in_parallel() && tl.blocks > 1)
+  for (int64_t k = 0; k < tl.blocks; ++k) {
+    const int64_t t0 = k * tl.block;
+    const int count = int(std::min<int64_t>(tl.block, tl.tiles - t0));
+    T* V = scratch<T>(0, A * A * tl.stride(g.C));
+    T* Mb = scratch<T>(1, A * A * tl.stride(g.F));
+    transform_inputs<T, A>(g, tl, mt.BT.data(), x, t0, count, ld, V);
+    for (int xi = 0; xi < A * A; ++xi)
+      gemm_packed_a(packed[xi], false, count, T(1), V + xi * tl.stride(g.C), ld, T(0),
+           Mb + xi * tl.stride(g.F), ld);
+    transform_outputs<T, A, M>(g, tl, mt.AT.data(), Mb, t0, count, ld, b, y);
+  }
+}
+
+template <class T, int M, int R>
+void weight(const ConvGeom& g, const T* x, const T* dy, T* dw) {
+  constexpr int A = M + R - 1;
+  const Mats<T> mt(R, M);  // F(r, m): r outputs of an m-tap correlation
+  const Tiling tl(g, M, A, g.C + g.F, sizeof(T));
+  const int ld = tl.block, kS = int(std::min<int64_t>(kSlabs, tl.blocks));
+  const int64_t size = int64_t(A) * A * g.F * g.C;
+  std::vector<T> S(kS * size);
+#pragma omp parallel for schedule(dynamic, 1) if (!omp_in_parallel() && kS > 1)
+  for (int s = 0; s < kS; ++s) {
+    const int64_t first = tl.blocks * s / kS, end = tl.blocks * (s + 1) / kS;
+    for (int64_t k = first; k < end; ++k) {
+      const int64_t t0 = k * tl.block;
+      const int count = int(std::min<int64_t>(tl.block, tl.tiles - t0));
+      T* V = scratch<T>(0, A * A * tl.stride(g.C));
+      T* D = scratch<T>(1, A * A * tl.stride(g.F));
+      transform_inputs<T, A>(g, tl, mt.BT.data(), x, t0, count, ld, V);
+      transform_grads<T, A, M>(g, tl, mt.G.data(), dy, t0, count, ld, D);
+      for (int xi = 0; xi < A * A; ++xi)
+        gemm(false, true, g.F, g.C, count, T(1), D + xi * tl.stride(g.F), ld,
+             V + xi * tl.stride(g.C), ld, T(k > first ? 1 : 0),
+             S.data() + s * size + int64_t(xi) * g.F * g.C, g.C);
+    }
+  }
+  transform_weights<T, A, R>(g, mt.AT.data(), S.data(), kS, dw);
+}
+
+// Calls fn(M, R) with M and R as compile-time constants.
+template <class Fn>
+void with_tile(int m, int r, Fn&& fn) {
+  using I2 = std::integral_constant<int, 2>;
+  using I4 = std::integral_constant<int, 4>;
+  using I3 = std::integral_constant<int, 3>;
+  using I5 = std::integral_constant<int, 5>;
+  if (m == 2 && r == 3) fn(I2{}, I3{});
+  else if (m == 4 && r == 3) fn(I4{}, I3{});
+  else if (m == 2 && r == 5) fn(I2{}, I5{});
+  else fn(I4{}, I5{});
+}
+
+}  // namespace
+
+bool winograd_supported(const ConvGeom& g, int m) {
+  const int r = g.KH;
+  return g.stride == 1 && g.KW == r && (r == 3 || r == 5) && (m == 2 || m == 4) && g.pad >= 0 &&
+         g.pad <= r - 1 && g.N > 0 && g.C > 0 && g.F > 0 && g.OH() > 0 && g.OW() > 0;
+}
+
+template <class T>
+void winograd_forward(const ConvGeom& g, int m, const T* x, const T* w, const T* b, T* y) {
+  with_tile(m, g.KH, [&](auto M, auto R) { forward<T, M(), R()>(g, x, w, false, b, y); });
+}
+
+template <class T>
+void winograd_backward_input(const ConvGeom& g, int m, const T* dy, const T* w, T* dx) {
+  // dx = the full correlation of dy with the turned filters, channels swapped.
+  const ConvGeom back{g.N, g.F, g.OH(), g.OW(), g.C, g.KH, g.KW, 1, g.KH - 1 - g.pad};
+  with_tile(m, g.KH, [&](auto M, auto R) { forward<T, M(), R()>(back, dy, w, true, nullptr, dx); });
+}
+
+template <class T>
+void winograd_backward_weight(const ConvGeom& g, int m, const T* x, const T* dy, T* dw) {
+  with_tile(m, g.KH, [&](auto M, auto R) { weight<T, M(), R()>(g, x, dy, dw); });
+}
+
+template void winograd_forward<float>(const ConvGeom&, int, const float*, const float*,
+                                      const float*, float*);
+template void winograd_forward<double>(const ConvGeom&, int, const double*, const double*,
+                                       const double*, double*);
+template void winograd_backward_input<float>(const ConvGeom&, int, const float*, const float*,
+                                             float*);
+template void winograd_backward_input<double>(const ConvGeom&, int, const double*,
+                                              const double*, double*);
+template void winograd_backward_weight<float>(const ConvGeom&, int, const float*, const float*,
+                                              float*);
+template void winograd_backward_weight<double>(const ConvGeom&, int, const double*,
+                                               const double*, double*);
+
+}  // namespace fg

@@ -19,7 +19,12 @@
 // equals arcface at every angle; (b) it is non-increasing: cos theta falls
 // on [0, pi], and at theta* it starts below the first branch's end value
 // -1 - m3, by g(m2) = cos m2 + m2 sin m2 - 1 >= 0 (g(0) = 0 and
-// g'(m2) = m2 cos m2 >= 0 on the allowed range 0 <= m2 <= pi/2).
+// g'(m2) = m2 cos m2 >= 0 on the allowed range 0 <= m2 <= pi/2). That
+// argument uses only m2, so it holds for m1 < 1 too (the ArcFace paper's
+// m1 = 0.9): there theta* lies beyond pi unless m2 > pi (1 - m1), and the
+// first branch alone covers [0, pi]. m1 stops at 0.5, where cos(m1 theta)
+// still falls from 1 to 0 over [0, pi]; nearer 0 the target would hardly
+// depend on the angle.
 // With m1 = 1 and m2 = 0 (NormFace, CosFace) there is no second branch.
 //
 // Derivative, as a function of c = cos theta, theta = arccos c, dtheta/dc = -1/sin theta:
@@ -88,7 +93,7 @@ class Combined : public CosineLoss {
 std::vector<ParamSpec> combined_params() {
   std::vector<ParamSpec> p = cosine_loss_params("64", false, true);
   p.insert(p.begin() + 1,
-           {{"m1", "1", Range::closed(1, 10), "multiplicative angular margin m1 in cos(m1 theta + m2) - m3"},
+           {{"m1", "1", Range::closed(0.5, 10), "multiplicative angular margin m1 in cos(m1 theta + m2) - m3"},
             {"m2", "0.3", Range::closed(0, 1.5707963267948966), "additive angular margin m2 (radians)"},
             {"m3", "0.2", Range::closed(0, 2), "additive cosine margin m3"}});
   return p;

@@ -106,7 +106,11 @@ TEST_CASE("angular: psi of ArcFace and the combined margin", "[losses][angular]"
   }
   // Non-increasing on [0, pi] (jumps included) and finite slopes at theta = 0 and pi.
   const std::vector<std::array<double, 3>> margins = {
-      {1, 0.3, 0.2}, {1, 0.5, 0}, {2, 0.2, 0.1}, {4, 0, 0}, {1.5, 1.5, 0.3}};
+      {1, 0.3, 0.2}, {1, 0.5, 0}, {2, 0.2, 0.1}, {4, 0, 0}, {1.5, 1.5, 0.3},
+      // m1 < 1: the ArcFace paper's (0.9, 0.4, 0.15) and the range's end 0.5, where
+      // theta* = (pi - m2) / m1 lies beyond pi; (0.9, 1.5, 0) has m2 > pi (1 - m1), so
+      // theta* = 1.82 falls inside [0, pi] and the fallback is used.
+      {0.9, 0.4, 0.15}, {0.5, 0, 0}, {0.5, 1.5, 0.2}, {0.9, 1.5, 0}};
   for (const auto& mm : margins) {
     const TargetLogit t = combined_target(mm[0], mm[1], mm[2]);
     double prev = 1e9;

@@ -65,7 +65,7 @@ TEST_CASE("registry: values out of range say what is allowed", "[registry]") {
       {"l2softmax", {{"p", "1"}}, "allowed: (0, 1)"},
       {"l2softmax", {{"p", "0"}}, "allowed: (0, 1)"},
       {"coco", {{"alpha", "0"}}, "allowed: (0, 1000]"},
-      {"combined", {{"m1", "0.5"}}, "allowed: [1, 10]"},
+      {"combined", {{"m1", "0.4"}}, "allowed: [0.5, 10]"},
       {"combined", {{"m3", "-0.2"}}, "allowed: [0, 2]"},
       {"arcface", {{"easy_margin", "2"}}, "allowed: 0 or 1"},
       {"cosface", {{"warmup", "-5"}}, "an integer in [0, 1e+09]"},
@@ -192,6 +192,9 @@ TEST_CASE("registry: a value past its range is refused when the objective is rea
              Catch::Contains("triplet: alpha = -0.1 is out of range; allowed: [0, 1000]"));
   CHECK_THAT(refusal("cosface:warmup=1000000001"),
              Catch::Contains("cosface: warmup = 1000000001 is out of range; allowed: an integer in [0, 1e+09]"));
+  CHECK_THAT(refusal("combined:m1=0.49"),
+             Catch::Contains("combined: m1 = 0.49 is out of range; allowed: [0.5, 10]"));
+  CHECK(refusal("combined:m1=0.9,m2=0.4,m3=0.15").empty());  // the ArcFace paper's combined setting
   CHECK_THAT(refusal("range:k=1001"),
              Catch::Contains("range: k = 1001 is out of range; allowed: an integer in [1, 1000]"));
   // The boundary values themselves are taken.

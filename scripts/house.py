@@ -8,7 +8,8 @@ point one way and that no source file is too long.
 A room is a folder of sources (core, core/kernels, demos/plot, ...). Each room
 has a level; a file may include files of its own room or of rooms on a lower
 level. An include into a room on the same level (sideways) or a higher one
-(upward) is reported. tests/ may include anything and is not a room here.
+(upward) is reported. tests/ may include anything and is not a room here;
+its files and scripts/ are held to the same 400 lines.
 """
 import os
 import re
@@ -79,6 +80,18 @@ def main():
                 problems.append(f"{path}:{n}: includes {m.group(1)} sideways ({src} -> {dst})")
             elif LEVEL[dst] > LEVEL[src]:
                 problems.append(f"{path}:{n}: includes {m.group(1)} upward ({src} -> {dst})")
+    # tests/, tests/bench/ and scripts/ are not rooms, but their files stay short too.
+    for top in ("tests", "scripts"):
+        for dirpath, _, files in os.walk(os.path.join(ROOT, top)):
+            if "corpus" in dirpath or os.path.basename(dirpath) == "data":
+                continue
+            for f in sorted(files):
+                if SOURCE.search(f) or f.endswith((".py", ".sh")):
+                    path = os.path.relpath(os.path.join(dirpath, f), ROOT)
+                    with open(os.path.join(ROOT, path), encoding="utf-8", errors="replace") as fh:
+                        n = sum(1 for _ in fh)
+                    if n > MAX_LINES:
+                        problems.append(f"{path}: {n} lines (at most {MAX_LINES})")
     if not check_only:
         print("includes between rooms (count of #include lines):")
         for (src, dst), k in sorted(edges.items(), key=lambda e: (-LEVEL.get(e[0][0], 99), e[0])):

@@ -15,46 +15,21 @@
 #include "core/kernels/conv_tuning.hpp"
 #include "core/kernels/gemm.hpp"
 #include "core/random.hpp"
+#include "tests/conv_test_util.hpp"
 
 using fg::ConvGeom;
+using fg_test::nan_vec;
+using fg_test::rel_diff;
+using fg_test::uniform_vec;
+using fg_test::w_size;
+using fg_test::x_size;
+using fg_test::y_size;
 
 namespace {
-
-template <class T>
-std::vector<T> uniform_vec(size_t n, fg::Rng& rng) {
-  std::vector<T> v(n);
-  for (T& e : v) e = T(rng.uniform(-1.0, 1.0));
-  return v;
-}
-
-// max |a - b| / max |b|; infinity if a holds a NaN or an infinity (so an
-// output a kernel forgot to write, pre-filled with NaN, fails the check).
-template <class T>
-double rel_diff(const std::vector<T>& a, const std::vector<T>& b) {
-  REQUIRE(a.size() == b.size());
-  double num = 0, den = 0;
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (!std::isfinite(double(a[i]))) return std::numeric_limits<double>::infinity();
-    num = std::max(num, std::fabs(double(a[i]) - double(b[i])));
-    den = std::max(den, std::fabs(double(b[i])));
-  }
-  return den > 0 ? num / den : num;
-}
 
 template <class T> double tol();
 template <> double tol<float>() { return 1e-5; }
 template <> double tol<double>() { return 1e-12; }
-
-template <class T>
-std::vector<T> nan_vec(size_t n) {
-  return std::vector<T>(n, std::numeric_limits<T>::quiet_NaN());
-}
-
-size_t x_size(const ConvGeom& g) { return size_t(g.N) * g.C * g.H * g.W; }
-size_t w_size(const ConvGeom& g) { return size_t(g.F) * g.C * g.KH * g.KW; }
-size_t y_size(const ConvGeom& g) {
-  return g.OH() <= 0 || g.OW() <= 0 ? 0 : size_t(g.N) * g.F * g.OH() * g.OW();
-}
 
 std::string describe(const ConvGeom& g) {
   std::ostringstream s;

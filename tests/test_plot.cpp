@@ -1,7 +1,6 @@
 // The demos' pictures: canvas primitives, PNG and GIF files read back,
 // text with and without the TrueType font, ticks, plots and their layout.
 #include <catch2/catch.hpp>
-#include <gif_lib.h>
 #include <zlib.h>
 
 #include <cmath>
@@ -337,39 +336,6 @@ TEST_CASE("plot: PNG files round-trip (indexed exactly when 256 colours suffice)
   for (int x = 0; x < 128; ++x)
     for (int y = 0; y < 128; ++y) err += distance(b.at(x, y), many.get(x, y));
   REQUIRE(err / (128 * 128) < 12);  // mean |dr| + |dg| + |db| over a smooth gradient
-}
-
-TEST_CASE("plot: the GIF animation has GIF89a, its frames and exact palette colours", "[plot]") {
-  TempDir dir;
-  GifAnimation anim(30);
-  for (int k = 0; k < 3; ++k) {
-    Canvas c(40, 30, class_color(k + 2));
-    c.fill_rect(0, 0, 10, 10, kBlack);
-    anim.add_frame(c);
-  }
-  REQUIRE(anim.frames() == 3);
-  REQUIRE_THROWS_WITH(anim.add_frame(Canvas(41, 30)), Contains("40 x 30"));
-  const std::string path = dir.file("a.gif");
-  anim.save(path);
-  const std::vector<uint8_t> bytes = read_file_capped(path, 1 << 20);
-  REQUIRE(std::string(bytes.begin(), bytes.begin() + 6) == "GIF89a");
-  int err = 0;
-  GifFileType* gif = DGifOpenFileName(path.c_str(), &err);
-  REQUIRE(gif != nullptr);
-  REQUIRE(DGifSlurp(gif) == GIF_OK);
-  REQUIRE(gif->ImageCount == 3);
-  REQUIRE(gif->SWidth == 40);
-  REQUIRE(gif->SHeight == 30);
-  for (int k = 0; k < 3; ++k) {
-    const SavedImage& im = gif->SavedImages[k];
-    const ColorMapObject* map = im.ImageDesc.ColorMap ? im.ImageDesc.ColorMap : gif->SColorMap;
-    const GifColorType in = map->Colors[im.RasterBits[15 * 40 + 30]];
-    REQUIRE(Color{in.Red, in.Green, in.Blue} == class_color(k + 2));
-    const GifColorType corner = map->Colors[im.RasterBits[0]];
-    REQUIRE(Color{corner.Red, corner.Green, corner.Blue} == kBlack);
-  }
-  DGifCloseFile(gif, &err);
-  REQUIRE(frame_path("out", "features", 7) == "out/features_007.png");
 }
 
 TEST_CASE("plot: equal aspect, decision regions and the sphere", "[plot]") {

@@ -17,31 +17,14 @@
 #include "core/kernels/winograd.hpp"
 #include "core/kernels/winograd_transforms.hpp"
 #include "core/random.hpp"
+#include "tests/conv_test_util.hpp"
 
 using fg::ConvGeom;
+using fg_test::nan_vec;
+using fg_test::rel_diff;
+using fg_test::uniform_vec;
 
 namespace {
-
-template <class T>
-std::vector<T> uniform_vec(size_t n, fg::Rng& rng) {
-  std::vector<T> v(n);
-  for (T& e : v) e = T(rng.uniform(-1.0, 1.0));
-  return v;
-}
-
-// max |a - b| / max |b|; infinity if a holds a NaN or an infinity (outputs
-// start as NaN, so one the kernel forgot to write fails).
-template <class T, class U>
-double rel_diff(const std::vector<T>& a, const std::vector<U>& b) {
-  REQUIRE(a.size() == b.size());
-  double num = 0, den = 0;
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (!std::isfinite(double(a[i]))) return std::numeric_limits<double>::infinity();
-    num = std::max(num, std::fabs(double(a[i]) - double(b[i])));
-    den = std::max(den, std::fabs(double(b[i])));
-  }
-  return den > 0 ? num / den : num;
-}
 
 std::string describe(const ConvGeom& g, int m) {
   std::ostringstream s;
@@ -54,11 +37,6 @@ std::string describe(const ConvGeom& g, int m) {
 // table ("Winograd") over the LeNet++ layers and the three passes, times
 // about 3 for other random data.
 double float_tol(int m) { return m == 2 ? 2.5e-5 : 4e-5; }
-
-template <class T>
-std::vector<T> nan_vec(size_t n) {
-  return std::vector<T>(n, std::numeric_limits<T>::quiet_NaN());
-}
 
 // Runs the three Winograd kernels in T on g and compares them with the
 // direct twins in double on the same data (rounded to T).

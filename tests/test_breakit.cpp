@@ -14,6 +14,7 @@
 #include "demos/breakit/lab.hpp"
 #include "demos/train/trace.hpp"
 #include "demos/train/trainer.hpp"
+#include "tests/cli_test_util.hpp"
 #include "tests/trainer_test_util.hpp"
 
 using namespace fg;
@@ -136,13 +137,8 @@ TEST_CASE("trace: in the trainer it names the op, the step and the batch; off, n
 namespace {
 
 std::string program_output(const std::string& cmd, int* status) {
-  std::string out;
-  FILE* p = popen((cmd + " 2>&1").c_str(), "r");
-  REQUIRE(p != nullptr);
-  char buf[512];
-  while (std::fgets(buf, sizeof buf, p)) out += buf;
-  const int s = pclose(p);
-  *status = WIFEXITED(s) ? WEXITSTATUS(s) : -1;
+  const auto [code, out] = fg_test::run_output(cmd);
+  *status = code;
   return out;
 }
 

@@ -2,14 +2,13 @@
 // that starts with "$ build/breakit ..." is run again here, and each of its
 // other lines must appear in the program's output (a quoted line may be a
 // prefix of a longer printed line, for the trace messages cut short).
-#include <sys/wait.h>
-
 #include <catch2/catch.hpp>
-#include <cstdio>
 #include <fstream>
 #include <sstream>
 #include <string>
 #include <vector>
+
+#include "tests/cli_test_util.hpp"
 
 namespace {
 
@@ -46,14 +45,8 @@ std::vector<Quote> quotes_of(const std::string& page) {
 }
 
 std::string output_of(const std::string& cmd) {
-  std::string out;
-  FILE* p = popen((cmd + " 2>&1").c_str(), "r");
-  REQUIRE(p != nullptr);
-  char buf[4096];
-  while (std::fgets(buf, sizeof buf, p)) out += buf;
-  const int status = pclose(p);
-  REQUIRE(WIFEXITED(status));
-  REQUIRE(WEXITSTATUS(status) == 0);
+  const auto [code, out] = fg_test::run_output(cmd);
+  REQUIRE(code == 0);
   return out;
 }
 

@@ -18,15 +18,7 @@ namespace fs = std::filesystem;
 namespace {
 
 // stdout and stderr of a command.
-std::string output_of(const std::string& cmd) {
-  std::string out;
-  FILE* p = popen((cmd + " 2>&1").c_str(), "r");
-  REQUIRE(p != nullptr);
-  char buf[512];
-  while (std::fgets(buf, sizeof buf, p)) out += buf;
-  pclose(p);
-  return out;
-}
+std::string output_of(const std::string& cmd) { return fg_test::run_output(cmd).second; }
 
 std::string slurp(const std::string& path) {
   std::ifstream in(path);

@@ -8,6 +8,7 @@
 
 #include "core/data/file_util.hpp"
 #include "demos/plot/animation.hpp"
+#include "demos/plot/plot.hpp"
 #include "tests/data_test_util.hpp"
 
 using namespace fg;

@@ -13,7 +13,7 @@ BUILD    := build
 NPROC    := $(shell nproc 2>/dev/null || echo 2)
 MAKEFLAGS += -j$(NPROC) --no-print-directory
 
-DEPS       := g++ make catch2 libstb-dev zlib1g-dev libgif-dev fonts-dejavu-core dataset-fashion-mnist \
+DEPS       := g++ make ccache catch2 libstb-dev zlib1g-dev libgif-dev fonts-dejavu-core dataset-fashion-mnist \
               'chromium-headless-shell|chromium' python3
 BENCH_DEPS := libopenblas-dev python3-torch
 

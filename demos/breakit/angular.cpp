@@ -79,7 +79,7 @@ Outcome arcface_fallback(const LabSize& size) {
   o.measure = "fraction of test samples with theta_y > pi - m";
   o.broken = fraction_beyond(b.test_h, b.W, b.test_labels, kPi - m);
   o.fixed = fraction_beyond(f.test_h, f.W, f.test_labels, kPi - m);
-  o.text = run_line(b) + "\n" + run_line(f) + "\n  " + o.measure + " (beyond pi - m = " +
+  o.text = two_runs(b, f) + "  " + o.measure + " (beyond pi - m = " +
            fixed3(kPi - m) + "): broken " + fixed3(o.broken) + ", fixed " + fixed3(o.fixed) + "\n";
   return o;
 }
@@ -99,10 +99,10 @@ Outcome sin_unclamped(const LabSize& size) {
   o.measure = "steps trained before a non-finite value or gradient stopped the run";
   o.broken = double(b.steps);
   o.fixed = double(f.steps);
-  o.text = run_line(b) + "\n" + run_line(f) + "\n";
+  o.text = two_runs(b, f);
   if (!b.stopped.empty()) o.text += "  --trace-nonfinite on the broken run: " + b.stopped + "\n";
   if (!f.stopped.empty()) o.text += "  --trace-nonfinite on the fixed run: " + f.stopped + "\n";
-  o.text += "  " + o.measure + ": broken " + general(o.broken) + ", fixed " + general(o.fixed) + "\n";
+  o.text += o.measured(general);
   return o;
 }
 
@@ -115,8 +115,7 @@ Outcome scale_64(const LabSize& size) {
   o.measure = "test accuracy";
   o.broken = b.test_accuracy;
   o.fixed = f.test_accuracy;
-  o.text = run_line(b) + "\n" + run_line(f) + "\n  " + o.measure + ": broken " + fixed3(o.broken) +
-           ", fixed " + fixed3(o.fixed) + "\n";
+  o.text = two_runs(b, f) + o.measured(fixed3);
   return o;
 }
 
@@ -129,11 +128,10 @@ Outcome scale_small(const LabSize& size) {
   o.measure = "last-epoch training loss";
   o.broken = b.train_loss;
   o.fixed = f.train_loss;
-  o.text = run_line(b) + "\n" + run_line(f) + "\n  NormFace's floor log(1 + (K-1) e^{-K s/(K-1)}), K = 10: s = 1: " +
+  o.text = two_runs(b, f) + "  NormFace's floor log(1 + (K-1) e^{-K s/(K-1)}), K = 10: s = 1: " +
            fixed3(normface_bound(K, 1)) + ", s = 8: " + fixed3(normface_bound(K, 8)) +
            "\n  least s for a target probability 0.9 ((K-1)/K log((K-1) 0.9/0.1)): " +
-           fixed3(cosface_s_exact(K, 0.9)) + "\n  " + o.measure + ": broken " + fixed3(o.broken) +
-           ", fixed " + fixed3(o.fixed) + "\n";
+           fixed3(cosface_s_exact(K, 0.9)) + "\n" + o.measured(fixed3);
   return o;
 }
 
@@ -148,9 +146,9 @@ Outcome sphereface(const LabSize& size) {
   o.measure = "largest feature norm |h| of a training batch";
   o.broken = b.max_feature_norm;
   o.fixed = f.max_feature_norm;
-  o.text = run_line(b) + "\n" + run_line(f) + "\n";
+  o.text = two_runs(b, f);
   if (!b.stopped.empty()) o.text += "  --trace-nonfinite on the broken run: " + b.stopped + "\n";
-  o.text += "  " + o.measure + ": broken " + general(o.broken) + ", fixed " + general(o.fixed) + "\n";
+  o.text += o.measured(general);
   return o;
 }
 

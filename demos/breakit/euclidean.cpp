@@ -61,14 +61,14 @@ Outcome softmax_bias(const LabSize& size) {
   o.measure = "fraction of test samples whose class changes when h is halved";
   o.broken = changed_when_halved(b);
   o.fixed = changed_when_halved(f);
-  o.text = run_line(b) + "\n" + run_line(f) + "\n";
+  o.text = two_runs(b, f);
   if (const Tensor* bias = find_param(b, "b"))
     o.text += "  the learned bias b: " + [&] {
       std::string s;
       for (int64_t j = 0; j < bias->numel(); ++j) s += (j ? " " : "") + general((*bias)[j]);
       return s;
     }() + "\n";
-  o.text += "  " + o.measure + ": broken " + fixed3(o.broken) + ", fixed " + fixed3(o.fixed) + "\n";
+  o.text += o.measured(fixed3);
   return o;
 }
 
@@ -104,8 +104,7 @@ Outcome triplet_positives(const LabSize& size) {
   o.measure = "fraction of steps whose batch holds no triplet (no gradient at all)";
   o.broken = no_triplet_fraction(b);
   o.fixed = no_triplet_fraction(f);
-  o.text = triplet_lines(b, f) + "  " + o.measure + ": broken " + fixed3(o.broken) + ", fixed " +
-           fixed3(o.fixed) + "\n";
+  o.text = triplet_lines(b, f) + o.measured(fixed3);
   return o;
 }
 
@@ -145,8 +144,8 @@ Outcome mining_hard(const LabSize& size) {
   o.fixed = f.test_accuracy;
   o.text = triplet_lines(b, f) + "  semi-hard triplets among the first 100 test embeddings at the end: broken " +
            std::to_string(semihard_on_test(b, 100)) + ", fixed " + std::to_string(semihard_on_test(f, 100)) +
-           " (of " + std::to_string(all_triplets(first_labels(b, 100)).size()) + " valid)\n  " + o.measure +
-           ": broken " + fixed3(o.broken) + ", fixed " + fixed3(o.fixed) + "\n";
+           " (of " + std::to_string(all_triplets(first_labels(b, 100)).size()) + " valid)\n" +
+           o.measured(fixed3);
   return o;
 }
 
@@ -207,8 +206,7 @@ Outcome center_rate(const LabSize& size) {
   o.measure = "mean centre movement per step (RMS over entries)";
   o.broken = tb.steps ? tb.moved / tb.steps : 0;
   o.fixed = tf.steps ? tf.moved / tf.steps : 0;
-  o.text = run_line(b) + "\n" + run_line(f) + "\n  " + o.measure + ": broken " + general(o.broken) +
-           ", fixed " + general(o.fixed) + "\n  mean distance from a centre to its class's mean test embedding: broken " +
+  o.text = two_runs(b, f) + o.measured(general) + "  mean distance from a centre to its class's mean test embedding: broken " +
            general(centre_error(b, tb.last)) + ", fixed " + general(centre_error(f, tf.last)) + "\n";
   return o;
 }

@@ -81,7 +81,14 @@ struct Outcome {
   std::string measure;  // what broken and fixed are
   double broken = 0, fixed = 0;
   std::string text;
+  // "  <measure>: broken <broken>, fixed <fixed>" and a newline, numbers by fmt.
+  std::string measured(std::string (*fmt)(double)) const {
+    return "  " + measure + ": broken " + fmt(broken) + ", fixed " + fmt(fixed) + "\n";
+  }
 };
+
+// The two runs' lines, broken first: the start of most scenarios' text.
+inline std::string two_runs(const LabRun& b, const LabRun& f) { return run_line(b) + "\n" + run_line(f) + "\n"; }
 
 struct Scenario {
   std::string name, summary;

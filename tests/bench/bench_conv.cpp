@@ -34,6 +34,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -235,16 +236,19 @@ int main(int argc, char** argv) {
               "repetitions\n",
               threads, opt.batch, double(fg::conv_col_budget()) / (1 << 20), opt.naive_batch,
               opt.reps);
+  // Each LeNet++ layer the filter keeps, with its geometry at the benchmark's batch and its label.
+  auto for_each_layer = [&](const std::function<void(const ConvGeom&, const char*)>& fn) {
+    for (int k = 0; k < 6; ++k) {
+      const auto& l = layers[k];
+      const ConvGeom g{opt.batch, l[0], l[2], l[2], l[1], 5, 5, 1, 2};
+      char label[96];
+      std::snprintf(label, sizeof label, "conv%d N=%d %dx%d %d->%d k=5 pad=2", k + 1, g.N, g.H, g.W,
+                    g.C, g.F);
+      if (opt.filter.empty() || std::string(label).find(opt.filter) != std::string::npos) fn(g, label);
+    }
+  };
   fg::Rng rng(1);
-  for (int k = 0; k < 6; ++k) {
-    const auto& l = layers[k];
-    ConvGeom g{opt.batch, l[0], l[2], l[2], l[1], 5, 5, 1, 2};
-    char label[96];
-    std::snprintf(label, sizeof label, "conv%d N=%d %dx%d %d->%d k=5 pad=2", k + 1, g.N, g.H, g.W,
-                  g.C, g.F);
-    if (!opt.filter.empty() && std::string(label).find(opt.filter) == std::string::npos) continue;
-    if (opt.winograd_only) continue;
-
+  if (!opt.winograd_only) for_each_layer([&](const ConvGeom& g, const char* label) {
     ConvGeom small = g;
     small.N = opt.naive_batch;
     Buffers ours_small(small, rng), naive_small = ours_small;
@@ -264,19 +268,11 @@ int main(int argc, char** argv) {
                 "maxrel=%.1e  ratio=%.2f\n",
                 label, ours, fg::conv_chunk_images(g, sizeof(real)), naive, rel, ours / naive);
     std::fflush(stdout);
-  }
+  });
   std::printf("# winograd: one pass of each layer at batch %d on %d threads, im2col time / "
               "Winograd time (higher: Winograd faster), medians of %d alternating rounds; "
               "float errors against the double direct twin at batch %d\n",
               opt.batch, threads, opt.reps, opt.naive_batch);
-  for (int k = 0; k < 6; ++k) {
-    const auto& l = layers[k];
-    ConvGeom g{opt.batch, l[0], l[2], l[2], l[1], 5, 5, 1, 2};
-    char label[96];
-    std::snprintf(label, sizeof label, "conv%d N=%d %dx%d %d->%d k=5 pad=2", k + 1, g.N, g.H, g.W,
-                  g.C, g.F);
-    if (!opt.filter.empty() && std::string(label).find(opt.filter) == std::string::npos) continue;
-    winograd_rows(g, label, opt, rng);
-  }
+  for_each_layer([&](const ConvGeom& g, const char* label) { winograd_rows(g, label, opt, rng); });
   return 0;
 }

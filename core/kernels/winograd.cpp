@@ -107,39 +107,23 @@ inline void load_lanes(const T* src, int nl, Lanes<T>& v) {
   else for (int l = 0; l < nl; ++l) v[l] = src[l];
 }
 
-// out (A x A) = L (A x K) g (K x K) L^T, every entry a Lanes.
-template <class T, int A, int K>
-inline void sandwich_in(const T* L, const Lanes<T>* g, Lanes<T>* out) {
-  Lanes<T> tmp[A * K];
-  for (int a = 0; a < A; ++a)
-    for (int k = 0; k < K; ++k) {
-      Lanes<T> t = L[a * K] * g[k];
-      for (int u = 1; u < K; ++u) t += L[a * K + u] * g[u * K + k];
-      tmp[a * K + k] = t;
+// out (P x P) = M (P x Q) x (Q x Q) M^T, every entry of x and out a Lanes:
+// the input and filter transforms (P = alpha) and the output transform
+// (P = m or r, Q = alpha) are all this one sandwich.
+template <class T, int P, int Q>
+inline void sandwich(const T* M, const Lanes<T>* x, Lanes<T>* out) {
+  Lanes<T> tmp[P * Q];  // M x
+  for (int p = 0; p < P; ++p)
+    for (int q = 0; q < Q; ++q) {
+      Lanes<T> t = M[p * Q] * x[q];
+      for (int u = 1; u < Q; ++u) t += M[p * Q + u] * x[u * Q + q];
+      tmp[p * Q + q] = t;
     }
-  for (int a = 0; a < A; ++a)
-    for (int b = 0; b < A; ++b) {
-      Lanes<T> o = L[b * K] * tmp[a * K];
-      for (int k = 1; k < K; ++k) o += L[b * K + k] * tmp[a * K + k];
-      out[a * A + b] = o;
-    }
-}
-
-// out (K x K) = R (K x A) t (A x A) R^T, every entry a Lanes.
-template <class T, int A, int K>
-inline void sandwich_out(const T* R, const Lanes<T>* t, Lanes<T>* out) {
-  Lanes<T> tmp[K * A];
-  for (int k = 0; k < K; ++k)
-    for (int b = 0; b < A; ++b) {
-      Lanes<T> o = R[k * A] * t[b];
-      for (int a = 1; a < A; ++a) o += R[k * A + a] * t[a * A + b];
-      tmp[k * A + b] = o;
-    }
-  for (int k = 0; k < K; ++k)
-    for (int q = 0; q < K; ++q) {
-      Lanes<T> o = R[q * A] * tmp[k * A];
-      for (int b = 1; b < A; ++b) o += R[q * A + b] * tmp[k * A + b];
-      out[k * K + q] = o;
+  for (int p = 0; p < P; ++p)
+    for (int r = 0; r < P; ++r) {
+      Lanes<T> o = M[r * Q] * tmp[p * Q];
+      for (int q = 1; q < Q; ++q) o += M[r * Q + q] * tmp[p * Q + q];
+      out[p * P + r] = o;
     }
 }
 
@@ -181,7 +165,7 @@ void transform_filters(const T* G, int Fo, int Ci, const T* w, bool flipped, T* 
       const T* src = w + (flipped ? int64_t(i) * Fo + o : int64_t(o) * Ci + i) * R * R;
       for (int k = 0; k < R * R; ++k) g[k][l] = flipped ? src[R * R - 1 - k] : src[k];
     }
-    sandwich_in<T, A, R>(G, g, t);
+    sandwich<T, A, R>(G, g, t);
     for (int xi = 0; xi < A * A; ++xi)
       for (int l = 0; l < nl; ++l) U[int64_t(xi) * pairs + p0 + l] = t[xi][l];
   }
@@ -202,7 +186,7 @@ void transform_inputs(const ConvGeom& g, const Tiling& tl, const T* BT, const T*
         const T* plane = x + (int64_t(at.n) * g.C + c) * g.H * g.W;
         window<T, A>(plane, g.H, g.W, at.th * tl.m - g.pad, at.tw * tl.m - g.pad, l, d);
       }
-      sandwich_in<T, A, A>(BT, d, v);
+      sandwich<T, A, A>(BT, d, v);
       for (int xi = 0; xi < A * A; ++xi) {
         store_lanes(v[xi], nl, V + xi * tl.stride(g.C) + int64_t(c) * ld + j0);
       }
@@ -222,7 +206,7 @@ void transform_outputs(const ConvGeom& g, const Tiling& tl, const T* AT, const T
       Lanes<T> mt[A * A], out[M * M];
       for (int xi = 0; xi < A * A; ++xi)
         load_lanes(Mb + xi * tl.stride(g.F) + int64_t(f) * ld + j0, nl, mt[xi]);
-      sandwich_out<T, A, M>(AT, mt, out);
+      sandwich<T, M, A>(AT, mt, out);
       const T bias = b ? b[f] : T(0);
       for (int l = 0; l < nl; ++l) {
         const TileAt at(tl, t0 + j0 + l);
@@ -250,7 +234,7 @@ void transform_grads(const ConvGeom& g, const Tiling& tl, const T* G, const T* d
         const TileAt at(tl, t0 + j0 + l);
         window<T, M>(dy + (int64_t(at.n) * g.F + f) * OH * OW, OH, OW, at.th * M, at.tw * M, l, d);
       }
-      sandwich_in<T, A, M>(G, d, v);
+      sandwich<T, A, M>(G, d, v);
       for (int xi = 0; xi < A * A; ++xi) {
         store_lanes(v[xi], nl, D + xi * tl.stride(g.F) + int64_t(f) * ld + j0);
       }
@@ -273,7 +257,7 @@ void transform_weights(const ConvGeom& g, const T* AT, const T* S, int kS, T* dw
         for (int k = 1; k < kS; ++k) s += S[k * size + at];
         mt[xi][l] = s;
       }
-    sandwich_out<T, A, R>(AT, mt, out);
+    sandwich<T, R, A>(AT, mt, out);
     for (int l = 0; l < nl; ++l)
       for (int k = 0; k < R * R; ++k) dw[(p0 + l) * R * R + k] = out[k][l];
   }

@@ -291,7 +291,6 @@ def main():
                       ("playground s slider redraws", check_playground),
                       ("2-D page still clean after use", check_loads)]
             results += run_checks(browser, html, metrics, checks, os.path.join(OUT, "explorer_2d.png"))
-            # The checks must fail on broken pages.
             # The checks must fail on broken pages, and for the reason broken.
             broken = [
                 ("throws", lambda t: t.replace("'use strict';", "'use strict'; null.oops;", 1), check_loads,

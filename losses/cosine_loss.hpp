@@ -40,6 +40,7 @@ class CosineLoss : public LossBase {
   // The target logit psi(theta) in force now: the margins scaled by ramp()
   // (the explorer shows it for each hovered point).
   TargetLogit current_target() const { return target(ramp()); }
+  std::function<double(double)> target_logit() const override { return current_target().psi; }
 
  protected:
   // psi with every margin multiplied by ramp (ramp = 1: the loss as written).

@@ -9,6 +9,7 @@
 #pragma once
 
 #include <array>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -70,6 +71,10 @@ class Loss {
   // How this loss classifies (see Scoring). Losses that normalise W or h
   // override it; CosineLoss, the base of every cosine-margin loss, says Cosine.
   virtual Scoring scoring() const { return Scoring::Dot; }
+  // The target logit psi(cos theta_y) in force now, for losses built on one
+  // (the angular family: CosineLoss and L-Softmax/A-Softmax); empty for the
+  // others. Tools read it (the explorer's hover numbers); training does not.
+  virtual std::function<double(double)> target_logit() const { return {}; }
 };
 
 using LossParams = std::map<std::string, std::string>;  // key=value as written

@@ -125,6 +125,10 @@ double LargeMarginLoss::lambda() const {
   return fixed_lambda_ ? lambda_fixed_ : lambda_annealed_(t_);
 }
 
+std::function<double(double)> LargeMarginLoss::target_logit() const {
+  return lsoftmax_target(m_, lambda()).psi;
+}
+
 Var LargeMarginLoss::forward(const LossInput& in) {
   check_batch(name_, in.h, in.y, ctx_.num_classes, ctx_.dim);
   const Var& W = param("W");

@@ -43,6 +43,7 @@ class LargeMarginLoss : public LossBase {
 
   double lambda() const;  // at the current iteration
   int margin() const { return m_; }
+  std::function<double(double)> target_logit() const override;
 
  protected:
   virtual Var scale(const Var& h, const Var& W) const = 0;

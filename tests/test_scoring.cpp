@@ -3,6 +3,7 @@
 // cosine base, is scored by angle in feature2d's and faceid's code paths.
 #include <catch2/catch.hpp>
 
+#include <cmath>
 #include <map>
 #include <memory>
 
@@ -143,4 +144,26 @@ TEST_CASE("scoring: registering at run time refuses a taken name and unknown rem
   CHECK_THROWS_WITH(register_loss(probe_spec()), "register_loss: 'scoring_probe' is already registered");
   CHECK_THROWS_WITH(unregister_loss("arcface"), "unregister_loss: 'arcface' was not added by register_loss");
   CHECK_THROWS_WITH(unregister_loss("nope"), "unregister_loss: 'nope' was not added by register_loss");
+}
+
+TEST_CASE("scoring: a loss gives the target logit in force now, or none", "[scoring]") {
+  const LossContext ctx{10, 2, 1};
+  const double kPi = 3.141592653589793;
+  // ArcFace, m = 0.5, after its warm-up: cos(theta + m) below pi - m, by hand.
+  auto arc = make_loss("arcface", {{"m", "0.5"}, {"warmup", "10"}}, ctx);
+  arc->set_iteration(10);
+  const auto psi = arc->target_logit();
+  REQUIRE(psi);
+  for (double theta : {0.0, 0.3, 1.0, 2.5})
+    CHECK(psi(std::cos(theta)) == Approx(std::cos(theta + 0.5)).margin(1e-12));
+  // Halfway through the warm-up the margin is 0.25.
+  arc->set_iteration(5);
+  CHECK(arc->target_logit()(std::cos(1.0)) == Approx(std::cos(1.25)).margin(1e-12));
+  // L-Softmax with lambda fixed at 0 and m = 2: cos(2 theta) on [0, pi/2].
+  auto ls = make_loss("lsoftmax", {{"m", "2"}, {"lambda", "0"}}, ctx);
+  REQUIRE(ls->target_logit());
+  CHECK(ls->target_logit()(std::cos(kPi / 6)) == Approx(std::cos(kPi / 3)).margin(1e-12));
+  // Losses without a target logit say so.
+  for (const char* name : {"softmax", "center", "triplet", "contrastive"})
+    CHECK_FALSE(make_loss(name, {}, ctx)->target_logit());
 }

@@ -2,14 +2,12 @@
 #include "demos/explorer/probe.hpp"
 
 #include <cmath>
+#include <functional>
 
 #include "core/error.hpp"
 #include "core/graph.hpp"
 #include "demos/features/metrics.hpp"
 #include "demos/features/run.hpp"
-#include "losses/cosine_loss.hpp"
-#include "losses/lsoftmax.hpp"
-#include "losses/margin_softmax.hpp"
 
 namespace fg {
 
@@ -31,17 +29,13 @@ Tensor row(const Tensor& H, int i) {
 }  // namespace
 
 bool has_target_logit(const Objective& obj) {
-  if (obj.size() == 0) return false;
-  const Loss* l = obj.term(0).loss.get();
-  return dynamic_cast<const CosineLoss*>(l) || dynamic_cast<const LargeMarginLoss*>(l);
+  return obj.size() > 0 && bool(obj.term(0).loss->target_logit());
 }
 
 double target_logit(const Objective& obj, double c) {
   if (obj.size() == 0) return NAN;
-  const Loss* l = obj.term(0).loss.get();
-  if (auto* cl = dynamic_cast<const CosineLoss*>(l)) return cl->current_target().psi(c);
-  if (auto* lm = dynamic_cast<const LargeMarginLoss*>(l)) return lsoftmax_target(lm->margin(), lm->lambda()).psi(c);
-  return NAN;
+  const std::function<double(double)> psi = obj.term(0).loss->target_logit();
+  return psi ? psi(c) : NAN;
 }
 
 PointProbes probe_points(Objective& obj, const Tensor& H, const std::vector<int>& y, const Tensor& W) {

@@ -3,13 +3,19 @@
 point one way and that no source file is too long.
 
     scripts/house.py            the include graph between rooms, then the checks
-    scripts/house.py --check    only the checks (exit 1 on a wrong arrow or a long file)
+    scripts/house.py --check    only the checks (exit 1 on a wrong arrow, a long file or a
+                                long main)
 
 A room is a folder of sources (core, core/kernels, demos/plot, ...). Each room
 has a level; a file may include files of its own room or of rooms on a lower
 level. An include into a room on the same level (sideways) or a higher one
 (upward) is reported. tests/ may include anything and is not a room here;
 its files and scripts/ are held to the same 400 lines.
+
+A program's main reads as its outline: in each demos/*.cpp, `int main`, from
+its first line to the closing brace in column 0 (the lambda it hands to
+run_main included), and a function it hands to run_main by name, are each
+fewer than 100 lines.
 """
 import os
 import re
@@ -37,6 +43,10 @@ LEVEL = {room: i for i, rooms in enumerate(LEVELS) for room in rooms}
 MAX_LINES = 400
 SOURCE = re.compile(r"\.(cpp|hpp)$")
 INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"')
+MAX_MAIN_LINES = 99
+# Programs whose main is still longer, each with the length it may not exceed.
+LONG_MAINS_ALLOWED = {"demos/gallery.cpp": 201}
+RUN_MAIN_NAMED = re.compile(r"run_main\(\s*argc\s*,\s*argv\s*,\s*(?:fg::)?(\w+)\s*\)")
 
 
 def room_of(path):
@@ -53,6 +63,33 @@ def sources():
                     yield os.path.relpath(os.path.join(dirpath, f), ROOT)
 
 
+def function_length(lines, start):
+    """Lines from lines[start] to the first closing brace in column 0 after it."""
+    for end in range(start, len(lines)):
+        if lines[end].startswith("}"):
+            return end - start + 1
+    return len(lines) - start
+
+
+def long_mains(path, lines):
+    """The problems of one program: its main, or the function it hands to
+    run_main by name, longer than MAX_MAIN_LINES (or than the program's entry
+    in LONG_MAINS_ALLOWED)."""
+    names = ["main"] + RUN_MAIN_NAMED.findall("".join(lines))
+    limit = LONG_MAINS_ALLOWED.get(path, MAX_MAIN_LINES)
+    out = []
+    for name in names:
+        head = re.compile(r"^[A-Za-z].*\b" + name + r"\s*\(")
+        for i, line in enumerate(lines):
+            if head.match(line) and not line.rstrip().endswith(";"):
+                n = function_length(lines, i)
+                if n > limit:
+                    out.append(f"{path}:{i + 1}: {name}() is {n} lines (a program's main "
+                               f"and what it hands to run_main: at most {limit})")
+                break
+    return out
+
+
 def main():
     check_only = "--check" in sys.argv[1:]
     edges = defaultdict(int)
@@ -66,6 +103,8 @@ def main():
             lines = fh.readlines()
         if len(lines) > MAX_LINES:
             problems.append(f"{path}: {len(lines)} lines (at most {MAX_LINES})")
+        if src == "demos":
+            problems += long_mains(path, lines)
         for n, line in enumerate(lines, 1):
             m = INCLUDE.match(line)
             if not m:

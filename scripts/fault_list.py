@@ -6,6 +6,11 @@ exactly once in its file; scripts/faults.py --check-only says which do not.
 An entry with `equivalent` cannot change what the code computes (only its
 speed, or rounding below what any caller can see); it is listed with the
 reason, never run, and left out of the count.
+
+The test spec is one Catch2 argument: tags or names, a comma between
+alternatives (so a name holding a comma cannot be given), ~ to leave out.
+The loss specs leave out the tests that train LeNet++ (most of a minute each
+and blind to one-line bugs of this kind).
 """
 
 from collections import namedtuple
@@ -271,5 +276,5 @@ FAULTS = [
     F("bounds-cosface-s", "demos/bounds/checks.cpp",
       "return double(K - 1) / K * std::log((K - 1) * P / (1 - P));",
       "return double(K) / (K - 1) * std::log((K - 1) * P / (1 - P));",
-      "[bounds]", "the exact least s for CosFace takes the lecture's (K-1) factor upside down"),
+      "[bounds]", "the exact least s for CosFace takes the lecture's K/(K-1) in place of (K-1)/K"),
 ]

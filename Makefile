@@ -35,7 +35,7 @@ PROGS     := $(patsubst demos/%.cpp,$(BUILD)/%,$(PROG_SRC))
 lib_objs  = $(patsubst %.cpp,$(BUILD)/obj/$(1)/%.o,$(LIB_SRC))
 test_objs = $(patsubst %.cpp,$(BUILD)/obj/$(1)/%.o,$(TEST_SRC))
 
-.PHONY: new-loss fuzz all deps data bench-deps test test-float test-double test-asan test-browser demo bench bench-train help clean
+.PHONY: new-loss faults fuzz all deps data bench-deps test test-float test-double test-asan test-browser demo bench bench-train help clean
 .DEFAULT_GOAL := all
 
 all: $(PROGS)
@@ -51,6 +51,7 @@ help:
 	@echo "make bench-train LeNet++ training speed and memory against PyTorch (RUNS=3 for medians)"
 	@echo "make new-loss NAME=x  start a loss of your own: losses/x.cpp, its test, the registry lines"
 	@echo "make fuzz        libFuzzer on every reader, FUZZ_SECONDS=60 per target"
+	@echo "make faults      the deliberate-fault pass: each bug of scripts/fault_list.py alone, caught or not"
 	@echo "make deps        install the Debian packages facegrad needs (run by the targets above)"
 	@echo "make clean       remove build/"
 
@@ -133,6 +134,13 @@ FUZZ_SECONDS ?= 60
 fuzz: deps
 	@scripts/deps.sh clang libclang-rt-14-dev
 	@scripts/fuzz.sh $(FUZZ_SECONDS)
+
+# The deliberate-fault pass (scripts/faults.py): each small bug of
+# scripts/fault_list.py put in alone, the double suite rebuilt in a scratch
+# copy and the tests that should notice it run. Slow; not part of make test,
+# which only checks that every fault still applies ([faultlist]).
+faults: $(BUILD)/test-double
+	@scripts/faults.py
 
 # A loss of your own from the template (notes/adding-a-loss.md).
 new-loss:

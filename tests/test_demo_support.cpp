@@ -148,6 +148,8 @@ TEST_CASE("data option: digits and bad specs", "[trainer][data_arg]") {
   REQUIRE(d.train.num_classes() == 10);
   REQUIRE_THROWS_WITH(load_data("imagenet", 1), Contains("mnist|mnist:DIR|fashion|digits"));
   REQUIRE_THROWS_WITH(load_data("digits:abc", 1), Contains("digits:N"));
+  CHECK(load_data("digits:10", 3).train.size() == 10);  // the smallest N allowed
+  REQUIRE_THROWS_WITH(load_data("digits:9", 1), Contains("10..1000000"));
   REQUIRE_THROWS_WITH(load_data("mnist:", 1), Contains("directory is missing"));
   REQUIRE_THROWS_AS(load_data("mnist:/nonexistent/dir", 1), Error);
 }

@@ -72,6 +72,9 @@ TEST_CASE("feature metrics: angles of a hand-made set", "[demos]") {
   // Directions 45, 180, 270: the closest pair is 180/270, 90 degrees apart.
   CHECK(f.min_inter_deg == Approx(90).margin(1e-4));
   CHECK(f.mean_norm == Approx((2 + 3 + 1 + 5 + 1) / 5.0).margin(1e-5));
+  // Radial spread, std/mean of the norms per class, averaged over classes:
+  // norms {2, 3}: 0.5 / 2.5 = 0.2; {1, 5}: 2 / 3; {1}: 0.
+  CHECK(f.radial_spread == Approx((0.2 + 2.0 / 3 + 0) / 3).margin(1e-6));
 
   const ClassDirections d = class_directions(H, y, 4);
   CHECK(d.present == std::vector<bool>{true, true, true, false});

@@ -58,7 +58,12 @@ TEST_CASE("generic: every registered loss survives the stability battery", "[gen
   INFO(t.summary("battery"));
   CHECK(t.run == int(loss_names().size()) * 8);
   CHECK(t.failures == 0);
-  CHECK(t.finite + t.errors == t.run);
+  // A loss may refuse a case with an fg::Error, if the message names the loss.
+  for (const std::string& kind : t.error_kinds) {
+    INFO("refused: " << kind);
+    const size_t colon = kind.find(": ");
+    CHECK(kind.find(kind.substr(0, colon), colon) != std::string::npos);
+  }
 }
 
 TEST_CASE("generic: a cosine-margin loss's psi falls with theta and dpsi is its slope",

@@ -200,3 +200,15 @@ TEST_CASE("mining: exact ties fall where the hinge says", "[mining]") {
   CHECK(select_triplets_by(Mining::SemiHard, d, y, 3) == semi);
   CHECK(select_triplets_by(Mining::Easy, d, y, 3) == easy);
 }
+
+TEST_CASE("mining: batch-hard ties go to the smaller index", "[mining]") {
+  // On a line: x = 0, 1, -1 (class 0) and 2, -2 (class 1). Anchor 0 has two
+  // farthest positives (1 and 2, both at distance^2 1) and two nearest
+  // negatives (3 and 4, both at 4): it takes 1 and 3. The other anchors
+  // have no ties: 1 -> positive 2 (4), negative 3 (1); 2 -> 1 (4), 4 (1);
+  // 3 -> 4 (16), 1 (1); 4 -> 3 (16), 2 (1).
+  const Tensor h = Tensor::from({5, 1}, {0, 1, -1, 2, -2});
+  const std::vector<int> y = {0, 0, 0, 1, 1};
+  const std::vector<Triplet> want = {{0, 1, 3}, {1, 2, 3}, {2, 1, 4}, {3, 4, 1}, {4, 3, 2}};
+  CHECK(batch_hard_triplets(h, y) == want);
+}

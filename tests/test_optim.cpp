@@ -70,6 +70,19 @@ TEST_CASE("SGD: plain, momentum, Nesterov, weight decay, dampening by hand", "[o
   REQUIRE_THROWS_AS(SGD(std::vector<NamedVar>{{"p", p}}, -0.1), Error);
 }
 
+TEST_CASE("SGD: momentum and Nesterov combined with weight decay, two steps by hand", "[optim]") {
+  // lr 0.1, momentum 0.9, weight decay 0.1, p0 = [1, -2]; d = g + 0.1 p each step.
+  // momentum: d1 = [0.6, 0.8] = b1, p1 = [0.94, -2.08];
+  //   d2 = [-1 + 0.094, 2 - 0.208] = [-0.906, 1.792], b2 = 0.9 b1 + d2 = [-0.366, 2.512],
+  //   p2 = [0.94 + 0.0366, -2.08 - 0.2512] = [0.9766, -2.3312]
+  require_close(run<SGD>({g1, g2}, 0.1, 0.9, 0.1), {0.9766, -2.3312});
+  // Nesterov: b1 = d1 = [0.6, 0.8], p1 = p0 - 0.1 (d1 + 0.9 b1) = [0.886, -2.152];
+  //   d2 = [-0.9114, 1.7848], b2 = [0.54 - 0.9114, 0.72 + 1.7848] = [-0.3714, 2.5048],
+  //   d2 + 0.9 b2 = [-1.24566, 4.03912], p2 = [1.010566, -2.555912]
+  require_close(run<SGD>({g1}, 0.1, 0.9, 0.1, true), {0.886, -2.152});
+  require_close(run<SGD>({g1, g2}, 0.1, 0.9, 0.1, true), {1.010566, -2.555912});
+}
+
 TEST_CASE("Adam and AdamW: two steps with bias correction by hand", "[optim]") {
   // lr 0.1, betas 0.9 / 0.999, eps 1e-8, p = [1, -2], g1 = [0.5, 1], g2 = [-1, 2].
   // Step 1: m = 0.1 g1, v = 0.001 g1^2; corrected m/0.1 = g1, v/0.001 = g1^2, so the step

@@ -89,6 +89,8 @@ TEST_CASE("plot: ticks are 1-2-5 steps on hand-checked ranges", "[plot]") {
   const std::vector<double> t = nice_ticks(-3.7, 12);
   REQUIRE(t.size() == 8);  // -2, 0, 2, ..., 12
   for (int i = 0; i < 8; ++i) REQUIRE(t[size_t(i)] == Approx(-2 + 2 * i));
+  // 0..4 for 4 ticks: step 1 gives 5 ticks and step 2 gives 3, both 1 off; the larger step wins.
+  REQUIRE(nice_ticks(0, 4, 4) == std::vector<double>{0, 2, 4});
   const std::vector<double> lg = log_ticks(1e-4, 1);
   REQUIRE(lg.size() == 5);
   for (int i = 0; i < 5; ++i) REQUIRE(lg[size_t(i)] == Approx(std::pow(10.0, i - 4)));

@@ -38,13 +38,26 @@ Tally run_all(int K, int N, bool battery, bool (*only)(const std::string&) = nul
   return t;
 }
 
+// The reasons a case may be refused, each a limit the formulas cannot pass:
+// a loss beyond the scalar type's range (float, norms of 1e30),
+// center:init_from_w=1 with no W to start from, and L2-Softmax's alpha_low
+// for K = 2. A refusal for any other reason fails, naming it.
+void check_refusals(const Tally& t) {
+  for (const std::string& kind : t.error_kinds) {
+    INFO("refused: " << kind);
+    CHECK((kind.find("beyond the range of the scalar type") != std::string::npos ||
+           kind.find("init_from_w=1 needs class weights W") != std::string::npos ||
+           kind.find("needs K >= 3 classes") != std::string::npos));
+  }
+}
+
 }  // namespace
 
 TEST_CASE("torture: every loss and objective, K = 2, 3, 10", "[torture]") {
   Tally all;
   for (int K : {2, 3, 10}) all.add(run_all(K, K == 10 ? 2 : 3, true));
   std::cout << all.summary("torture suite");
-  CHECK(all.run == all.finite + all.errors + all.failures);
+  check_refusals(all);
   CHECK(all.finite > all.run * 9 / 10);  // refusals are the exception, not the rule
   REQUIRE(all.failures == 0);
 }
@@ -52,7 +65,7 @@ TEST_CASE("torture: every loss and objective, K = 2, 3, 10", "[torture]") {
 TEST_CASE("torture: every loss and objective, K = 10,000", "[torture]") {
   const Tally t = run_all(10000, 2, false);
   std::cout << t.summary("torture suite, K = 10,000");
-  CHECK(t.run == t.finite + t.errors + t.failures);
+  check_refusals(t);
   CHECK(t.finite > t.run * 9 / 10);
   REQUIRE(t.failures == 0);
 }

@@ -26,6 +26,7 @@
 #include "core/data/csv.hpp"
 #include "core/graph_explain.hpp"
 #include "losses/registry.hpp"
+#include "demos/cli/counted.hpp"
 
 using namespace fg;
 
@@ -134,7 +135,7 @@ int sample_row(const std::string& text, int m, const std::string& path) {
   const long r = std::strtol(text.c_str(), &end, 10);
   if (end == text.c_str() || *end || r < 0 || r >= m)
     throw Error("--sample " + text + ": expected a row of " + path + ", an integer in 0.." + std::to_string(m - 1) +
-                " (it has " + std::to_string(m) + " rows)");
+                " (it has " + counted(m, "row") + ")");
   return int(r);
 }
 

@@ -16,6 +16,7 @@
 #include "optim/adam.hpp"
 #include "core/schedule.hpp"
 #include "optim/sgd.hpp"
+#include "demos/cli/counted.hpp"
 
 namespace fg {
 
@@ -152,7 +153,7 @@ Tensor FeatureRun::centres() const {
 
 std::string FeatureRun::describe() const {
   std::string d = "LeNet++ " + std::to_string(o_.dim) + "-D" + (o_.batchnorm ? " with BatchNorm, " : ", ") + (o_.optimizer == "sgd" ? "SGD" : "Adam") +
-                  " lr " + num_str(o_.lr) + " (warm-up " + std::to_string(lr_warmup_) + " steps, cosine), weight decay " + num_str(o_.weight_decay) + ", ";
+                  " lr " + num_str(o_.lr) + " (warm-up " + counted(lr_warmup_, "step") + ", cosine), weight decay " + num_str(o_.weight_decay) + ", ";
   if (o_.clip > 0) d += "gradient norm clipped at " + num_str(o_.clip) + ", ";
   if (pk_P_ > 0)
     d += "P x K batches " + std::to_string(pk_P_) + " x " + std::to_string(pk_K_);

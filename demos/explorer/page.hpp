@@ -48,7 +48,8 @@ struct ExplorerRun {
 struct ExplorerPage {
   std::string title;
   std::vector<ExplorerRun> runs;  // one: a run's page; several: the gallery
-  std::string table;              // text shown under the panels (the gallery table)
+  std::string table;              // Markdown under the panels (the gallery table): paragraphs and a
+                                  // pipe table, which the page draws as an HTML <table>
   std::string points = "a fixed sample of the test set";  // what the dots are
   bool playground = true;
 };

@@ -6,7 +6,8 @@
 // theta_y, psi, -dL/dh, -dL/dW, p_y, the smallest s) is in the embedded data,
 // computed by the C++ loss code; the page computes screen positions, the
 // normalised view h / |h|, decision regions (argmax over the class scores, as
-// the PNG draws them) and linear interpolation between grid points.
+// the PNG draws them), linear interpolation between grid points, and the
+// layout of the Markdown table as an HTML <table>.
 #include "demos/explorer/page.hpp"
 
 namespace fg {
@@ -21,7 +22,10 @@ h3 { font-size: 13px; margin: 2px 0; font-weight: normal; }
 .panel { border: 1px solid #ccc; padding: 4px; }
 canvas { display: block; cursor: crosshair; }
 #info { min-height: 3.2em; background: #f4f4f4; padding: 4px 8px; font-family: monospace; white-space: pre-wrap; }
-pre.table { font-size: 12px; background: #fafafa; padding: 6px; overflow-x: auto; }
+table.md { border-collapse: collapse; font-size: 12px; margin: 6px 0; }
+table.md th, table.md td { border: 1px solid #ccc; padding: 2px 6px; }
+table.md th { background: #f0f0f0; }
+#table p { font-size: 12px; max-width: 70em; }
 .note { color: #666; font-size: 12px; }
 )CSS";
 
@@ -66,7 +70,30 @@ document.body.appendChild(el('p', { class: 'note' },
   '(lengths scaled so the longest is 28 px). Thin arrows at the tips of W_j: -dL/dW_j over the sample. ' +
   'Background: the decision regions (argmax over classes of W_j.h, or of cos theta_j for angular scoring). ' +
   'In 3-D, drag a panel to turn the sphere; dim points are behind it.'));
-if (D.table) { document.body.appendChild(el('h2', {}, 'Table')); document.body.appendChild(el('pre', { class: 'table', id: 'table' }, D.table)); }
+// The table (Markdown from the program: paragraphs and one pipe table) as
+// HTML: whatever columns the header row names, each cell's `code` kept.
+function cells(line) { return line.trim().replace(/^\|/, '').replace(/\|$/, '').split('|').map(c => c.trim()); }
+function inline(tag, text) { const e = el(tag);
+  text.split('`').forEach((part, k) => { if (part) e.appendChild(k % 2 ? el('code', {}, part) : document.createTextNode(part)); });
+  return e; }
+function markdown(md) {
+  const box = el('div', { id: 'table' }), lines = md.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    if (!lines[i].trim()) continue;
+    if (!lines[i].trim().startsWith('|')) { box.appendChild(inline('p', lines[i])); continue; }
+    const rows = []; while (i < lines.length && lines[i].trim().startsWith('|')) rows.push(cells(lines[i++])); i--;
+    const sep = rows.length > 1 && rows[1].every(c => /^:?-+:?$/.test(c));
+    const align = sep ? rows[1].map(c => c.endsWith(':') ? 'right' : 'left') : [];
+    const t = el('table', { class: 'md' }), head = el('thead'), body = el('tbody'), hr = el('tr');
+    rows[0].forEach(c => hr.appendChild(inline('th', c))); head.appendChild(hr); t.append(head, body);
+    rows.slice(sep ? 2 : 1).forEach(r => { const tr = el('tr');
+      r.forEach((c, k) => { const td = inline('td', c); td.style.textAlign = align[k] || 'left'; tr.appendChild(td); });
+      body.appendChild(tr); });
+    box.appendChild(t);
+  }
+  return box;
+}
+if (D.table) { document.body.appendChild(el('h2', {}, 'Table')); document.body.appendChild(markdown(D.table)); }
 
 function frameOf(r) { return r.frames[Math.min(S.epoch, r.frames.length - 1)]; }
 function vec(f, N, i) { return f.H.slice(i * N, i * N + N); }

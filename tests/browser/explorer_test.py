@@ -12,10 +12,11 @@ would see it:
     theta_y, psi, loss, -dL/dh), for the three most isolated points;
   - the 3-D sphere turns when dragged; the margin playground redraws when
     its s slider moves; the gallery page's slider redraws every panel and
-    its table names every loss;
-then runs the same checks on three broken copies of the page (a script that
-throws, frames that are all the same, one number changed) and expects each
-to fail. Screenshots go to build/browser/*.png. Ends with "browser: N passed,
+    its table is an HTML <table> with the Markdown's header cells and a row
+    per loss;
+then runs the same checks on four broken copies of the pages (a script that
+throws, frames that are all the same, one number changed, the table left as
+text) and expects each to fail. Screenshots go to build/browser/*.png. Ends with "browser: N passed,
 N failed".
 
     tests/browser/explorer_test.py [--reuse]   (--reuse: keep the runs already in build/browser)
@@ -82,10 +83,27 @@ def check_gallery(page):
     for r in range(n):
         if first[r] == last[r]:
             raise CheckFailed(f"the shared slider changed nothing in panel {r}")
-    table = page.eval("document.getElementById('table').textContent")
-    for label in ("Softmax", "ArcFace"):
-        if label not in table:
-            raise CheckFailed(f"the gallery table does not name {label}")
+    check_table(page)
+
+
+def check_table(page):
+    """The gallery's Markdown table drawn as an HTML <table>: the header cells
+    the Markdown names (whatever columns the gallery writes), one row a loss."""
+    pipe = [line.strip() for line in page.eval("fgExplorer.data.table").split("\n") if line.strip().startswith("|")]
+    if len(pipe) < 3:
+        raise CheckFailed("the page's data holds no Markdown table")
+    want = [c.strip() for c in pipe[0].strip("|").split("|")]
+    head = page.eval("[...document.querySelectorAll('#table table thead th')].map(e => e.textContent)")
+    if head != want:
+        raise CheckFailed(f"the table's header cells are {head}, the Markdown names {want}")
+    if head[0] != "loss" or "test accuracy" not in head:
+        raise CheckFailed(f"the table's header {head} lacks 'loss' or 'test accuracy'")
+    rows = page.eval("[...document.querySelectorAll('#table table tbody tr')]"
+                     ".map(r => [...r.children].map(c => c.textContent))")
+    if len(rows) != 2 or len(pipe) - 2 != 2:
+        raise CheckFailed(f"the table has {len(rows)} rows (Markdown: {len(pipe) - 2}), expected one per loss, 2")
+    if [r[0] for r in rows] != ["Softmax", "ArcFace"] or any(len(r) != len(head) for r in rows):
+        raise CheckFailed(f"the table's rows {rows} do not name Softmax and ArcFace with {len(head)} cells each")
 
 
 def close(a, b, rel=2e-3):
@@ -318,9 +336,17 @@ def main():
             results += run_checks(browser, html, metrics, checks, os.path.join(OUT, "explorer_3d.png"))
         if gallery:
             checks = [("gallery page loads cleanly", check_loads),
-                      ("gallery slider redraws every panel, table names every loss", check_gallery),
+                      ("gallery slider redraws every panel, its table is an HTML table of every loss", check_gallery),
                       ("gallery page still clean after use", check_loads)]
             results += run_checks(browser, gallery[0], None, checks, os.path.join(OUT, "explorer_gallery.png"))
+            try:  # the table left as a text block must fail
+                copy = broken_copy(gallery[0], "table_text", lambda t: t.replace(
+                    "appendChild(markdown(D.table))", "appendChild(el('pre', { id: 'table' }, D.table))", 1))
+                err = run_checks(browser, copy, None, [("load", check_loads), ("table", check_table)])[-1][1]
+                results.append(("broken page (table_text) fails its check",
+                                None if err and "header cells" in err else f"the check gave: {err}"))
+            except CheckFailed as e:
+                results.append(("broken copy table_text", str(e)))
     finally:
         browser.close()
     passed = sum(1 for _, e in results if e is None)

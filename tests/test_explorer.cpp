@@ -239,3 +239,44 @@ TEST_CASE("figures grad-theta writes its picture; feature2d --grad-field refuses
   CHECK(code == 2);
   CHECK_THAT(err, Catch::Contains("--grad-field") && Catch::Contains("--dim 2"));
 }
+
+TEST_CASE("explorer: a triplet objective's points get the numbers of the P x K batch they are drawn in",
+          "[explorer]") {
+  // Two identities of two unit points each; P = 2, K = 2 draws all four into
+  // batch 0. mining=all: 4 anchors x 1 positive x 2 negatives = 8 triplets,
+  // t = |a - p|^2 - |a - n|^2 + 0.2. Each anchor has one open hinge (t = 2 - 2 +
+  // 0.2) and one closed (2 - 4 + 0.2), so L = 4 * 0.2 / 8 = 0.1. For h_0 = (1, 0):
+  // as anchor (p (0,1), n (0,-1)) dt/da = 2(n - p) = (0, -4); as positive of
+  // anchor (0,1) with n (-1,0): dt/dp = 2(p - a) = (2, -2); as negative of anchor
+  // (0,-1) with p (-1,0): dt/dn = 2(a - n) = (-2, -2). dL/dh_0 = (0, -8) / 8, and
+  // normalising h (already unit) keeps a tangent gradient: -dL/dh_0 = (0, 1).
+  auto obj = make_objective("triplet", LossContext{2, 2, 3});
+  const Tensor H = mat(4, 2, {1, 0, 0, 1, -1, 0, 0, -1});
+  const std::vector<int> y = {0, 0, 1, 1};
+  PointProbes p = probe_points(*obj, H, y, Tensor());
+  CHECK_FALSE(p.note.empty());  // no loss of one point alone
+  probe_pk_batches(*obj, H, y, 2, 2, 5, p);
+  CHECK(p.batch_shape == "2 x 2");
+  for (int i = 0; i < 4; ++i) {
+    CHECK(p.batch[size_t(i)] == 0);
+    CHECK(p.loss[size_t(i)] == Approx(0.1));
+  }
+  CHECK(p.neg_grad.at(0, 0) == Approx(0).margin(1e-6));
+  CHECK(p.neg_grad.at(0, 1) == Approx(1));
+  CHECK_THAT(p.note, Catch::Contains("2 x 2") && Catch::EndsWith("4 of 4 points drawn in 1 batch"));
+
+  // Each identity's points together, far from the other's: every hinge
+  // closed, a zero loss and no pull on any point (in no active triplet).
+  const Tensor apart = mat(4, 2, {1, 0, 1, 0, -1, 0, -1, 0});
+  PointProbes q = probe_points(*obj, apart, y, Tensor());
+  probe_pk_batches(*obj, apart, y, 2, 2, 5, q);
+  for (int i = 0; i < 4; ++i) {
+    CHECK(q.loss[size_t(i)] == 0);
+    CHECK(q.neg_grad.at(i, 0) == 0);
+    CHECK(q.neg_grad.at(i, 1) == 0);
+  }
+  // Three identities where P asks for four: said, not thrown.
+  PointProbes r = probe_points(*obj, H, {0, 0, 1, 2}, Tensor());
+  probe_pk_batches(*obj, H, {0, 0, 1, 2}, 4, 2, 5, r);
+  CHECK_THAT(r.note, Catch::Contains("no 4 x 2 batch of these points"));
+}

@@ -11,6 +11,7 @@
 #include "core/random.hpp"
 #include "demos/cli/json_text.hpp"
 #include "demos/explorer/playground.hpp"
+#include "demos/features/run.hpp"
 #include "demos/plot/plot.hpp"
 
 namespace fg {
@@ -33,6 +34,13 @@ std::string nums(const std::vector<double>& v) {
 std::string ints(const std::vector<int>& v) {
   std::string s = "[";
   for (size_t i = 0; i < v.size(); ++i) s += (i ? "," : "") + std::to_string(v[i]);
+  return s + "]";
+}
+
+// Batch numbers, null for a point drawn in none (-1).
+std::string batches(const std::vector<int>& b) {
+  std::string s = "[";
+  for (size_t i = 0; i < b.size(); ++i) s += (i ? "," : "") + (b[i] < 0 ? std::string("null") : std::to_string(b[i]));
   return s + "]";
 }
 
@@ -63,6 +71,8 @@ std::string frame_json(const ExplorerFrame& f) {
   j.add_raw("loss", nums(f.probes.loss)).add_raw("theta", nums(f.probes.theta_deg));
   j.add_raw("psi", nums(f.probes.psi)).add_raw("grad", flat(f.probes.neg_grad));
   j.add("note", f.probes.note);
+  j.add_raw("batch", f.probes.batch.empty() ? "null" : batches(f.probes.batch));
+  j.add("pk", f.probes.batch_shape);
   return j.str(0);
 }
 
@@ -116,6 +126,9 @@ ExplorerFrame explorer_frame(Objective& obj, const Tensor& H, const std::vector<
   if (W.numel()) f.W = W.clone();
   if (C.numel()) f.C = C.clone();
   f.probes = probe_points(obj, f.H, f.y, f.W.numel() ? f.W : f.C);
+  const PKShape pk = pk_shape_of(obj);
+  if (objective_needs_pk(obj.name()) && pk.P > 0)
+    probe_pk_batches(obj, f.H, f.y, pk.P, pk.K, seed, f.probes);
   f.W_push = class_weight_push(obj, f.H, f.y);
   return f;
 }
@@ -129,6 +142,7 @@ std::string explorer_points_json(const ExplorerFrame& f) {
     JsonObject j;
     j.add("index", f.index[i]).add("label", f.y[i]).add("theta_y_deg", f.probes.theta_deg[i]);
     j.add("psi", f.probes.psi[i]).add("loss", f.probes.loss[i]).add_raw("neg_grad", nums(g));
+    if (!f.probes.batch.empty()) j.add_raw("batch", f.probes.batch[i] < 0 ? "null" : std::to_string(f.probes.batch[i]));
     rows.push_back(j.str(0));
   }
   return json_array(rows, 0);

@@ -56,14 +56,17 @@ struct ExplorerPage {
 
 // A frame of the features H (labels y) of the evaluated set: at most
 // max_points rows, the same rows for every frame of a run (drawn from seed and
-// the row count), with the objective's numbers for each (probe_points) and
-// -dL/dW on them. W and C as from the run (either may be empty).
+// the row count), with the objective's numbers for each (probe_points; for a
+// pair or triplet objective that a FeatureRun trains, probe_pk_batches with
+// its P x K shape, pk_shape_of, and seed) and -dL/dW on them. W and C as
+// from the run (either may be empty).
 ExplorerFrame explorer_frame(Objective& obj, const Tensor& H, const std::vector<int>& y, const Tensor& W,
                              const Tensor& C, int epoch, double accuracy, int max_points, uint64_t seed);
 
 // The frame's points as JSON, one object each (index, label, theta_y_deg,
-// psi, loss, neg_grad), for metrics.json: the browser test compares what the
-// page shows on hover with these.
+// psi, loss, neg_grad; batch for pair and triplet objectives), for
+// metrics.json: the browser test compares what the page shows on hover with
+// these.
 std::string explorer_points_json(const ExplorerFrame& f);
 
 // Writes the page whole (temporary file, then rename). Runs with a dim other

@@ -67,6 +67,7 @@ document.body.appendChild(info);
 document.body.appendChild(el('p', { class: 'note' },
   'Points: ' + D.points + '. Arrows from the origin: the class weights W_j (scaled to the view; ' +
   'dashed: the centres c_j). Short arrows on points: -dL/dh from the loss\'s own backward on that point alone ' +
+  '(pair and triplet losses: on the P x K batch the point is drawn in) ' +
   '(lengths scaled so the longest is 28 px). Thin arrows at the tips of W_j: -dL/dW_j over the sample. ' +
   'Background: the decision regions (argmax over classes of W_j.h, or of cos theta_j for angular scoring). ' +
   'In 3-D, drag a panel to turn the sphere; dim points are behind it.'));
@@ -191,7 +192,11 @@ function showInfo() {
   put(r.title + ', epoch ' + f.epoch + ', point', 'index', String(f.index[i]));
   put('class', 'label', String(f.y[i])); info.append('(' + (r.names[f.y[i]] || '') + ')\n');
   put('theta_y (deg)', 'theta_y_deg', fmt(f.theta[i])); put('psi(theta_y)', 'psi', fmt(f.psi[i]));
-  put('loss', 'loss', fmt(f.loss[i])); info.append('\n');
+  put('loss', 'loss', fmt(f.loss[i]));
+  if (f.batch) info.append(f.batch[i] === null ? '(drawn in no batch)' : '(from one ' + f.pk + ' batch drawn as training ' +
+    'draws it, batch ' + f.batch[i] + ': its loss, this point\'s -dL/dh' +
+    (gr.every(v => v === 0) ? '; the point is in no active pair or triplet of it' : '') + ')');
+  info.append('\n');
   put('-dL/dh', 'neg_grad', '(' + gr.map(fmt).join(', ') + ')');
 }
 slider.addEventListener('input', () => { S.epoch = +slider.value; drawAll(); });

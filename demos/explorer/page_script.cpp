@@ -70,7 +70,10 @@ document.body.appendChild(el('p', { class: 'note' },
   '(pair and triplet losses: on the P x K batch the point is drawn in) ' +
   '(lengths scaled so the longest is 28 px). Thin arrows at the tips of W_j: -dL/dW_j over the sample. ' +
   'Background: the decision regions (argmax over classes of W_j.h, or of cos theta_j for angular scoring). ' +
-  'In 3-D, drag a panel to turn the sphere; dim points are behind it.'));
+  'In 3-D, drag a panel to turn the sphere; dim points are behind it.' +
+  (D.runs.some(r => r.dim > 3) ? ' Features of more than 3 dimensions are drawn on the plane of the first two principal ' +
+    'directions of each frame\'s features, through the origin (h -> (a1.h, a2.h)); the normalised view projects h/|h|; ' +
+    'no decision regions; the hover numbers (and -dL/dh) are those of the full features.' : '')));
 // The table (Markdown from the program: paragraphs and one pipe table) as
 // HTML: whatever columns the header row names, each cell's `code` kept.
 function cells(line) { return line.trim().replace(/^\|/, '').replace(/\|$/, '').split('|').map(c => c.trim()); }
@@ -97,7 +100,7 @@ function markdown(md) {
 if (D.table) { document.body.appendChild(el('h2', {}, 'Table')); document.body.appendChild(markdown(D.table)); }
 
 function frameOf(r) { return r.frames[Math.min(S.epoch, r.frames.length - 1)]; }
-function vec(f, N, i) { return f.H.slice(i * N, i * N + N); }
+function vec(f, N, i, normed) { const H = normed && f.Hn ? f.Hn : f.H; return H.slice(i * N, i * N + N); }
 function norm(v) { return Math.sqrt(v.reduce((a, x) => a + x * x, 0)); }
 function rotate(v, ri) {
   if (v.length === 2) return [v[0], v[1], 0];
@@ -119,16 +122,18 @@ function lighten(hex, t) {
 }
 
 function draw(ri) {
-  const r = D.runs[ri], f = frameOf(r), N = r.dim, c = canvases[ri], g = c.getContext('2d');
+  // N: the coordinates drawn (r.view: 2 for a run of more than 3 dimensions, on its PCA plane).
+  const r = D.runs[ri], f = frameOf(r), N = r.view, c = canvases[ri], g = c.getContext('2d');
   const m = f.y.length, cx = PX / 2, cy = PX / 2, R = PX * 0.44, normed = S.view === 'normalised';
   g.fillStyle = '#fff'; g.fillRect(0, 0, PX, PX);
   let ext = 1e-12;
   if (!normed) { const ns = []; for (let i = 0; i < m; i++) ns.push(norm(vec(f, N, i)));
     ns.sort((a, b) => a - b); ext = Math.max(ns[Math.floor(0.98 * (m - 1))] || 0, 1e-12); }
-  const place = v => { const u = normed ? v.map(x => x / Math.max(norm(v), 1e-12)) : v.map(x => x / ext);
+  // On a PCA plane the normalised view is the projection of h / |h| (f.Hn), drawn as it is.
+  const place = v => { const u = normed ? (f.Hn ? v : v.map(x => x / Math.max(norm(v), 1e-12))) : v.map(x => x / ext);
     const p = rotate(u, ri); return [cx + p[0] * R * 0.9, cy - p[1] * R * 0.9, p[2]]; };
   const W = f.W || f.C;
-  if (f.W && N === 2) {  // decision regions, 4-px cells
+  if (f.W && r.dim === 2) {  // decision regions, 4-px cells
     const wn = f.W.map(w => r.scoring === 'cosine' ? Math.max(norm(w), 1e-12) : 1);
     for (let py = 0; py < PX; py += 4) for (let px = 0; px < PX; px += 4) {
       const x = px + 2 - cx, y = cy - (py + 2);
@@ -140,7 +145,7 @@ function draw(ri) {
   g.strokeStyle = '#bbb'; g.lineWidth = 1;
   if (normed || N === 3) { g.beginPath(); g.arc(cx, cy, R * 0.9, 0, 2 * Math.PI); g.stroke(); }
   const scr = new Array(m), order = [...Array(m).keys()];
-  for (let i = 0; i < m; i++) scr[i] = place(vec(f, N, i));
+  for (let i = 0; i < m; i++) scr[i] = place(vec(f, N, i, normed));
   order.sort((a, b) => scr[a][2] - scr[b][2]);
   for (const i of order) {
     g.globalAlpha = (N === 3 && scr[i][2] < 0) ? 0.25 : 0.85;
@@ -160,7 +165,8 @@ function draw(ri) {
     const wmax = Math.max(...W.map(norm), 1e-12);
     let pmax = 1e-30; if (f.W_push) f.W_push.forEach(p => { pmax = Math.max(pmax, norm(p)); });
     W.forEach((w, j) => {
-      const u = rotate(w.map(x => x / (normed ? Math.max(norm(w), 1e-12) : wmax)), ri);
+      const Wn = f.W ? f.Wn : f.Cn;  // PCA plane: the projection of W_j / |W_j|
+      const u = rotate(normed && Wn ? Wn[j] : w.map(x => x / (normed ? Math.max(norm(w), 1e-12) : wmax)), ri);
       const tx = cx + u[0] * R, ty = cy - u[1] * R;
       arrow(g, cx, cy, tx, ty, color(j), 2.2, !f.W);
       if (f.W_push && f.W_push[j]) { const p = rotate(f.W_push[j], ri), l = norm(f.W_push[j]) / pmax * 30;
@@ -173,7 +179,8 @@ function draw(ri) {
     arrow(g, scr[i][0], scr[i][1], scr[i][0] + l * Math.cos(a), scr[i][1] - l * Math.sin(a), '#d00', 2.2);
   }
   g.fillStyle = '#222'; g.font = '12px sans-serif';
-  g.fillText('epoch ' + f.epoch + (f.accuracy !== null ? ', accuracy ' + fmt(f.accuracy) : '') + (normed ? ', h/|h|' : ', raw h'), 6, 14);
+  g.fillText('epoch ' + f.epoch + (f.accuracy !== null ? ', accuracy ' + fmt(f.accuracy) : '') + (normed ? ', h/|h|' : ', raw h') +
+    (r.dim > 3 ? ', ' + r.dim + '-D on its PCA plane' : ''), 6, 14);
   if (f.note) g.fillText(f.note.slice(0, 70), 6, PX - 6);
   S.screen[ri] = scr;
 }
@@ -186,7 +193,7 @@ function drawAll() {
 function showInfo() {
   if (!S.hover) { info.textContent = 'hover a point'; return; }
   const r = D.runs[S.hover.ri], f = frameOf(r), i = S.hover.i, N = r.dim;
-  const gr = f.grad.slice(i * N, i * N + N);
+  const gr = (f.grad_full || f.grad).slice(i * N, i * N + N);
   info.textContent = '';
   const put = (label, key, v) => { info.append(label + ' '); info.appendChild(el('span', { 'data-k': key }, v)); info.append('   '); };
   put(r.title + ', epoch ' + f.epoch + ', point', 'index', String(f.index[i]));

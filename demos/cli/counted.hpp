@@ -1,5 +1,5 @@
-// A count with its noun, singular for one: "1 epoch", "2 epochs", "0 steps".
-// Every program prints its counts through it, so "1 epochs" cannot come back.
+// A count with its noun, singular for one: "1 epoch", "2 epochs", "0 steps",
+// so that a program's text never reads "1 epochs".
 //
 //   counted(epochs, "epoch")   counted(n, "loss", "losses")
 #pragma once

@@ -41,7 +41,8 @@ std::string ints(const std::vector<int>& v) {
 // Batch numbers, null for a point drawn in none (-1).
 std::string batches(const std::vector<int>& b) {
   std::string s = "[";
-  for (size_t i = 0; i < b.size(); ++i) s += (i ? "," : "") + (b[i] < 0 ? std::string("null") : std::to_string(b[i]));
+  for (size_t i = 0; i < b.size(); ++i)
+    s += (i ? "," : "") + (b[i] < 0 ? std::string("null") : std::to_string(b[i]));
   return s + "]";
 }
 
@@ -71,7 +72,8 @@ std::string frame_json(const ExplorerFrame& f, int dim) {
   if (dim > 3) {  // drawn on a plane; the hover shows the full -dL/dh (grad_full)
     const FrameView v = project_frame(f);
     j.add_raw("H", flat(v.H)).add_raw("Hn", flat(v.Hn)).add_raw("W", matrix(v.W)).add_raw("Wn", matrix(v.Wn));
-    j.add_raw("C", matrix(v.C)).add_raw("Cn", matrix(v.Cn)).add_raw("W_push", matrix(v.W_push)).add_raw("grad", flat(v.grad));
+    j.add_raw("C", matrix(v.C)).add_raw("Cn", matrix(v.Cn)).add_raw("W_push", matrix(v.W_push));
+    j.add_raw("grad", flat(v.grad));
     j.add_raw("grad_full", flat(f.probes.neg_grad));
   } else {
     j.add_raw("H", flat(f.H)).add_raw("W", matrix(f.W)).add_raw("C", matrix(f.C));
@@ -90,7 +92,8 @@ std::string run_json(const ExplorerRun& r) {
   for (const std::string& n : r.names) names.push_back(json_quote(n));
   for (const ExplorerFrame& f : r.frames) frames.push_back(frame_json(f, r.dim));
   JsonObject j;
-  j.add("title", r.title).add("dim", r.dim).add("view", r.dim > 3 ? 2 : r.dim).add("scoring", r.scoring == Scoring::Cosine ? "cosine" : "dot");
+  j.add("title", r.title).add("dim", r.dim).add("view", r.dim > 3 ? 2 : r.dim);  // view: the coordinates drawn
+  j.add("scoring", r.scoring == Scoring::Cosine ? "cosine" : "dot");
   j.add_raw("names", json_array(names, 0)).add_raw("frames", json_array(frames, 0));
   return j.str(0);
 }

@@ -176,7 +176,7 @@ TEST_CASE("losscalc: --help lists the losses and their parameters; K=", "[lossca
   const Result help = run("--help");
   CHECK(help.code == 0);
   for (const char* s : {"softmax", "l2softmax", "coco", "lsoftmax", "arcface", "combined",
-                        "easy_margin=0", "lambda_min=5", "--grads"})
+                        "easy_margin=0", "lambda_min=5", "--grads", "--explain", "--sample N"})
     CHECK_THAT(help.out, Catch::Contains(s));
   const Result one = run("cosface --help");
   CHECK(one.code == 0);

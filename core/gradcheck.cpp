@@ -41,6 +41,16 @@ void note(CheckResult& r, double err, double tol, const std::string& where) {
 
 }  // namespace
 
+double central_difference(const std::function<double()>& f, real& x, double eps) {
+  const real keep = x;
+  x = real(keep + eps);
+  const double up = f();
+  x = real(keep - eps);
+  const double down = f();
+  x = keep;
+  return (up - down) / (2 * eps);
+}
+
 CheckResult gradcheck(const TestFn& f, const std::vector<Tensor>& inputs, double eps,
                       double tol) {
   std::vector<Var> x = leaves_of(inputs);
@@ -52,13 +62,7 @@ CheckResult gradcheck(const TestFn& f, const std::vector<Tensor>& inputs, double
     Tensor v = x[k].value();  // shares storage with the leaf: edits reach f
     const Tensor analytic = x[k]->grad.empty() ? Tensor(v.shape()) : x[k]->grad;
     for (int64_t j = 0; j < v.numel(); ++j) {
-      const real keep = v[j];
-      v[j] = real(keep + eps);
-      const double up = scalar_of(f, x).value()[0];
-      v[j] = real(keep - eps);
-      const double down = scalar_of(f, x).value()[0];
-      v[j] = keep;
-      const double numeric = (up - down) / (2 * eps);
+      const double numeric = central_difference([&] { return double(scalar_of(f, x).value()[0]); }, v[j], eps);
       std::ostringstream where;
       where.precision(10);
       where << "input " << k << " element " << j << ": analytic " << analytic[j] << ", numeric "

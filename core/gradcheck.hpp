@@ -32,6 +32,10 @@ struct CheckResult {
 constexpr double kGradcheckEps = sizeof(real) == 8 ? 1e-6 : 1e-2;
 constexpr double kGradcheckTol = sizeof(real) == 8 ? 1e-6 : 2e-2;
 
+// (f() with x + eps - f() with x - eps) / (2 eps): the central difference of f
+// in one number x that f reads (x is put back afterwards).
+double central_difference(const std::function<double()>& f, real& x, double eps);
+
 CheckResult gradcheck(const TestFn& f, const std::vector<Tensor>& inputs,
                       double eps = kGradcheckEps, double tol = kGradcheckTol);
 

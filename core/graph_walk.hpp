@@ -16,8 +16,10 @@ std::vector<Node*> evaluation_order(const Var& out, bool grad_only);
 
 // backward(out, seed) that calls visit(node) right after each node's backward
 // has added its gradient into its inputs' (before the node releases what it
-// saved). backward(out, seed) is this with an empty visit.
-using BackwardVisit = std::function<void(const Node& done)>;
+// saved, so the visit may call node.backward again: core/graph_explain.cpp
+// does, on seeds of its own, and puts the gradients back as they were).
+// backward(out, seed) is this with an empty visit.
+using BackwardVisit = std::function<void(Node& done)>;
 void backward(const Var& out, const Tensor& seed, const BackwardVisit& visit);
 
 }  // namespace fg

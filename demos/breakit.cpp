@@ -16,6 +16,7 @@
 #include "demos/breakit/lab.hpp"
 #include "demos/cli/args.hpp"
 #include "losses/registry.hpp"
+#include "demos/cli/counted.hpp"
 
 using namespace fg;
 
@@ -98,8 +99,8 @@ int main(int argc, char** argv) {
     }
     for (const Scenario* s : chosen) {
       const auto t0 = std::chrono::steady_clock::now();
-      std::printf("== %s: %s\n   (%d synthetic digits, %d epochs, seed %llu)\n", s->name.c_str(),
-                  s->summary.c_str(), size.images, size.epochs, (unsigned long long)size.seed);
+      std::printf("== %s: %s\n   (%d synthetic digits, %s, seed %llu)\n", s->name.c_str(),
+                  s->summary.c_str(), size.images, counted(size.epochs, "epoch").c_str(), (unsigned long long)size.seed);
       std::fflush(stdout);
       const Outcome o = s->run(size);
       std::printf("%s   (%.1f s)\n", o.text.c_str(),

@@ -44,6 +44,7 @@
 #include "losses/combined.hpp"
 #include "losses/lsoftmax.hpp"
 #include "losses/params.hpp"
+#include "demos/cli/counted.hpp"
 
 using namespace fg;
 
@@ -102,7 +103,8 @@ DataSplit load_budget_data(const Budget& b) {
   };
   cap(d.train, b.train_images, 0x5eb);
   cap(d.test, b.test_images, 0x7e5);
-  std::printf("%s; %d epochs over %d training images a panel\n", d.description.c_str(), b.epochs, d.train.size());
+  std::printf("%s; %s over %d training images a panel\n", d.description.c_str(), counted(b.epochs, "epoch").c_str(),
+              d.train.size());
   std::fflush(stdout);
   return d;
 }

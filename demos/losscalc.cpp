@@ -2,11 +2,16 @@
 //
 //   build/losscalc NAME [key=value ...] --features F.csv --labels L.csv
 //                  [--weights W.csv] [--centers C.csv] [--triplets T.csv] [--grads DIR]
+//                  [--explain [--sample N]]
 //
 // Prints "loss <value>"; with --grads DIR also writes the gradient of the loss
 // with respect to each input given, DIR/features.csv, DIR/weights.csv,
-// DIR/centers.csv, in the shapes of the inputs. Errors in the input exit with
-// code 2 and a message naming the file, the row and the problem.
+// DIR/centers.csv, in the shapes of the inputs. With --explain it prints the
+// chain of sample N's gradient (default 0), node by node, from the loss back
+// to h (and W, the centres when given), as the engine's backward computes it
+// (core/graph_explain.hpp), each leaf beside a central difference. Errors in
+// the input exit with code 2 and a message naming the file, the row and the
+// problem.
 #include <sys/stat.h>
 
 #include <cerrno>
@@ -19,7 +24,9 @@
 #include <vector>
 
 #include "core/data/csv.hpp"
+#include "core/graph_explain.hpp"
 #include "losses/registry.hpp"
+#include "demos/cli/counted.hpp"
 
 using namespace fg;
 
@@ -28,6 +35,7 @@ namespace {
 const char* kUsage =
     "usage: losscalc NAME [key=value ...] --features F.csv --labels L.csv\n"
     "                [--weights W.csv] [--centers C.csv] [--triplets T.csv] [--grads DIR]\n"
+    "                [--explain [--sample N]]\n"
     "       losscalc --help | losscalc NAME --help\n";
 
 void print_help() {
@@ -42,6 +50,12 @@ void print_help() {
                "  --triplets T.csv  rows a,p,n of 0-based sample indices, used as given\n"
                "  --grads DIR       write dL/d(each input given) to DIR/features.csv,\n"
                "                    DIR/weights.csv, DIR/centers.csv\n"
+               "  --explain         print the chain of one sample's gradient, node by node, from\n"
+               "                    the loss back to h (and W, the centres): each node's op, value,\n"
+               "                    the gradient arriving at it and its local derivative, as the\n"
+               "                    engine's backward computes them; beside dL/dh (dL/dW, dL/dc) a\n"
+               "                    central difference of the loss\n"
+               "  --sample N        the sample --explain follows: its 0-based row (default 0)\n"
                "K is the number of rows of W.csv if given, else K=VALUE if given, else the\n"
                "largest label + 1. Parameters not given take their defaults; a learnable\n"
                "scalar (s, alpha) given as key=value is used as is; the annealed lambda of\n"
@@ -56,7 +70,8 @@ struct Args {
   std::string name;
   std::vector<std::string> key_values;
   std::map<std::string, std::string> files;  // "--features" -> path
-  bool help = false;
+  bool help = false, explain = false;
+  std::string sample;                         // --sample as written ("" = not given)
 };
 
 Args parse_args(int argc, char** argv) {
@@ -67,6 +82,15 @@ Args parse_args(int argc, char** argv) {
     const std::string w = argv[i];
     if (w == "--help" || w == "-h") {
       a.help = true;
+      continue;
+    }
+    if (w == "--explain") {
+      a.explain = true;
+      continue;
+    }
+    if (w == "--sample") {
+      if (i + 1 >= argc) throw Error("--sample needs a row number after it");
+      a.sample = argv[++i];
       continue;
     }
     bool is_file_option = false;
@@ -104,6 +128,77 @@ Tensor read_matrix(const std::string& path, int rows, int cols, const std::strin
   return csv_tensor(t);
 }
 
+// --sample N: a row of the features file.
+int sample_row(const std::string& text, int m, const std::string& path) {
+  if (text.empty()) return 0;
+  char* end = nullptr;
+  const long r = std::strtol(text.c_str(), &end, 10);
+  if (end == text.c_str() || *end || r < 0 || r >= m)
+    throw Error("--sample " + text + ": expected a row of " + path + ", an integer in 0.." + std::to_string(m - 1) +
+                " (it has " + counted(m, "row") + ")");
+  return int(r);
+}
+
+std::string num(double v) {
+  char b[32];
+  std::snprintf(b, sizeof b, "%.6g", v);
+  return b;
+}
+
+std::string vec(const Tensor& t) {
+  std::string s = t.numel() == 1 ? "" : "(";
+  for (int64_t j = 0; j < t.numel(); ++j) s += (j ? ", " : "") + num(t[j]);
+  return s + (t.numel() == 1 ? "" : ")");
+}
+
+// What --explain prints: one block per node, the loss first, each line a
+// label and its numbers, the numbers of a block in one column.
+std::string explain_text(const Explained& ex, const std::vector<std::string>& leaf_names, const std::string& loss,
+                         int row, int m, int label, double eps) {
+  std::map<int, std::string> op;
+  for (const ExplainStep& s : ex.steps) op[s.id] = s.leaf >= 0 ? leaf_names[size_t(s.leaf)] : s.op;
+  std::string o = "explain: " + loss + ", sample " + std::to_string(row) + " of " + std::to_string(m) + " (label " +
+                  std::to_string(label) + "), batch loss L = " + num(ex.value) + "\n";
+  o += "The nodes of the loss's graph from the loss back to the inputs, in the order\n"
+       "backward visits them; #k is a node's place in the forward pass. Of each value the\n"
+       "sample's row is shown when the node has one row per sample, else all of it.\n"
+       "  value          the node's value\n"
+       "  dL/d value     the gradient arriving at the node\n"
+       "  d value/d #k   the local derivative (a row per entry of the value, a column per\n"
+       "                 entry of input #k): the node's own backward run on one-hot seeds\n"
+       "  dL/d #k        what the node's backward sends to input #k\n"
+       "  numeric        (inputs) the loss's central difference in each entry\n";
+  for (const ExplainStep& s : ex.steps) {
+    const std::string name = op[s.id];
+    std::vector<std::pair<std::string, std::string>> lines{{"value", vec(s.value)}};
+    if (s.leaf < 0) {
+      lines.push_back({"dL/d value", vec(s.grad)});
+      for (const ExplainInput& in : s.inputs) {
+        const std::string to = "#" + std::to_string(in.id) + " " + op[in.id];
+        for (int a = 0; a < in.local.size(0); ++a) {
+          Tensor r({in.local.size(1)});
+          for (int b = 0; b < in.local.size(1); ++b) r[b] = in.local.at(a, b);
+          lines.push_back({a ? "" : "d value/d " + to, vec(r)});
+        }
+        if (in.local.numel() == 0) lines.push_back({"d value/d " + to, "(more than " +
+                                                    std::to_string(kExplainMaxJacobian) + " entries, not printed)"});
+        lines.push_back({"dL/d " + to, vec(in.sent)});
+      }
+    } else {
+      double gap = 0;
+      for (int64_t j = 0; j < s.grad.numel(); ++j) gap = std::max(gap, std::fabs(double(s.grad[j] - s.numeric[j])));
+      lines.push_back({"dL/d" + name, vec(s.grad) + "   from backward"});
+      lines.push_back({"numeric", vec(s.numeric) + "   eps " + num(eps) + ", largest gap " + num(gap)});
+    }
+    size_t w = 0;
+    for (const auto& l : lines) w = std::max(w, l.first.size());
+    o += "\n#" + std::to_string(s.id) + " " + (s.leaf >= 0 ? s.op + " " + name : name) + " " + shape_str(s.shape) +
+         (s.row ? ", row " + std::to_string(row) : "") + "\n";
+    for (const auto& l : lines) o += "   " + l.first + std::string(w + 2 - l.first.size(), ' ') + l.second + "\n";
+  }
+  return o;
+}
+
 int run(int argc, char** argv) {
   const Args a = parse_args(argc, argv);
   if (a.help && a.name.empty()) {
@@ -127,6 +222,7 @@ int run(int argc, char** argv) {
     K_given = int(k);
     params.erase("K");
   }
+  if (!a.sample.empty() && !a.explain) throw Error("--sample picks the sample --explain follows; give --explain too");
   if (!a.files.count("--features") || !a.files.count("--labels"))
     throw Error(std::string("--features and --labels are required\n") + kUsage);
 
@@ -207,6 +303,16 @@ int run(int argc, char** argv) {
   if (!std::isfinite(value)) {
     std::fprintf(stderr, "losscalc: the loss of %s is not finite\n", a.name.c_str());
     return 1;
+  }
+  if (a.explain) {
+    const int row = sample_row(a.sample, m, ft.path);
+    std::vector<Var> leaves{h};
+    std::vector<std::string> names{"h"};
+    if (weights) leaves.push_back(weights), names.push_back(has_W ? "W" : "T");
+    if (centers) leaves.push_back(centers), names.push_back("c");
+    const double eps = sizeof(real) == 8 ? 1e-6 : 1e-3;
+    const Explained ex = explain_backward([&] { return loss->forward(in); }, leaves, m, row, eps);
+    std::printf("%s", explain_text(ex, names, loss->describe(), row, m, y[size_t(row)], eps).c_str());
   }
   if (a.files.count("--grads")) {
     backward(L);

@@ -33,6 +33,7 @@
 #include "losses/registry.hpp"
 #include "core/schedule.hpp"
 #include "optim/sgd.hpp"
+#include "demos/cli/counted.hpp"
 
 using namespace fg;
 
@@ -159,7 +160,7 @@ int main(int argc, char** argv) {
 
     const Embeddings test = stats.empty() ? t.evaluate(data.test) : stats.back().test;
     save_embeddings_csv(o.out + "/embeddings.csv", test.h, test.labels);
-    std::printf("test accuracy %.4f after %d epochs (%.0f s this run)\n", test.accuracy, t.epoch(),
+    std::printf("test accuracy %.4f after %s (%.0f s this run)\n", test.accuracy, counted(t.epoch(), "epoch").c_str(),
                 seconds);
     std::printf("wrote %s/embeddings.csv (test embeddings) and %s/checkpoint.ckpt\n", o.out.c_str(),
                 o.out.c_str());

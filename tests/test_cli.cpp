@@ -18,6 +18,8 @@
 #include <string>
 #include <vector>
 
+#include "demos/cli/counted.hpp"
+
 namespace {
 
 struct Bad {
@@ -155,4 +157,13 @@ std::vector<std::string> run_programs() {
 TEST_CASE("cli: every program refuses bad arguments with exit code 2 and says why", "[cli]") {
   const std::vector<std::string> failures = run_programs();
   REQUIRE(failures.empty());
+}
+
+TEST_CASE("counted: one takes the singular, every other count the plural", "[cli]") {
+  CHECK(fg::counted(1, "epoch") == "1 epoch");
+  CHECK(fg::counted(2, "epoch") == "2 epochs");
+  CHECK(fg::counted(0, "step") == "0 steps");
+  CHECK(fg::counted(-1, "row") == "-1 rows");
+  CHECK(fg::counted(1, "class", "classes") == "1 class");
+  CHECK(fg::counted(10, "class", "classes") == "10 classes");
 }

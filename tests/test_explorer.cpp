@@ -10,6 +10,7 @@
 #include <tuple>
 
 #include "core/error.hpp"
+#include "core/random.hpp"
 #include "tests/cli_test_util.hpp"
 #include "tests/data_test_util.hpp"
 #include "demos/explorer/grad_field.hpp"
@@ -148,8 +149,8 @@ TEST_CASE("explorer: the page holds its data whole and refuses what it cannot dr
   CHECK(html.rfind("</html>") != std::string::npos);
   std::remove(path.c_str());
   ExplorerPage bad = page;
-  bad.runs[0].dim = 4;
-  CHECK_THROWS_WITH(write_explorer(path, bad), Catch::Contains("dim 4"));
+  bad.runs[0].dim = 1;
+  CHECK_THROWS_WITH(write_explorer(path, bad), Catch::Contains("dim 1") && Catch::Contains("2 or more"));
   bad.runs[0].dim = 2, bad.runs[0].frames.clear();
   CHECK_THROWS_WITH(write_explorer(path, bad), Catch::Contains("no frames"));
   CHECK_THROWS_WITH(write_explorer(path, ExplorerPage{}), Catch::Contains("no runs"));
@@ -238,4 +239,86 @@ TEST_CASE("figures grad-theta writes its picture; feature2d --grad-field refuses
   std::tie(code, err) = fg_test::run_command("build/feature2d --data digits --dim 3 --grad-field");
   CHECK(code == 2);
   CHECK_THAT(err, Catch::Contains("--grad-field") && Catch::Contains("--dim 2"));
+}
+
+TEST_CASE("explorer: a triplet objective's points get the numbers of the P x K batch they are drawn in",
+          "[explorer]") {
+  // Two identities of two unit points each; P = 2, K = 2 draws all four into
+  // batch 0. mining=all: 4 anchors x 1 positive x 2 negatives = 8 triplets,
+  // t = |a - p|^2 - |a - n|^2 + 0.2. Each anchor has one open hinge (t = 2 - 2 +
+  // 0.2) and one closed (2 - 4 + 0.2), so L = 4 * 0.2 / 8 = 0.1. For h_0 = (1, 0):
+  // as anchor (p (0,1), n (0,-1)) dt/da = 2(n - p) = (0, -4); as positive of
+  // anchor (0,1) with n (-1,0): dt/dp = 2(p - a) = (2, -2); as negative of anchor
+  // (0,-1) with p (-1,0): dt/dn = 2(a - n) = (-2, -2). dL/dh_0 = (0, -8) / 8, and
+  // normalising h (already unit) keeps a tangent gradient: -dL/dh_0 = (0, 1).
+  auto obj = make_objective("triplet", LossContext{2, 2, 3});
+  const Tensor H = mat(4, 2, {1, 0, 0, 1, -1, 0, 0, -1});
+  const std::vector<int> y = {0, 0, 1, 1};
+  PointProbes p = probe_points(*obj, H, y, Tensor());
+  CHECK_FALSE(p.note.empty());  // no loss of one point alone
+  probe_pk_batches(*obj, H, y, 2, 2, 5, p);
+  CHECK(p.batch_shape == "2 x 2");
+  for (int i = 0; i < 4; ++i) {
+    CHECK(p.batch[size_t(i)] == 0);
+    CHECK(p.loss[size_t(i)] == Approx(0.1));
+  }
+  CHECK(p.neg_grad.at(0, 0) == Approx(0).margin(1e-6));
+  CHECK(p.neg_grad.at(0, 1) == Approx(1));
+  CHECK_THAT(p.note, Catch::Contains("2 x 2") && Catch::EndsWith("4 of 4 points drawn in 1 batch"));
+
+  // Each identity's points together, far from the other's: every hinge
+  // closed, a zero loss and no pull on any point (in no active triplet).
+  const Tensor apart = mat(4, 2, {1, 0, 1, 0, -1, 0, -1, 0});
+  PointProbes q = probe_points(*obj, apart, y, Tensor());
+  probe_pk_batches(*obj, apart, y, 2, 2, 5, q);
+  for (int i = 0; i < 4; ++i) {
+    CHECK(q.loss[size_t(i)] == 0);
+    CHECK(q.neg_grad.at(i, 0) == 0);
+    CHECK(q.neg_grad.at(i, 1) == 0);
+  }
+  // Three identities where P asks for four: said, not thrown.
+  PointProbes r = probe_points(*obj, H, {0, 0, 1, 2}, Tensor());
+  probe_pk_batches(*obj, H, {0, 0, 1, 2}, 4, 2, 5, r);
+  CHECK_THAT(r.note, Catch::Contains("no 4 x 2 batch of these points"));
+}
+
+TEST_CASE("explorer: a run of more than three dimensions is drawn on its PCA plane, through the origin",
+          "[explorer]") {
+  // Four 4-D points spread along e1 (variance 2) and e3 (variance 0.5): the
+  // principal axes are e1 and e3 (each signed along (1, 1, 1, 1)), so
+  // v -> (v_1, v_3); h / |h| -> (v_1, v_3) / |v|; nothing is centred.
+  ExplorerFrame f;
+  f.H = mat(4, 4, {2, 0, 0, 0, -2, 0, 0, 0, 0, 0, 1, 0, 0, 0, -1, 0});
+  f.W = mat(2, 4, {1, 1, 1, 1, 0, 3, 0, 4});
+  f.probes.neg_grad = mat(4, 4, {0.5, 7, -0.25, 9, 0, 0, 0, 0, 1, 1, 1, 1, 0, 0, 0, 0});
+  const FrameView v = project_frame(f);
+  const double want_H[8] = {2, 0, -2, 0, 0, 1, 0, -1}, want_W[4] = {1, 1, 0, 0};
+  const double want_Wn[4] = {0.5, 0.5, 0, 0}, want_g[8] = {0.5, -0.25, 0, 0, 1, 1, 0, 0};
+  for (int k = 0; k < 8; ++k) CHECK(v.H[k] == Approx(want_H[k]).margin(1e-6));
+  for (int k = 0; k < 8; ++k) CHECK(v.Hn[k] == Approx(want_H[k] / (k < 4 ? 2 : 1)).margin(1e-6));
+  for (int k = 0; k < 4; ++k) CHECK(v.W[k] == Approx(want_W[k]).margin(1e-6));
+  for (int k = 0; k < 4; ++k) CHECK(v.Wn[k] == Approx(want_Wn[k]).margin(1e-6));
+  for (int k = 0; k < 8; ++k) CHECK(v.grad[k] == Approx(want_g[k]).margin(1e-6));
+  CHECK(v.C.numel() == 0);  // no centres: none projected
+
+  // A whole 5-D run: the page holds the plane (view 2) and the full -dL/dh.
+  auto obj = make_objective("cosface", LossContext{3, 5, 7}, {{"s", "8"}});
+  Rng rng(3);
+  const Tensor H5 = Tensor::uniform({6, 5}, rng, -1, 1);
+  ExplorerRun run;
+  run.title = "five", run.dim = 5, run.names = {"a", "b", "c"};
+  run.frames.push_back(explorer_frame(*obj, H5, {0, 1, 2, 0, 1, 2}, obj->class_weights(), Tensor(), 0, 0.5, 0, 1));
+  ExplorerPage page;
+  page.title = "five", page.runs.push_back(run), page.playground = false;
+  const std::string path = "build/test_explorer_dim5.html";
+  write_explorer(path, page);
+  std::ifstream in(path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  const std::string html = ss.str();
+  CHECK(html.find("\"dim\":5, \"view\":2") != std::string::npos);
+  CHECK(html.find("\"grad_full\":[") != std::string::npos);
+  CHECK(html.find("\"Hn\":[") != std::string::npos);
+  CHECK(html.find("PCA plane") != std::string::npos);  // the page says how it draws it
+  std::remove(path.c_str());
 }

@@ -176,7 +176,7 @@ TEST_CASE("losscalc: --help lists the losses and their parameters; K=", "[lossca
   const Result help = run("--help");
   CHECK(help.code == 0);
   for (const char* s : {"softmax", "l2softmax", "coco", "lsoftmax", "arcface", "combined",
-                        "easy_margin=0", "lambda_min=5", "--grads"})
+                        "easy_margin=0", "lambda_min=5", "--grads", "--explain", "--sample N"})
     CHECK_THAT(help.out, Catch::Contains(s));
   const Result one = run("cosface --help");
   CHECK(one.code == 0);
@@ -193,4 +193,45 @@ TEST_CASE("losscalc: --help lists the losses and their parameters; K=", "[lossca
   REQUIRE(k3.code == 0);
   CHECK(printed_loss(k2) != printed_loss(k3));
   CHECK(run("cosface K=1" + io).code == 2);  // label 1 is outside 0..0
+}
+
+TEST_CASE("losscalc --explain: the loss's nodes in backward order, a bad --sample refused", "[losscalc]") {
+  REQUIRE(have_losscalc());
+  TempDir dir;
+  write_text(dir.file("f.csv"), "0.6,0.8\n-1,0.2\n0.3,-0.9\n");
+  write_text(dir.file("l.csv"), "0\n1\n2\n");
+  write_text(dir.file("w.csv"), "1,0\n-0.5,0.866\n-0.5,-0.866\n");
+  const std::string io = " --features " + dir.file("f.csv") + " --labels " + dir.file("l.csv") +
+                         " --weights " + dir.file("w.csv");
+  const Result r = run("arcface s=4 m=0.3" + io + " --explain --sample 1");
+  INFO(r.out);
+  REQUIRE(r.code == 0);
+  CHECK_THAT(r.out, Catch::Contains("sample 1 of 3 (label 1)"));
+  // ArcFace's graph: cos theta = l2_normalize(h) l2_normalize(W)^T (matmul),
+  // then the margin-softmax node; backward visits the loss first, h and W last.
+  const char* in_order[] = {"\n#6 margin_softmax [1]\n", "\n#5 matmul [3, 3], row 1\n",
+                            "\n#4 l2_normalize [3, 2]\n", "\n#2 l2_normalize [3, 2], row 1\n",
+                            "\n#1 param h [3, 2], row 1\n", "   value    (-1, 0.2)\n", "\n#3 param W [3, 2]\n"};
+  size_t at = 0;
+  for (const char* s : in_order) {
+    const size_t next = r.out.find(s, at);
+    CHECK(next != std::string::npos);
+    if (next != std::string::npos) at = next;
+  }
+  CHECK_THAT(r.out, Catch::Contains("d value/d #1 h") && Catch::Contains("numeric") &&
+                        Catch::Contains("largest gap"));
+  // Nothing else changes: the loss line comes first, as without --explain.
+  CHECK(r.out.rfind("loss ", 0) == 0);
+
+  for (const std::string bad : {"3", "-1", "x", "1.5"}) {
+    const Result b = run("arcface" + io + " --explain --sample " + bad);
+    INFO(b.out);
+    CHECK(b.code == 2);
+    CHECK_THAT(b.out, Catch::Contains("--sample " + bad + ": expected a row of") &&
+                          Catch::Contains("0..2 (it has 3 rows)"));
+  }
+  const Result alone = run("arcface" + io + " --sample 1");
+  CHECK(alone.code == 2);
+  CHECK_THAT(alone.out, Catch::Contains("give --explain too"));
+  CHECK(run("arcface" + io + " --explain --sample").code == 2);
 }

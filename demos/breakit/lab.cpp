@@ -11,6 +11,7 @@
 #include "layers/prelu.hpp"
 #include "layers/sequential.hpp"
 #include "optim/sgd.hpp"
+#include "demos/cli/counted.hpp"
 
 namespace fg {
 
@@ -149,7 +150,7 @@ std::string general(double v) {
 }
 
 std::string run_line(const LabRun& r) {
-  std::string s = "  " + r.label + " [" + r.loss + "]: " + std::to_string(r.steps) + " steps";
+  std::string s = "  " + r.label + " [" + r.loss + "]: " + counted(r.steps, "step");
   if (!r.stopped.empty()) return s + ", STOPPED";
   s += ", last-epoch loss " + fixed3(r.train_loss);
   if (r.test_accuracy >= 0) s += ", test accuracy " + fixed3(r.test_accuracy);

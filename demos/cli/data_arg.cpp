@@ -7,6 +7,7 @@
 #include "core/data/idx.hpp"
 #include "core/data/image_folder.hpp"
 #include "core/data/mnist.hpp"
+#include "demos/cli/counted.hpp"
 
 namespace fg {
 
@@ -16,7 +17,7 @@ namespace {
 
 std::string counts(const DataSplit& d) {
   return " (" + std::to_string(d.train.size()) + " train, " + std::to_string(d.test.size()) +
-         " test, " + std::to_string(d.train.num_classes()) + " classes)";
+         " test, " + counted(d.train.num_classes(), "class", "classes") + ")";
 }
 
 bool starts_with(const std::string& s, const char* prefix) { return s.rfind(prefix, 0) == 0; }

@@ -11,6 +11,8 @@
 #include "core/random.hpp"
 #include "demos/cli/json_text.hpp"
 #include "demos/explorer/playground.hpp"
+#include "demos/features/metrics.hpp"
+#include "demos/features/run.hpp"
 #include "demos/plot/plot.hpp"
 
 namespace fg {
@@ -36,6 +38,14 @@ std::string ints(const std::vector<int>& v) {
   return s + "]";
 }
 
+// Batch numbers, null for a point drawn in none (-1).
+std::string batches(const std::vector<int>& b) {
+  std::string s = "[";
+  for (size_t i = 0; i < b.size(); ++i)
+    s += (i ? "," : "") + (b[i] < 0 ? std::string("null") : std::to_string(b[i]));
+  return s + "]";
+}
+
 // A K x N tensor as [[..], ..]; null when empty.
 std::string matrix(const Tensor& t) {
   if (t.dim() != 2 || t.numel() == 0) return "null";
@@ -55,23 +65,35 @@ std::string flat(const Tensor& t) {
   return nums(v);
 }
 
-std::string frame_json(const ExplorerFrame& f) {
+std::string frame_json(const ExplorerFrame& f, int dim) {
   JsonObject j;
   j.add("epoch", f.epoch).add("accuracy", f.accuracy);
-  j.add_raw("index", ints(f.index)).add_raw("y", ints(f.y)).add_raw("H", flat(f.H));
-  j.add_raw("W", matrix(f.W)).add_raw("C", matrix(f.C)).add_raw("W_push", matrix(f.W_push));
+  j.add_raw("index", ints(f.index)).add_raw("y", ints(f.y));
+  if (dim > 3) {  // drawn on a plane; the hover shows the full -dL/dh (grad_full)
+    const FrameView v = project_frame(f);
+    j.add_raw("H", flat(v.H)).add_raw("Hn", flat(v.Hn)).add_raw("W", matrix(v.W)).add_raw("Wn", matrix(v.Wn));
+    j.add_raw("C", matrix(v.C)).add_raw("Cn", matrix(v.Cn)).add_raw("W_push", matrix(v.W_push));
+    j.add_raw("grad", flat(v.grad));
+    j.add_raw("grad_full", flat(f.probes.neg_grad));
+  } else {
+    j.add_raw("H", flat(f.H)).add_raw("W", matrix(f.W)).add_raw("C", matrix(f.C));
+    j.add_raw("W_push", matrix(f.W_push)).add_raw("grad", flat(f.probes.neg_grad));
+  }
   j.add_raw("loss", nums(f.probes.loss)).add_raw("theta", nums(f.probes.theta_deg));
-  j.add_raw("psi", nums(f.probes.psi)).add_raw("grad", flat(f.probes.neg_grad));
+  j.add_raw("psi", nums(f.probes.psi));
   j.add("note", f.probes.note);
+  j.add_raw("batch", f.probes.batch.empty() ? "null" : batches(f.probes.batch));
+  j.add("pk", f.probes.batch_shape);
   return j.str(0);
 }
 
 std::string run_json(const ExplorerRun& r) {
   std::vector<std::string> names, frames;
   for (const std::string& n : r.names) names.push_back(json_quote(n));
-  for (const ExplorerFrame& f : r.frames) frames.push_back(frame_json(f));
+  for (const ExplorerFrame& f : r.frames) frames.push_back(frame_json(f, r.dim));
   JsonObject j;
-  j.add("title", r.title).add("dim", r.dim).add("scoring", r.scoring == Scoring::Cosine ? "cosine" : "dot");
+  j.add("title", r.title).add("dim", r.dim).add("view", r.dim > 3 ? 2 : r.dim);  // view: the coordinates drawn
+  j.add("scoring", r.scoring == Scoring::Cosine ? "cosine" : "dot");
   j.add_raw("names", json_array(names, 0)).add_raw("frames", json_array(frames, 0));
   return j.str(0);
 }
@@ -116,8 +138,35 @@ ExplorerFrame explorer_frame(Objective& obj, const Tensor& H, const std::vector<
   if (W.numel()) f.W = W.clone();
   if (C.numel()) f.C = C.clone();
   f.probes = probe_points(obj, f.H, f.y, f.W.numel() ? f.W : f.C);
+  const PKShape pk = pk_shape_of(obj);
+  if (objective_needs_pk(obj.name()) && pk.P > 0)
+    probe_pk_batches(obj, f.H, f.y, pk.P, pk.K, seed, f.probes);
   f.W_push = class_weight_push(obj, f.H, f.y);
   return f;
+}
+
+FrameView project_frame(const ExplorerFrame& f) {
+  const PrincipalAxes pa = principal_axes2(f.H);
+  auto project = [&](const Tensor& t, bool unit) {
+    if (t.dim() != 2 || t.numel() == 0) return Tensor();
+    const int rows = t.size(0), N = t.size(1);
+    Tensor out({rows, 2});
+    for (int i = 0; i < rows; ++i) {
+      double len = 0;
+      for (int k = 0; k < N; ++k) len += double(t.at(i, k)) * t.at(i, k);
+      const double scale = unit ? 1 / std::max(std::sqrt(len), 1e-12) : 1;
+      for (int c = 0; c < 2; ++c) {
+        double s = 0;
+        for (int k = 0; k < N; ++k) s += t.at(i, k) * pa.axes[size_t(c)][size_t(k)];
+        out.at(i, c) = real(s * scale);
+      }
+    }
+    return out;
+  };
+  FrameView v;
+  v.H = project(f.H, false), v.Hn = project(f.H, true), v.W = project(f.W, false), v.Wn = project(f.W, true);
+  v.C = project(f.C, false), v.Cn = project(f.C, true), v.W_push = project(f.W_push, false), v.grad = project(f.probes.neg_grad, false);
+  return v;
 }
 
 std::string explorer_points_json(const ExplorerFrame& f) {
@@ -129,6 +178,7 @@ std::string explorer_points_json(const ExplorerFrame& f) {
     JsonObject j;
     j.add("index", f.index[i]).add("label", f.y[i]).add("theta_y_deg", f.probes.theta_deg[i]);
     j.add("psi", f.probes.psi[i]).add("loss", f.probes.loss[i]).add_raw("neg_grad", nums(g));
+    if (!f.probes.batch.empty()) j.add_raw("batch", f.probes.batch[i] < 0 ? "null" : std::to_string(f.probes.batch[i]));
     rows.push_back(j.str(0));
   }
   return json_array(rows, 0);
@@ -138,9 +188,9 @@ void write_explorer(const std::string& path, const ExplorerPage& page) {
   if (page.runs.empty()) throw Error("explorer page " + path + ": no runs to show");
   std::vector<std::string> runs;
   for (const ExplorerRun& r : page.runs) {
-    if (r.dim != 2 && r.dim != 3)
+    if (r.dim < 2)
       throw Error("explorer page " + path + ": run '" + r.title + "' has dim " + std::to_string(r.dim) +
-                  "; the page draws 2-D and 3-D features only");
+                  "; the page draws features of 2 or more dimensions");
     if (r.frames.empty()) throw Error("explorer page " + path + ": run '" + r.title + "' has no frames");
     runs.push_back(run_json(r));
   }

@@ -30,7 +30,7 @@ struct ExplorerFrame {
   int epoch = 0;
   double accuracy = NAN;   // test accuracy, NaN when unknown
   std::vector<int> index;  // each point's row in the evaluated set
-  Tensor H;                // m x N features (N = 2 or 3)
+  Tensor H;                // m x N features
   std::vector<int> y;      // m labels
   Tensor W, C;             // class weights, centres (K x N) or empty
   Tensor W_push;           // -dL/dW (K x N) on these points, or empty
@@ -48,25 +48,42 @@ struct ExplorerRun {
 struct ExplorerPage {
   std::string title;
   std::vector<ExplorerRun> runs;  // one: a run's page; several: the gallery
-  std::string table;              // text shown under the panels (the gallery table)
+  std::string table;              // Markdown under the panels (the gallery table): paragraphs and a
+                                  // pipe table, which the page draws as an HTML <table>
   std::string points = "a fixed sample of the test set";  // what the dots are
   bool playground = true;
 };
 
 // A frame of the features H (labels y) of the evaluated set: at most
 // max_points rows, the same rows for every frame of a run (drawn from seed and
-// the row count), with the objective's numbers for each (probe_points) and
-// -dL/dW on them. W and C as from the run (either may be empty).
+// the row count), with the objective's numbers for each (probe_points; for a
+// pair or triplet objective that a FeatureRun trains, probe_pk_batches with
+// its P x K shape, pk_shape_of, and seed) and -dL/dW on them. W and C as
+// from the run (either may be empty).
 ExplorerFrame explorer_frame(Objective& obj, const Tensor& H, const std::vector<int>& y, const Tensor& W,
                              const Tensor& C, int epoch, double accuracy, int max_points, uint64_t seed);
 
 // The frame's points as JSON, one object each (index, label, theta_y_deg,
-// psi, loss, neg_grad), for metrics.json: the browser test compares what the
-// page shows on hover with these.
+// psi, loss, neg_grad; batch for pair and triplet objectives), for
+// metrics.json: the browser test compares what the page shows on hover with
+// these.
 std::string explorer_points_json(const ExplorerFrame& f);
 
-// Writes the page whole (temporary file, then rename). Runs with a dim other
-// than 2 or 3, or without frames, are an fg::Error.
+// A frame of more than three dimensions as the page draws it: each vector
+// projected on the top-two principal axes a_1, a_2 of the frame's features
+// (demos/features/metrics.hpp), through the origin: v -> (a_1 . v, a_2 . v),
+// not centred, so W_j and -dL/dh keep their origin and the arrows are the
+// gradients' components in that plane. Hn, Wn, Cn: the same projection of
+// h / |h|, W_j / |W_j|, c_j / |c_j| (the normalised view). Each is rows x 2; empty
+// where the frame has none.
+struct FrameView {
+  Tensor H, Hn, W, Wn, C, Cn, W_push, grad;
+};
+FrameView project_frame(const ExplorerFrame& f);
+
+// Writes the page whole (temporary file, then rename). Runs of dim 2 and 3
+// are drawn as they are, of more on the plane of project_frame (the page says
+// so); a dim below 2, or a run without frames, is an fg::Error.
 void write_explorer(const std::string& path, const ExplorerPage& page);
 
 // The page's script and styles (demos/explorer/page_script.cpp).

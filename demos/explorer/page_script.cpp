@@ -6,7 +6,8 @@
 // theta_y, psi, -dL/dh, -dL/dW, p_y, the smallest s) is in the embedded data,
 // computed by the C++ loss code; the page computes screen positions, the
 // normalised view h / |h|, decision regions (argmax over the class scores, as
-// the PNG draws them) and linear interpolation between grid points.
+// the PNG draws them), linear interpolation between grid points, and the
+// layout of the Markdown table as an HTML <table>.
 #include "demos/explorer/page.hpp"
 
 namespace fg {
@@ -21,7 +22,10 @@ h3 { font-size: 13px; margin: 2px 0; font-weight: normal; }
 .panel { border: 1px solid #ccc; padding: 4px; }
 canvas { display: block; cursor: crosshair; }
 #info { min-height: 3.2em; background: #f4f4f4; padding: 4px 8px; font-family: monospace; white-space: pre-wrap; }
-pre.table { font-size: 12px; background: #fafafa; padding: 6px; overflow-x: auto; }
+table.md { border-collapse: collapse; font-size: 12px; margin: 6px 0; }
+table.md th, table.md td { border: 1px solid #ccc; padding: 2px 6px; }
+table.md th { background: #f0f0f0; }
+#table p { font-size: 12px; max-width: 70em; }
 .note { color: #666; font-size: 12px; }
 )CSS";
 
@@ -63,13 +67,40 @@ document.body.appendChild(info);
 document.body.appendChild(el('p', { class: 'note' },
   'Points: ' + D.points + '. Arrows from the origin: the class weights W_j (scaled to the view; ' +
   'dashed: the centres c_j). Short arrows on points: -dL/dh from the loss\'s own backward on that point alone ' +
+  '(pair and triplet losses: on the P x K batch the point is drawn in) ' +
   '(lengths scaled so the longest is 28 px). Thin arrows at the tips of W_j: -dL/dW_j over the sample. ' +
   'Background: the decision regions (argmax over classes of W_j.h, or of cos theta_j for angular scoring). ' +
-  'In 3-D, drag a panel to turn the sphere; dim points are behind it.'));
-if (D.table) { document.body.appendChild(el('h2', {}, 'Table')); document.body.appendChild(el('pre', { class: 'table', id: 'table' }, D.table)); }
+  'In 3-D, drag a panel to turn the sphere; dim points are behind it.' +
+  (D.runs.some(r => r.dim > 3) ? ' Features of more than 3 dimensions are drawn on the plane of the first two principal ' +
+    'directions of each frame\'s features, through the origin (h -> (a1.h, a2.h)); the normalised view projects h/|h|; ' +
+    'no decision regions; the hover numbers (and -dL/dh) are those of the full features.' : '')));
+// The table (Markdown from the program: paragraphs and one pipe table) as
+// HTML: whatever columns the header row names, each cell's `code` kept.
+function cells(line) { return line.trim().replace(/^\|/, '').replace(/\|$/, '').split('|').map(c => c.trim()); }
+function inline(tag, text) { const e = el(tag);
+  text.split('`').forEach((part, k) => { if (part) e.appendChild(k % 2 ? el('code', {}, part) : document.createTextNode(part)); });
+  return e; }
+function markdown(md) {
+  const box = el('div', { id: 'table' }), lines = md.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    if (!lines[i].trim()) continue;
+    if (!lines[i].trim().startsWith('|')) { box.appendChild(inline('p', lines[i])); continue; }
+    const rows = []; while (i < lines.length && lines[i].trim().startsWith('|')) rows.push(cells(lines[i++])); i--;
+    const sep = rows.length > 1 && rows[1].every(c => /^:?-+:?$/.test(c));
+    const align = sep ? rows[1].map(c => c.endsWith(':') ? 'right' : 'left') : [];
+    const t = el('table', { class: 'md' }), head = el('thead'), body = el('tbody'), hr = el('tr');
+    rows[0].forEach(c => hr.appendChild(inline('th', c))); head.appendChild(hr); t.append(head, body);
+    rows.slice(sep ? 2 : 1).forEach(r => { const tr = el('tr');
+      r.forEach((c, k) => { const td = inline('td', c); td.style.textAlign = align[k] || 'left'; tr.appendChild(td); });
+      body.appendChild(tr); });
+    box.appendChild(t);
+  }
+  return box;
+}
+if (D.table) { document.body.appendChild(el('h2', {}, 'Table')); document.body.appendChild(markdown(D.table)); }
 
 function frameOf(r) { return r.frames[Math.min(S.epoch, r.frames.length - 1)]; }
-function vec(f, N, i) { return f.H.slice(i * N, i * N + N); }
+function vec(f, N, i, normed) { const H = normed && f.Hn ? f.Hn : f.H; return H.slice(i * N, i * N + N); }
 function norm(v) { return Math.sqrt(v.reduce((a, x) => a + x * x, 0)); }
 function rotate(v, ri) {
   if (v.length === 2) return [v[0], v[1], 0];
@@ -91,16 +122,18 @@ function lighten(hex, t) {
 }
 
 function draw(ri) {
-  const r = D.runs[ri], f = frameOf(r), N = r.dim, c = canvases[ri], g = c.getContext('2d');
+  // N: the coordinates drawn (r.view: 2 for a run of more than 3 dimensions, on its PCA plane).
+  const r = D.runs[ri], f = frameOf(r), N = r.view, c = canvases[ri], g = c.getContext('2d');
   const m = f.y.length, cx = PX / 2, cy = PX / 2, R = PX * 0.44, normed = S.view === 'normalised';
   g.fillStyle = '#fff'; g.fillRect(0, 0, PX, PX);
   let ext = 1e-12;
   if (!normed) { const ns = []; for (let i = 0; i < m; i++) ns.push(norm(vec(f, N, i)));
     ns.sort((a, b) => a - b); ext = Math.max(ns[Math.floor(0.98 * (m - 1))] || 0, 1e-12); }
-  const place = v => { const u = normed ? v.map(x => x / Math.max(norm(v), 1e-12)) : v.map(x => x / ext);
+  // On a PCA plane the normalised view is the projection of h / |h| (f.Hn), drawn as it is.
+  const place = v => { const u = normed ? (f.Hn ? v : v.map(x => x / Math.max(norm(v), 1e-12))) : v.map(x => x / ext);
     const p = rotate(u, ri); return [cx + p[0] * R * 0.9, cy - p[1] * R * 0.9, p[2]]; };
   const W = f.W || f.C;
-  if (f.W && N === 2) {  // decision regions, 4-px cells
+  if (f.W && r.dim === 2) {  // decision regions, 4-px cells
     const wn = f.W.map(w => r.scoring === 'cosine' ? Math.max(norm(w), 1e-12) : 1);
     for (let py = 0; py < PX; py += 4) for (let px = 0; px < PX; px += 4) {
       const x = px + 2 - cx, y = cy - (py + 2);
@@ -112,7 +145,7 @@ function draw(ri) {
   g.strokeStyle = '#bbb'; g.lineWidth = 1;
   if (normed || N === 3) { g.beginPath(); g.arc(cx, cy, R * 0.9, 0, 2 * Math.PI); g.stroke(); }
   const scr = new Array(m), order = [...Array(m).keys()];
-  for (let i = 0; i < m; i++) scr[i] = place(vec(f, N, i));
+  for (let i = 0; i < m; i++) scr[i] = place(vec(f, N, i, normed));
   order.sort((a, b) => scr[a][2] - scr[b][2]);
   for (const i of order) {
     g.globalAlpha = (N === 3 && scr[i][2] < 0) ? 0.25 : 0.85;
@@ -132,7 +165,8 @@ function draw(ri) {
     const wmax = Math.max(...W.map(norm), 1e-12);
     let pmax = 1e-30; if (f.W_push) f.W_push.forEach(p => { pmax = Math.max(pmax, norm(p)); });
     W.forEach((w, j) => {
-      const u = rotate(w.map(x => x / (normed ? Math.max(norm(w), 1e-12) : wmax)), ri);
+      const Wn = f.W ? f.Wn : f.Cn;  // PCA plane: the projection of W_j / |W_j|
+      const u = rotate(normed && Wn ? Wn[j] : w.map(x => x / (normed ? Math.max(norm(w), 1e-12) : wmax)), ri);
       const tx = cx + u[0] * R, ty = cy - u[1] * R;
       arrow(g, cx, cy, tx, ty, color(j), 2.2, !f.W);
       if (f.W_push && f.W_push[j]) { const p = rotate(f.W_push[j], ri), l = norm(f.W_push[j]) / pmax * 30;
@@ -145,7 +179,8 @@ function draw(ri) {
     arrow(g, scr[i][0], scr[i][1], scr[i][0] + l * Math.cos(a), scr[i][1] - l * Math.sin(a), '#d00', 2.2);
   }
   g.fillStyle = '#222'; g.font = '12px sans-serif';
-  g.fillText('epoch ' + f.epoch + (f.accuracy !== null ? ', accuracy ' + fmt(f.accuracy) : '') + (normed ? ', h/|h|' : ', raw h'), 6, 14);
+  g.fillText('epoch ' + f.epoch + (f.accuracy !== null ? ', accuracy ' + fmt(f.accuracy) : '') + (normed ? ', h/|h|' : ', raw h') +
+    (r.dim > 3 ? ', ' + r.dim + '-D on its PCA plane' : ''), 6, 14);
   if (f.note) g.fillText(f.note.slice(0, 70), 6, PX - 6);
   S.screen[ri] = scr;
 }
@@ -158,13 +193,17 @@ function drawAll() {
 function showInfo() {
   if (!S.hover) { info.textContent = 'hover a point'; return; }
   const r = D.runs[S.hover.ri], f = frameOf(r), i = S.hover.i, N = r.dim;
-  const gr = f.grad.slice(i * N, i * N + N);
+  const gr = (f.grad_full || f.grad).slice(i * N, i * N + N);
   info.textContent = '';
   const put = (label, key, v) => { info.append(label + ' '); info.appendChild(el('span', { 'data-k': key }, v)); info.append('   '); };
   put(r.title + ', epoch ' + f.epoch + ', point', 'index', String(f.index[i]));
   put('class', 'label', String(f.y[i])); info.append('(' + (r.names[f.y[i]] || '') + ')\n');
   put('theta_y (deg)', 'theta_y_deg', fmt(f.theta[i])); put('psi(theta_y)', 'psi', fmt(f.psi[i]));
-  put('loss', 'loss', fmt(f.loss[i])); info.append('\n');
+  put('loss', 'loss', fmt(f.loss[i]));
+  if (f.batch) info.append(f.batch[i] === null ? '(drawn in no batch)' : '(from one ' + f.pk + ' batch drawn as training ' +
+    'draws it, batch ' + f.batch[i] + ': its loss, this point\'s -dL/dh' +
+    (gr.every(v => v === 0) ? '; the point is in no active pair or triplet of it' : '') + ')');
+  info.append('\n');
   put('-dL/dh', 'neg_grad', '(' + gr.map(fmt).join(', ') + ')');
 }
 slider.addEventListener('input', () => { S.epoch = +slider.value; drawAll(); });

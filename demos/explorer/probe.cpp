@@ -4,9 +4,11 @@
 #include <cmath>
 #include <functional>
 
+#include "core/data/batching.hpp"
 #include "core/error.hpp"
 #include "core/graph.hpp"
 #include "demos/features/metrics.hpp"
+#include "demos/cli/counted.hpp"
 #include "demos/features/run.hpp"
 
 namespace fg {
@@ -70,6 +72,47 @@ PointProbes probe_points(Objective& obj, const Tensor& H, const std::vector<int>
   }
   zero_all(obj);
   return p;
+}
+
+void probe_pk_batches(Objective& obj, const Tensor& H, const std::vector<int>& y, int P, int K, uint64_t seed,
+                      PointProbes& p) {
+  const int m = H.size(0), N = H.size(1);
+  p.batch.assign(size_t(m), -1);
+  p.batch_shape = std::to_string(P) + " x " + std::to_string(K);
+  int drawn = 0, batches = 0;
+  try {
+    const PKSampler sampler(y, P, K, seed);
+    const int most = 8 * sampler.batches_per_epoch();  // random draws: a pass misses some points
+    for (int b = 0; b < most && drawn < m; ++b, ++batches) {
+      const std::vector<int> idx = sampler.batch(b);
+      Tensor bH({int(idx.size()), N});
+      std::vector<int> by;
+      for (size_t r = 0; r < idx.size(); ++r) {
+        for (int k = 0; k < N; ++k) bH.at(int(r), k) = H.at(idx[r], k);
+        by.push_back(y[size_t(idx[r])]);
+      }
+      Var h = param(bH);
+      Var L = obj.forward(LossInput{h, by});
+      backward(L);
+      for (size_t r = 0; r < idx.size(); ++r) {
+        const int i = idx[r];
+        if (p.batch[size_t(i)] == -1) {
+          p.batch[size_t(i)] = b, p.loss[size_t(i)] = L.value().item(), ++drawn;
+          for (int k = 0; k < N; ++k) p.neg_grad.at(i, k) = 0;
+        }
+        if (p.batch[size_t(i)] == b)
+          for (int k = 0; k < N; ++k) p.neg_grad.at(i, k) -= h.grad().at(int(r), k);
+      }
+    }
+  } catch (const Error& e) {
+    p.note = "no " + std::to_string(P) + " x " + std::to_string(K) + " batch of these points: " + e.what();
+    zero_all(obj);
+    return;
+  }
+  zero_all(obj);
+  p.note = "pair/triplet loss: loss and -dL/dh from the " + std::to_string(P) + " x " + std::to_string(K) +
+           " batch (as training draws it) each point is drawn in; " + std::to_string(drawn) + " of " +
+           counted(m, "point") + " drawn in " + counted(batches, "batch", "batches");
 }
 
 Tensor batch_push(Objective& obj, const Tensor& H, const std::vector<int>& y) {

@@ -12,8 +12,10 @@
 //                 (margin warm-up and lambda annealing included); NaN otherwise
 //
 // Pair and triplet terms need a batch with more than one point: for an
-// objective with one (objective_needs_pk) the per-point loss and gradient are
-// NaN and `note` says why; so they are when a forward on one point fails.
+// objective with one (objective_needs_pk) probe_points leaves the per-point
+// loss and gradient NaN and `note` says why (so it does when a forward on one
+// point fails); probe_pk_batches then gives each point the numbers of the
+// P x K batch it is drawn in, as training draws it.
 #pragma once
 
 #include <string>
@@ -29,13 +31,28 @@ struct PointProbes {
   std::vector<double> theta_deg;  // m, NaN without W or centres
   std::vector<double> psi;        // m, NaN outside the margin family
   Tensor neg_grad;                // m x N: -dL_i/dh_i
-  std::string note;               // empty, or why loss/grad are NaN
+  std::string note;               // empty, or why loss/grad are NaN, or where they come from
+  std::vector<int> batch;         // m (probe_pk_batches): the batch each point's numbers are from, -1 none
+  std::string batch_shape;        // "10 x 12" (probe_pk_batches): P identities x K points each
 };
 
 // H (m x N) with labels y; W (K x N) the objective's class weights or its
 // centres (empty: no angles). The objective's parameter gradients are zeroed
 // afterwards, so this may run between training steps.
 PointProbes probe_points(Objective& obj, const Tensor& H, const std::vector<int>& y, const Tensor& W);
+
+// Pair and triplet objectives: the points (H, y) drawn into P x K batches as
+// training draws them (core/data/batching.hpp's PKSampler with this seed),
+// batch 0, 1, ... until every point is drawn (at most eight passes,
+// PKSampler::batches_per_epoch each: a batch draws its identities at random,
+// so one pass misses some points). A point drawn
+// gets, from the first batch it is in, that batch's loss and minus the
+// gradient of that loss with respect to it (summed over its copies when a
+// class with fewer than K points repeats it): zero when it is in no active
+// pair or triplet. Points never drawn keep NaN. Sets p.batch and p.note; the
+// objective's parameter gradients are zeroed afterwards.
+void probe_pk_batches(Objective& obj, const Tensor& H, const std::vector<int>& y, int P, int K, uint64_t seed,
+                      PointProbes& p);
 
 // The objective's psi(c = cos theta_y) of its first term, if it has one.
 bool has_target_logit(const Objective& obj);

@@ -129,40 +129,47 @@ PairAngles pair_angles(const Tensor& H, const std::vector<int>& y, int max_pairs
   return out;
 }
 
-Tensor project_pca2(const Tensor& H) {
+PrincipalAxes principal_axes2(const Tensor& H) {
   if (H.dim() != 2 || H.size(0) < 1 || H.size(1) < 2)
-    throw Error("project_pca2: features " + shape_str(H.shape()) + " (expected m x N with N >= 2)");
+    throw Error("principal axes: features " + shape_str(H.shape()) + " (expected m x N with N >= 2)");
   const int m = H.size(0), N = H.size(1);
-  std::vector<double> mean(size_t(N), 0.0), C(size_t(N) * N, 0.0);
+  PrincipalAxes p;
+  p.mean.assign(size_t(N), 0.0);
+  std::vector<double> C(size_t(N) * N, 0.0);
   int used = 0;
   for (int i = 0; i < m; ++i) {
     const real* h = H.data() + int64_t(i) * N;
     if (!std::isfinite(norm_of(h, N))) continue;
-    for (int k = 0; k < N; ++k) mean[size_t(k)] += h[k];
+    for (int k = 0; k < N; ++k) p.mean[size_t(k)] += h[k];
     ++used;
   }
-  for (double& v : mean) v /= std::max(used, 1);
+  for (double& v : p.mean) v /= std::max(used, 1);
   for (int i = 0; i < m; ++i) {
     const real* h = H.data() + int64_t(i) * N;
     if (!std::isfinite(norm_of(h, N))) continue;
     for (int a = 0; a < N; ++a)
-      for (int b = 0; b < N; ++b) C[size_t(a) * N + b] += (h[a] - mean[size_t(a)]) * (h[b] - mean[size_t(b)]);
+      for (int b = 0; b < N; ++b) C[size_t(a) * N + b] += (h[a] - p.mean[size_t(a)]) * (h[b] - p.mean[size_t(b)]);
   }
   // The top two eigenvectors of C; each sign chosen to point along
   // (1, 1, ..., 1), so the picture does not flip between runs.
   const SymmetricEigen e = symmetric_eigen(C, N);
-  std::vector<std::vector<double>> axes(2, std::vector<double>(size_t(N)));
+  p.axes.assign(2, std::vector<double>(size_t(N)));
   for (int c = 0; c < 2; ++c) {
     double along = 0;
     for (int k = 0; k < N; ++k) along += e.vectors[size_t(k) * N + c];
-    for (int k = 0; k < N; ++k)
-      axes[size_t(c)][size_t(k)] = (along < 0 ? -1 : 1) * e.vectors[size_t(k) * N + c];
+    for (int k = 0; k < N; ++k) p.axes[size_t(c)][size_t(k)] = (along < 0 ? -1 : 1) * e.vectors[size_t(k) * N + c];
   }
+  return p;
+}
+
+Tensor project_pca2(const Tensor& H) {
+  const PrincipalAxes p = principal_axes2(H);
+  const int m = H.size(0), N = H.size(1);
   Tensor P({m, 2});
   for (int i = 0; i < m; ++i)
     for (int c = 0; c < 2; ++c) {
       double s = 0;
-      for (int k = 0; k < N; ++k) s += (H.at(i, k) - mean[size_t(k)]) * axes[size_t(c)][size_t(k)];
+      for (int k = 0; k < N; ++k) s += (H.at(i, k) - p.mean[size_t(k)]) * p.axes[size_t(c)][size_t(k)];
       P.at(i, c) = real(s);
     }
   return P;

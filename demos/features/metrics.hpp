@@ -55,8 +55,17 @@ struct PairAngles {
 };
 PairAngles pair_angles(const Tensor& H, const std::vector<int>& y, int max_pairs, uint64_t seed);
 
-// The top-two principal axes of the rows of H (m x N, N >= 2), and H projected
-// on them (m x 2), for drawing features of more than three dimensions.
+// The top-two principal axes of the rows of H (m x N, N >= 2) about their
+// mean: `axes` 2 x N, unit rows, each signed to point along (1, 1, ..., 1) so
+// pictures do not flip between runs. Rows that are not finite are left out.
+struct PrincipalAxes {
+  std::vector<double> mean;               // N
+  std::vector<std::vector<double>> axes;  // 2 rows of N
+};
+PrincipalAxes principal_axes2(const Tensor& H);
+
+// H centred and projected on those axes (m x 2), for drawing features of more
+// than three dimensions.
 Tensor project_pca2(const Tensor& H);
 
 }  // namespace fg

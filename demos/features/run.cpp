@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <atomic>
 #include <exception>
+#include <map>
 #include <mutex>
 #include <thread>
 #include <cmath>
@@ -16,6 +17,7 @@
 #include "optim/adam.hpp"
 #include "core/schedule.hpp"
 #include "optim/sgd.hpp"
+#include "demos/cli/counted.hpp"
 
 namespace fg {
 
@@ -60,6 +62,24 @@ bool objective_needs_pk(const std::string& objective) {
   for (const TermSpec& t : parse_objective(objective))
     if (kPairTerms.count(t.name)) return true;
   return false;
+}
+
+namespace {
+// Which P x K shape each live run's objective trains with (runs may be made on
+// several threads at once: the gallery).
+std::mutex g_pk_mutex;
+std::map<const Objective*, PKShape> g_pk_shapes;
+}  // namespace
+
+PKShape pk_shape_of(const Objective& obj) {
+  std::lock_guard<std::mutex> lock(g_pk_mutex);
+  const auto it = g_pk_shapes.find(&obj);
+  return it == g_pk_shapes.end() ? PKShape{} : it->second;
+}
+
+FeatureRun::~FeatureRun() {
+  std::lock_guard<std::mutex> lock(g_pk_mutex);
+  g_pk_shapes.erase(loss_.get());
 }
 
 FeatureRun::FeatureRun(const FeatureRunOptions& o, const Dataset& train, const Dataset* test)
@@ -116,6 +136,10 @@ FeatureRun::FeatureRun(const FeatureRunOptions& o, const Dataset& train, const D
   const int64_t total = int64_t(o.epochs) * trainer_->steps_per_epoch();
   lr_warmup_ = std::min<int64_t>(200, total / 20);
   trainer_->set_lr_schedule(warmup(cosine_schedule(o.lr, total), lr_warmup_, 0.1));
+  if (pk_P_ > 0) {  // last: a constructor that throws leaves no entry behind
+    std::lock_guard<std::mutex> lock(g_pk_mutex);
+    g_pk_shapes[loss_.get()] = PKShape{pk_P_, pk_K_};
+  }
 }
 
 void run_tasks(int n, int jobs, int threads_per_job, const std::function<void(int)>& task) {
@@ -152,7 +176,7 @@ Tensor FeatureRun::centres() const {
 
 std::string FeatureRun::describe() const {
   std::string d = "LeNet++ " + std::to_string(o_.dim) + "-D" + (o_.batchnorm ? " with BatchNorm, " : ", ") + (o_.optimizer == "sgd" ? "SGD" : "Adam") +
-                  " lr " + num_str(o_.lr) + " (warm-up " + std::to_string(lr_warmup_) + " steps, cosine), weight decay " + num_str(o_.weight_decay) + ", ";
+                  " lr " + num_str(o_.lr) + " (warm-up " + counted(lr_warmup_, "step") + ", cosine), weight decay " + num_str(o_.weight_decay) + ", ";
   if (o_.clip > 0) d += "gradient norm clipped at " + num_str(o_.clip) + ", ";
   if (pk_P_ > 0)
     d += "P x K batches " + std::to_string(pk_P_) + " x " + std::to_string(pk_K_);

@@ -2,20 +2,22 @@
 """The browser test of explorer.html (demos/explorer/page.hpp), run by
 `make test` (scripts/run_tests.sh browser).
 
-It trains two very short feature2d runs on 300 synthetic digits (2-D ArcFace
-and 3-D CosFace) and a two-loss gallery, opens each explorer.html from file:// in headless Chromium
+It trains three very short feature2d runs on 300 synthetic digits (2-D ArcFace,
+3-D CosFace, 2-D triplet) and a two-loss gallery, opens each explorer.html from file:// in headless Chromium
 through the DevTools protocol (tests/browser/cdp.py) and checks, as a reader
 would see it:
   - the page loads with no exception, console error or failed load;
   - moving the epoch slider (a mouse click on it) changes what is drawn;
   - hovering a point shows the numbers metrics.json lists for it (class,
-    theta_y, psi, loss, -dL/dh), for the three most isolated points;
+    theta_y, psi, loss, -dL/dh), for the three most isolated points; for the
+    triplet run they are numbers (its P x K batch's) and the panel says so;
   - the 3-D sphere turns when dragged; the margin playground redraws when
     its s slider moves; the gallery page's slider redraws every panel and
-    its table names every loss;
-then runs the same checks on three broken copies of the page (a script that
-throws, frames that are all the same, one number changed) and expects each
-to fail. Screenshots go to build/browser/*.png. Ends with "browser: N passed,
+    its table is an HTML <table> with the Markdown's header cells and a row
+    per loss;
+then runs the same checks on four broken copies of the pages (a script that
+throws, frames that are all the same, one number changed, the table left as
+text) and expects each to fail. Screenshots go to build/browser/*.png. Ends with "browser: N passed,
 N failed".
 
     tests/browser/explorer_test.py [--reuse]   (--reuse: keep the runs already in build/browser)
@@ -35,6 +37,7 @@ OUT = os.path.join(ROOT, "build", "browser")
 RUNS = {
     "arc2d": ["--loss", "arcface", "s=16", "m=0.2", "--dim", "2"],
     "cos3d": ["--loss", "cosface", "s=16", "m=0.2", "--dim", "3"],
+    "trip2d": ["--loss", "triplet", "--dim", "2"],
 }
 
 
@@ -43,7 +46,7 @@ class CheckFailed(Exception):
 
 
 def start(cmd):
-    """Starts one program; finish() waits for it. The three runs go at once."""
+    """Starts one program; finish() waits for it. The runs go at once."""
     return cmd, subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
 
 
@@ -82,10 +85,27 @@ def check_gallery(page):
     for r in range(n):
         if first[r] == last[r]:
             raise CheckFailed(f"the shared slider changed nothing in panel {r}")
-    table = page.eval("document.getElementById('table').textContent")
-    for label in ("Softmax", "ArcFace"):
-        if label not in table:
-            raise CheckFailed(f"the gallery table does not name {label}")
+    check_table(page)
+
+
+def check_table(page):
+    """The gallery's Markdown table drawn as an HTML <table>: the header cells
+    the Markdown names (whatever columns the gallery writes), one row a loss."""
+    pipe = [line.strip() for line in page.eval("fgExplorer.data.table").split("\n") if line.strip().startswith("|")]
+    if len(pipe) < 3:
+        raise CheckFailed("the page's data holds no Markdown table")
+    want = [c.strip() for c in pipe[0].strip("|").split("|")]
+    head = page.eval("[...document.querySelectorAll('#table table thead th')].map(e => e.textContent)")
+    if head != want:
+        raise CheckFailed(f"the table's header cells are {head}, the Markdown names {want}")
+    if head[0] != "loss" or "test accuracy" not in head:
+        raise CheckFailed(f"the table's header {head} lacks 'loss' or 'test accuracy'")
+    rows = page.eval("[...document.querySelectorAll('#table table tbody tr')]"
+                     ".map(r => [...r.children].map(c => c.textContent))")
+    if len(rows) != 2 or len(pipe) - 2 != 2:
+        raise CheckFailed(f"the table has {len(rows)} rows (Markdown: {len(pipe) - 2}), expected one per loss, 2")
+    if [r[0] for r in rows] != ["Softmax", "ArcFace"] or any(len(r) != len(head) for r in rows):
+        raise CheckFailed(f"the table's rows {rows} do not name Softmax and ArcFace with {len(head)} cells each")
 
 
 def close(a, b, rel=2e-3):
@@ -178,6 +198,18 @@ def check_hover(page, metrics):
             raise CheckFailed(f"point {index}: -dL/dh {shown['neg_grad']} shown, {t['neg_grad']} in metrics.json")
 
 
+def check_batch_hover(page, metrics):
+    """A triplet run: the hovered points show the loss and -dL/dh of the P x K
+    batch they were drawn in (numbers, equal to metrics.json), and say so."""
+    check_hover(page, metrics)
+    text = page.eval("document.getElementById('info').textContent")
+    loss = page.eval("document.querySelector('#info span[data-k=loss]').textContent")
+    if loss.strip() == "n/a":
+        raise CheckFailed("a point of a triplet run shows no loss (n/a)")
+    if "batch drawn as training draws it" not in text:
+        raise CheckFailed(f"the hover panel does not say the numbers come from one batch: {text!r}")
+
+
 def check_turn(page):
     before = canvas(page, "panel-0")
     x, y, w, h = rect(page, "panel-0")
@@ -211,7 +243,7 @@ def run_checks(browser, html, metrics, checks, shot=None):
         return [("load " + os.path.basename(os.path.dirname(html)), str(e))]
     for name, fn in checks:
         try:
-            fn(page, metrics) if fn is check_hover else fn(page)
+            fn(page, metrics) if fn in (check_hover, check_batch_hover) else fn(page)
             results.append((name, None))
         except (CheckFailed, RuntimeError, TimeoutError) as e:
             results.append((name, str(e)))
@@ -316,11 +348,24 @@ def main():
                       ("3-D sphere turns when dragged", check_turn),
                       ("3-D page still clean after use", check_loads)]
             results += run_checks(browser, html, metrics, checks, os.path.join(OUT, "explorer_3d.png"))
+        if "trip2d" in runs:
+            html, metrics = runs["trip2d"]
+            checks = [("triplet page loads cleanly", check_loads),
+                      ("triplet hover shows its batch's numbers, equal to metrics.json", check_batch_hover)]
+            results += run_checks(browser, html, metrics, checks)
         if gallery:
             checks = [("gallery page loads cleanly", check_loads),
-                      ("gallery slider redraws every panel, table names every loss", check_gallery),
+                      ("gallery slider redraws every panel, its table is an HTML table of every loss", check_gallery),
                       ("gallery page still clean after use", check_loads)]
             results += run_checks(browser, gallery[0], None, checks, os.path.join(OUT, "explorer_gallery.png"))
+            try:  # the table left as a text block must fail
+                copy = broken_copy(gallery[0], "table_text", lambda t: t.replace(
+                    "appendChild(markdown(D.table))", "appendChild(el('pre', { id: 'table' }, D.table))", 1))
+                err = run_checks(browser, copy, None, [("load", check_loads), ("table", check_table)])[-1][1]
+                results.append(("broken page (table_text) fails its check",
+                                None if err and "header cells" in err else f"the check gave: {err}"))
+            except CheckFailed as e:
+                results.append(("broken copy table_text", str(e)))
     finally:
         browser.close()
     passed = sum(1 for _, e in results if e is None)

@@ -8,9 +8,10 @@
 //
 //   results.md, results.json     the tables of every run
 //   roc.png                      every run's ROC, a panel per dimension
-//   <loss>_d<dim>/roc.png, angles.png, collapse.png (and features.png in 2-D;
-//                                explorer.html in 2-D and 3-D: 300 training
-//                                images after every epoch, demos/explorer)
+//   <loss>_d<dim>/roc.png, angles.png, collapse.png (and features.png in 2-D);
+//                                explorer.html: 300 training images after
+//                                every epoch (above 3-D on their first two
+//                                principal directions), demos/explorer
 //
 // Every run of one invocation shares one budget: the same data, network,
 // optimizer (Adam with BatchNorm by default: with them every loss of the
@@ -33,6 +34,7 @@
 #include <filesystem>
 
 #include "core/data/file_util.hpp"
+#include "demos/cli/counted.hpp"
 #include "demos/faceid/options.hpp"
 #include "demos/faceid/report.hpp"
 
@@ -113,7 +115,7 @@ FaceIdReportInfo report_info(const FaceIdOptions& o, const FaceIdData& data) {
                   (b.batchnorm ? ", BatchNorm" : "") + ", PReLU), " +
                   (b.optimizer == "sgd" ? "SGD momentum 0.9" : "Adam") + ", lr " + fmtg(b.lr) +
                   " with cosine decay to 0, weight decay " + fmtg(b.weight_decay) + ", batch " +
-                  std::to_string(b.batch) + ", " + std::to_string(b.epochs) + " epochs over " +
+                  std::to_string(b.batch) + ", " + counted(b.epochs, "epoch") + " over " +
                   std::to_string(data.train.size()) + " images, seed " + std::to_string(b.seed);
   const int open_out = b.unenrolled > 0 ? b.unenrolled : std::max(1, u / 4);
   info.evaluation = "up to " + std::to_string(o.per_class) + " images per unseen class (" +

@@ -23,9 +23,10 @@
 //                       arrows -dL_i/dh_i of each point's own loss and
 //                       -dL/dW_j on each class weight, raw | normalised
 //                       (demos/explorer/grad_field.hpp)
-//   explorer.html       (dim 2 and 3) the run in a browser, offline: an epoch
-//                       slider over the frames, raw / normalised (dim 3: a
-//                       sphere to turn), each point's loss, theta_y, psi and
+//   explorer.html       the run in a browser, offline: an epoch slider over
+//                       the frames, raw / normalised (dim 3: a sphere to
+//                       turn; more: the plane of the first two principal
+//                       directions), each point's loss, theta_y, psi and
 //                       -dL/dh on hover, the margin playground
 //                       (demos/explorer/page.hpp); metrics.json then also
 //                       lists those numbers for the last frame's points
@@ -39,6 +40,7 @@
 #include "core/data/batching.hpp"
 #include "demos/plot/animation.hpp"
 #include "demos/cli/args.hpp"
+#include "demos/cli/counted.hpp"
 #include "demos/cli/data_arg.hpp"
 #include "demos/cli/demo_checks.hpp"
 #include "demos/explorer/grad_field.hpp"
@@ -163,13 +165,13 @@ FeatureRunOptions run_options(const Options& c) {
 
 // The run as it trains: the test features before training and after every
 // epoch go into the history (metrics.json, rewritten each time), a frame
-// (frames/, features.gif) and, in 2-D and 3-D, a frame of explorer.html.
+// (frames/, features.gif) and a frame of explorer.html.
 class Watch {
  public:
   Watch(const Options& o, const DataSplit& data, FeatureRun& run)
       : o_(o), data_(data), run_(run), names_(data.train.class_names),
         K_(std::max(data.train.num_classes(), data.test.num_classes())),
-        explore_(o.explorer_points > 0 && (o.dim == 2 || o.dim == 3)) {
+        explore_(o.explorer_points > 0) {
     xrun_.title = run.objective().describe(), xrun_.dim = o.dim, xrun_.scoring = run.scoring(), xrun_.names = names_;
   }
 
@@ -219,7 +221,7 @@ class Watch {
     if (explore_)
       xrun_.frames.push_back(explorer_frame(run_.objective(), e.h, e.labels, run_.class_weights(), run_.centres(),
                                             epoch, e.has_accuracy ? e.accuracy : NAN, o_.explorer_points,
-                                            uint64_t(o_.seed)));
+                                            uint64_t(o_.seed), run_.pk_P(), run_.pk_K()));
     anim_.add_frame(c);
     anim_.save(o_.out + "/features.gif");
   }
@@ -256,8 +258,8 @@ void draw_results(const Options& o, const DataSplit& data, FeatureRun& run, Watc
   FeatureSnapshot test_snap{last.h, last.labels, run.class_weights().clone(), run.centres().clone(),
                             run.scoring(), data.train.class_names};
   const std::string loss_now = run.objective().describe();
-  const std::string title = loss_now + " on " + data.test.name + ", " + std::to_string(o.epochs) +
-                            " epochs, test accuracy " + pct(last.accuracy);
+  const std::string title = loss_now + " on " + data.test.name + ", " + counted(o.epochs, "epoch") +
+                            ", test accuracy " + pct(last.accuracy);
   feature_figure(test_snap, title, "test").save_png(o.out + "/test_features.png");
   {
     std::vector<int> order = epoch_order(data.train.size(), derive_seed(uint64_t(o.seed), 0x7a1), 0);
@@ -307,7 +309,7 @@ int main(int argc, char** argv) {
     Watch watch(o, data, run);
     watch.fit();
     draw_results(o, data, run, watch);
-    std::printf("test accuracy %s after %d epochs\n", pct(watch.last().accuracy).c_str(), o.epochs);
+    std::printf("test accuracy %s after %s\n", pct(watch.last().accuracy).c_str(), counted(o.epochs, "epoch").c_str());
     std::printf("wrote %s/: test_features.png train_features.png curves.png features.gif frames/ "
                 "metrics.json embeddings.csv checkpoint.ckpt%s%s\n",
                 o.out.c_str(), watch.explore() ? " explorer.html" : "", o.grad_field ? " grad_field.png" : "");

@@ -118,7 +118,8 @@ std::string html_escape(const std::string& s) {
 }  // namespace
 
 ExplorerFrame explorer_frame(Objective& obj, const Tensor& H, const std::vector<int>& y, const Tensor& W,
-                             const Tensor& C, int epoch, double accuracy, int max_points, uint64_t seed) {
+                             const Tensor& C, int epoch, double accuracy, int max_points, uint64_t seed,
+                             int pk_P, int pk_K) {
   const int m = H.size(0), N = H.size(1);
   std::vector<int> idx(static_cast<size_t>(m));
   std::iota(idx.begin(), idx.end(), 0);
@@ -138,9 +139,8 @@ ExplorerFrame explorer_frame(Objective& obj, const Tensor& H, const std::vector<
   if (W.numel()) f.W = W.clone();
   if (C.numel()) f.C = C.clone();
   f.probes = probe_points(obj, f.H, f.y, f.W.numel() ? f.W : f.C);
-  const PKShape pk = pk_shape_of(obj);
-  if (objective_needs_pk(obj.name()) && pk.P > 0)
-    probe_pk_batches(obj, f.H, f.y, pk.P, pk.K, seed, f.probes);
+  if (objective_needs_pk(obj.name()) && pk_P > 0)
+    probe_pk_batches(obj, f.H, f.y, pk_P, pk_K, seed, f.probes);
   f.W_push = class_weight_push(obj, f.H, f.y);
   return f;
 }

@@ -57,11 +57,12 @@ struct ExplorerPage {
 // A frame of the features H (labels y) of the evaluated set: at most
 // max_points rows, the same rows for every frame of a run (drawn from seed and
 // the row count), with the objective's numbers for each (probe_points; for a
-// pair or triplet objective that a FeatureRun trains, probe_pk_batches with
-// its P x K shape, pk_shape_of, and seed) and -dL/dW on them. W and C as
+// pair or triplet objective trained in P x K batches, pk_P > 0: probe_pk_batches
+// with that shape and seed) and -dL/dW on them. W and C as
 // from the run (either may be empty).
 ExplorerFrame explorer_frame(Objective& obj, const Tensor& H, const std::vector<int>& y, const Tensor& W,
-                             const Tensor& C, int epoch, double accuracy, int max_points, uint64_t seed);
+                             const Tensor& C, int epoch, double accuracy, int max_points, uint64_t seed,
+                             int pk_P = 0, int pk_K = 0);
 
 // The frame's points as JSON, one object each (index, label, theta_y_deg,
 // psi, loss, neg_grad; batch for pair and triplet objectives), for

@@ -9,6 +9,7 @@
 
 #include "core/data/batching.hpp"
 #include "core/eval/similarity.hpp"
+#include "demos/features/run.hpp"
 #include "demos/train/embed.hpp"
 #include "demos/train/trainer.hpp"
 #include "layers/lenetpp.hpp"
@@ -65,10 +66,6 @@ CollapsePoint nan_collapse(int epoch) {
 }
 
 }  // namespace
-
-bool faceid_pk_term(const std::string& t) {
-  return t == "contrastive" || t == "marginal" || t == "triplet" || t == "tse" || t == "tpe";
-}
 
 Scoring faceid_scoring(const Objective& obj) {
   return obj.class_weights().empty() ? Scoring::Cosine : obj.scoring();
@@ -128,7 +125,7 @@ FaceIdRunResult run_faceid(const FaceIdData& data, const FaceIdRunConfig& cfg) {
   tc.batch_size = cfg.batch;
   tc.seed = cfg.seed;
   bool pk = false;
-  for (size_t k = 0; k < loss.size(); ++k) pk = pk || faceid_pk_term(loss.term(k).name);
+  for (size_t k = 0; k < loss.size(); ++k) pk = pk || is_pair_term(loss.term(k).name);
   if (pk || cfg.pk_P > 0) {
     tc.pk_P = cfg.pk_P > 0 ? cfg.pk_P : std::min(K, 8);
     tc.pk_K = cfg.pk_K > 0 ? cfg.pk_K : std::max(2, cfg.batch / tc.pk_P);
@@ -164,8 +161,9 @@ FaceIdRunResult run_faceid(const FaceIdData& data, const FaceIdRunConfig& cfg) {
       return nan_collapse(epoch);
     }
   };
-  // explorer.html (2-D and 3-D): the first 300 images of the NC sample.
-  const int n_explore = (cfg.dim == 2 || cfg.dim == 3) ? std::min<int>(300, int(nc_idx.size())) : 0;
+  // explorer.html: the first 300 images of the NC sample (above 3-D the page
+  // draws them on their first two principal directions).
+  const int n_explore = std::min<int>(300, int(nc_idx.size()));
   const std::vector<int> explore_idx(nc_idx.begin(), nc_idx.begin() + n_explore);
   const Tensor explore_images =
       n_explore ? gather_images(data.train.images, explore_idx, "faceid explorer sample") : Tensor();
@@ -174,7 +172,7 @@ FaceIdRunResult run_faceid(const FaceIdData& data, const FaceIdRunConfig& cfg) {
   auto explore_now = [&](int epoch) {
     if (!n_explore) return;
     r.explorer.frames.push_back(explorer_frame(loss, embed_images(model, explore_images), explore_y,
-                                               loss.class_weights(), Tensor(), epoch, NAN, 0, cfg.seed));
+                                               loss.class_weights(), Tensor(), epoch, NAN, 0, cfg.seed, tc.pk_P, tc.pk_K));
   };
   explore_now(0);
   EpochRecord start;

@@ -76,8 +76,6 @@ struct FaceIdRunResult {
   std::string error;  // non-empty: the run failed (diverged) with this message
 };
 
-// The objective's terms that need P x K batches.
-bool faceid_pk_term(const std::string& term_name);
 // How the run classifies: as the first term with class weights declares
 // (Loss::scoring()); without class weights, the nearest class mean by angle,
 // as every evaluation of the run compares embeddings by cosine similarity.

@@ -5,7 +5,6 @@
 #include <algorithm>
 #include <atomic>
 #include <exception>
-#include <map>
 #include <mutex>
 #include <thread>
 #include <cmath>
@@ -58,28 +57,12 @@ class Clipped : public Base {
 
 }  // namespace
 
+bool is_pair_term(const std::string& term_name) { return kPairTerms.count(term_name) > 0; }
+
 bool objective_needs_pk(const std::string& objective) {
   for (const TermSpec& t : parse_objective(objective))
-    if (kPairTerms.count(t.name)) return true;
+    if (is_pair_term(t.name)) return true;
   return false;
-}
-
-namespace {
-// Which P x K shape each live run's objective trains with (runs may be made on
-// several threads at once: the gallery).
-std::mutex g_pk_mutex;
-std::map<const Objective*, PKShape> g_pk_shapes;
-}  // namespace
-
-PKShape pk_shape_of(const Objective& obj) {
-  std::lock_guard<std::mutex> lock(g_pk_mutex);
-  const auto it = g_pk_shapes.find(&obj);
-  return it == g_pk_shapes.end() ? PKShape{} : it->second;
-}
-
-FeatureRun::~FeatureRun() {
-  std::lock_guard<std::mutex> lock(g_pk_mutex);
-  g_pk_shapes.erase(loss_.get());
 }
 
 FeatureRun::FeatureRun(const FeatureRunOptions& o, const Dataset& train, const Dataset* test)
@@ -136,10 +119,6 @@ FeatureRun::FeatureRun(const FeatureRunOptions& o, const Dataset& train, const D
   const int64_t total = int64_t(o.epochs) * trainer_->steps_per_epoch();
   lr_warmup_ = std::min<int64_t>(200, total / 20);
   trainer_->set_lr_schedule(warmup(cosine_schedule(o.lr, total), lr_warmup_, 0.1));
-  if (pk_P_ > 0) {  // last: a constructor that throws leaves no entry behind
-    std::lock_guard<std::mutex> lock(g_pk_mutex);
-    g_pk_shapes[loss_.get()] = PKShape{pk_P_, pk_K_};
-  }
 }
 
 void run_tasks(int n, int jobs, int threads_per_job, const std::function<void(int)>& task) {

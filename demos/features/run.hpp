@@ -57,15 +57,9 @@ struct FeatureRunOptions {
 
 // Objectives with a pair or triplet term need P x K batches.
 bool objective_needs_pk(const std::string& objective);
+// One term of them: contrastive, marginal, triplet, TSE or TPE.
+bool is_pair_term(const std::string& term_name);
 
-// The P x K shape of the batches a live FeatureRun trains `obj` with: {0, 0}
-// for plain batches or an objective no FeatureRun owns. The explorer draws the
-// per-point numbers of pair and triplet objectives from batches of this shape
-// (demos/explorer/page.cpp), whichever program made the run.
-struct PKShape {
-  int P = 0, K = 0;
-};
-PKShape pk_shape_of(const Objective& obj);
 
 // Calls task(0), ..., task(n - 1) on `jobs` threads at once, each thread with
 // `threads_per_job` OpenMP threads (several small single-threaded trainings
@@ -80,9 +74,6 @@ class FeatureRun {
   // The data sets must outlive the run. Errors in the objective or its
   // parameters are fg::Errors from the registry.
   FeatureRun(const FeatureRunOptions& o, const Dataset& train, const Dataset* test);
-  ~FeatureRun();
-  FeatureRun(const FeatureRun&) = delete;
-  FeatureRun& operator=(const FeatureRun&) = delete;
 
   Trainer& trainer() { return *trainer_; }
   LeNetPP& model() { return *model_; }

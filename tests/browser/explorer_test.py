@@ -2,8 +2,9 @@
 """The browser test of explorer.html (demos/explorer/page.hpp), run by
 `make test` (scripts/run_tests.sh browser).
 
-It trains three very short feature2d runs on 300 synthetic digits (2-D ArcFace,
-3-D CosFace, 2-D triplet) and a two-loss gallery, opens each explorer.html from file:// in headless Chromium
+It trains four very short feature2d runs on 300 synthetic digits (2-D ArcFace,
+3-D CosFace, 2-D triplet, 5-D softmax drawn on its principal plane) and a
+two-loss gallery, opens each explorer.html from file:// in headless Chromium
 through the DevTools protocol (tests/browser/cdp.py) and checks, as a reader
 would see it:
   - the page loads with no exception, console error or failed load;
@@ -38,6 +39,7 @@ RUNS = {
     "arc2d": ["--loss", "arcface", "s=16", "m=0.2", "--dim", "2"],
     "cos3d": ["--loss", "cosface", "s=16", "m=0.2", "--dim", "3"],
     "trip2d": ["--loss", "triplet", "--dim", "2"],
+    "soft5d": ["--loss", "softmax", "--dim", "5"],
 }
 
 
@@ -353,6 +355,11 @@ def main():
             checks = [("triplet page loads cleanly", check_loads),
                       ("triplet hover shows its batch's numbers, equal to metrics.json", check_batch_hover)]
             results += run_checks(browser, html, metrics, checks)
+        if "soft5d" in runs:
+            html, metrics = runs["soft5d"]
+            checks = [("5-D page loads cleanly", check_loads), ("5-D epoch slider redraws", check_slider),
+                      ("5-D hover numbers (of the full features) equal metrics.json", check_hover)]
+            results += run_checks(browser, html, metrics, checks, os.path.join(OUT, "explorer_5d.png"))
         if gallery:
             checks = [("gallery page loads cleanly", check_loads),
                       ("gallery slider redraws every panel, its table is an HTML table of every loss", check_gallery),
@@ -371,7 +378,7 @@ def main():
     passed = sum(1 for _, e in results if e is None)
     for name, err in results:
         print(f"  {'ok  ' if err is None else 'FAIL'} {name}" + (f": {err}" if err else ""))
-    print(f"  screenshots: build/browser/explorer_2d.png, explorer_3d.png, explorer_gallery.png "
+    print(f"  screenshots: build/browser/explorer_2d.png, explorer_3d.png, explorer_5d.png, explorer_gallery.png "
           f"({time.time() - t0:.0f} s)")
     print(f"browser: {passed} passed, {len(results) - passed} failed")
     return 0 if passed == len(results) else 1

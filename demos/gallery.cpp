@@ -46,8 +46,9 @@
 // after each margin loss, the same loss at the same s with its margin taken
 // out (demos/gallery/controls.hpp): is it the scale or the margin? The
 // pictures are always the first seed's. The trainings run `jobs` at a time,
-// each on threads / jobs OpenMP threads (demos/gallery/train.hpp says why a
-// lone last training is not given the idle core).
+// each on threads / jobs OpenMP threads; with one thread each, the last ones
+// take the threads the others leave, with the same numbers
+// (demos/gallery/train.hpp).
 #include <omp.h>
 
 #include <algorithm>
@@ -229,9 +230,11 @@ int main(int argc, char** argv) {
                 data.train.size(), per_epoch, data.test.size(), data.description.c_str());
 
     // Every training on its own thread with per_job OpenMP threads, `jobs` at once.
+    b.threads = threads;
     b.jobs = jobs_arg > 0 ? jobs_arg : std::max(1, std::min<int>(threads, int(rows.size()) * b.seeds));
     b.per_job = std::max(1, threads / b.jobs);
-    std::printf("%d losses at a time, %d thread%s each\n", b.jobs, b.per_job, b.per_job > 1 ? "s" : "");
+    std::printf("%d losses at a time, %d thread%s each%s\n", b.jobs, b.per_job, b.per_job > 1 ? "s" : "",
+                b.jobs > 1 && b.per_job == 1 ? " (the last ones take the threads the others leave)" : "");
     std::fflush(stdout);
     GalleryRuns runs = train_gallery(rows, b, data);
     write_gallery(args, page, b, rows, runs);

@@ -164,3 +164,21 @@ TEST_CASE("gallery --seeds 2: every row under both seeds, the controls, seed 1 a
   }
   CHECK(slurp(dir.file("one") + "/softmax/embeddings.csv") == slurp(dir.file("two") + "/softmax/embeddings.csv"));
 }
+
+// A training alone on two threads with one worker idle (--jobs 2 on one
+// loss) takes both threads from its first step and keeps one thread's sums;
+// the same loss given two threads from the start (--jobs 1) rounds otherwise.
+TEST_CASE("gallery: a training that takes the idle thread keeps one thread's numbers", "[gallery][slow]") {
+  fg_test::TempDir dir;
+  const std::string common = "build/gallery --only arcface --data digits:300 --epochs 1 --quiet --out ";
+  const auto one = fg_test::run_output(common + dir.file("one") + " --threads 1");
+  const auto grown = fg_test::run_output(common + dir.file("grown") + " --threads 2 --jobs 2");
+  const auto two = fg_test::run_output(common + dir.file("two") + " --threads 2 --jobs 1");
+  INFO(one.second << grown.second << two.second);
+  REQUIRE((one.first == 0 && grown.first == 0 && two.first == 0));
+  CHECK_THAT(grown.second, Contains("(2 threads from step 0)"));
+  const std::string csv = slurp(dir.file("one") + "/arcface/embeddings.csv");
+  CHECK(csv.size() > 100);
+  CHECK(slurp(dir.file("grown") + "/arcface/embeddings.csv") == csv);
+  CHECK(slurp(dir.file("two") + "/arcface/embeddings.csv") != csv);
+}

@@ -1,12 +1,17 @@
 #include "demos/gallery/train.hpp"
 
+#include <omp.h>
+
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <mutex>
+#include <thread>
 
 #include "core/data/batching.hpp"
+#include "core/kernels/gemm.hpp"
 #include "demos/features/metrics.hpp"
 #include "demos/features/run.hpp"
 
@@ -30,6 +35,11 @@ DataSplit load_gallery_data(const std::string& spec, uint64_t seed, int train_im
 
 namespace {
 
+// Trainings of one thread each, several at once: when fewer remain than
+// workers, those left take the idle threads. Trainings that start with more
+// threads keep their count (their sums are cut by it; see set_fixed_order_sums).
+bool grows_into_idle_threads(const GalleryBudget& b) { return b.jobs > 1 && b.per_job == 1; }
+
 // What the trainings share while they run.
 struct Shared {
   const GalleryBudget& b;
@@ -38,6 +48,9 @@ struct Shared {
   std::vector<int> xsample;    // the explorer's test images
   std::mutex print_mu;         // lines, and `setup`
   std::string setup;
+  std::atomic<int> running{0};  // workers still training, when they grow into idle threads
+  // A running training's OpenMP threads: b.threads shared by those still running.
+  int share() const { return std::max(1, b.threads / std::max(1, running.load())); }
 };
 
 // One training: `row` under seed `seed`; frames go to `xrun` when given.
@@ -52,12 +65,19 @@ GalleryResult train_one(const GalleryRow& row, uint64_t seed, Shared& sh, Explor
     std::fflush(stdout);
   }
   const auto t0 = std::chrono::steady_clock::now();
+  std::string grew;  // when it took the threads of finished trainings
   try {
     FeatureRunOptions o;
     o.objective = r.objective, o.dim = 2, o.epochs = b.epochs, o.batch = b.batch;
     o.optimizer = b.optim, o.lr = b.lr, o.clip = b.clip, o.seed = seed;
     o.eval_each_epoch = false, o.progress = !b.quiet && b.jobs == 1, o.verbose = b.jobs == 1;
     FeatureRun run(o, sh.data.train, &sh.data.test);
+    if (grows_into_idle_threads(b))  // the threads that finished trainings leave, at every step
+      run.trainer().on_step = [&sh, &grew](int64_t step) {
+        const int share = sh.share();
+        if (share > 1 && grew.empty()) grew = " (" + std::to_string(share) + " threads from step " + std::to_string(step) + ")";
+        omp_set_num_threads(share);
+      };
     if (b.jobs > 1)  // the trainer's own lines would interleave: one short line an epoch instead
       run.trainer().on_epoch = [&](const EpochStats& st) {
         std::lock_guard<std::mutex> lock(sh.print_mu);
@@ -81,6 +101,7 @@ GalleryResult train_one(const GalleryRow& row, uint64_t seed, Shared& sh, Explor
       };
     }
     run.trainer().fit();
+    if (grows_into_idle_threads(b)) omp_set_num_threads(sh.share());
     const Embeddings ev = run.trainer().evaluate(sh.data.test);
     const FeatureMetrics f = feature_metrics(ev.h, ev.labels, sh.K);
     r.test_accuracy = ev.has_accuracy ? ev.accuracy : NAN;
@@ -98,8 +119,9 @@ GalleryResult train_one(const GalleryRow& row, uint64_t seed, Shared& sh, Explor
   std::lock_guard<std::mutex> lock(sh.print_mu);
   if (r.ok)
     std::printf("%s: test accuracy %.3f, intra-class angle %.1f deg, min inter-class angle %.1f deg, "
-                "radial spread %.2f, %.0f s\n",
-                name.c_str(), r.test_accuracy, r.intra_deg, r.min_inter_deg, r.radial_spread, r.seconds);
+                "radial spread %.2f, %.0f s%s\n",
+                name.c_str(), r.test_accuracy, r.intra_deg, r.min_inter_deg, r.radial_spread, r.seconds,
+                grew.c_str());
   else
     std::printf("%s stopped: %s\n", name.c_str(), r.error.c_str());
   std::fflush(stdout);
@@ -109,7 +131,7 @@ GalleryResult train_one(const GalleryRow& row, uint64_t seed, Shared& sh, Explor
 }  // namespace
 
 GalleryRuns train_gallery(const std::vector<GalleryRow>& rows, const GalleryBudget& b, const DataSplit& data) {
-  Shared sh{b, data, std::max(data.train.num_classes(), data.test.num_classes()), {}, {}, {}};
+  Shared sh{b, data, std::max(data.train.num_classes(), data.test.num_classes()), {}, {}, {}, {}};
   // explorer.html: the same 300 test images of every loss after every epoch.
   sh.xsample = epoch_order(data.test.size(), derive_seed(b.seed, 0xe7b1), 0);
   sh.xsample.resize(std::min<size_t>(sh.xsample.size(), 300));
@@ -120,11 +142,31 @@ GalleryRuns train_gallery(const std::vector<GalleryRow>& rows, const GalleryBudg
   runs.explorer.resize(rows.size());
   const auto t0 = std::chrono::steady_clock::now();
   // Task t is row t % n under seed k = t / n: the first seed's rows first.
-  run_tasks(n * b.seeds, b.jobs, b.per_job, [&](int t) {
+  auto task = [&](int t) {
     const int i = t % n, k = t / n;
     runs.results[size_t(i)][size_t(k)] =
         train_one(rows[size_t(i)], b.seed + uint64_t(k), sh, k == 0 ? &runs.explorer[size_t(i)] : nullptr);
-  });
+  };
+  if (!grows_into_idle_threads(b)) {
+    run_tasks(n * b.seeds, b.jobs, b.per_job, task);
+  } else {
+    // run_tasks, and each worker that finds no task left gives its thread to
+    // those still training (Shared::share), whose sums keep one thread's order.
+    std::atomic<int> next{0};
+    const int workers = std::min(b.jobs, n * b.seeds);
+    sh.running = workers;
+    std::vector<std::thread> pool;
+    for (int j = 0; j < workers; ++j)
+      pool.emplace_back([&] {
+        set_fixed_order_sums(true);  // this thread's own setting
+        for (int t = next++; t < n * b.seeds; t = next++) {
+          omp_set_num_threads(1);
+          task(t);  // train_one catches what a training throws
+        }
+        --sh.running;
+      });
+    for (std::thread& w : pool) w.join();
+  }
   runs.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   runs.setup = sh.setup;
   return runs;

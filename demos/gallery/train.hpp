@@ -9,9 +9,13 @@
 // Under one seed every row starts from the same initialisation and sees the
 // training images in the same order (FeatureRun draws both from the seed).
 // Each training runs on one thread of its own with b.per_job OpenMP threads,
-// b.jobs trainings at once (run_tasks): a training's numbers depend on its
-// own thread count (its sums are cut by it: notes/07-takeaways.md), never on
-// what runs beside it, so a lone last training keeps its one thread.
+// b.jobs trainings at once (run_tasks); its numbers never depend on what
+// runs beside it. With one OpenMP thread a training and several at once
+// (make demo's two at a time on two cores), the trainings left when fewer
+// remain than b.jobs take the threads of those that finished, at their next
+// step, with their sums kept in one thread's order (set_fixed_order_sums in
+// core/kernels/gemm.hpp): an odd last loss runs on both cores and its
+// numbers are still bit for bit those of one thread.
 #pragma once
 
 #include <string>
@@ -37,6 +41,7 @@ struct GalleryBudget {
   double lr = 0.02, clip = 5;
   uint64_t seed = 1;          // the first seed; the others are seed + 1, ..., seed + seeds - 1
   int seeds = 1;
+  int threads = 1;            // OpenMP threads in all
   int jobs = 1, per_job = 1;  // trainings at once, OpenMP threads each
   bool quiet = false;         // no progress bar
 };

@@ -5,6 +5,9 @@
 //   build/gallery --set all           # every loss of the lecture (scripts/gallery_all.sh)
 //   build/gallery --only arcface,cosface --epochs 8
 //   build/gallery --list              # the entries and their 2-D settings
+//   build/gallery --seeds 3           # each entry under seeds 1, 2, 3: every number
+//                                     # as mean and 95% interval, plus a margin-0
+//                                     # control row for each margin loss
 //
 // Writes into --out (default out/gallery):
 //   gallery.png    one column per loss: test features raw (with decision
@@ -12,7 +15,8 @@
 //                  the title holds the loss and its test accuracy
 //   gallery.md     the comparison table (loss, test accuracy, intra-class
 //                  angle, inter-class angle, radial spread, time)
-//   gallery.json   the same numbers
+//   gallery.json   the same numbers (with --seeds N: each seed's, the means
+//                  and the intervals' half-widths)
 //   <key>/test_features.png, <key>/embeddings.csv   each loss on its own
 //   explorer.html  every loss side by side under one epoch slider (300 test
 //                  images after each epoch), the table under them, the margin
@@ -33,24 +37,30 @@
 // Training, the same for every loss: SGD with momentum 0.9, lr 0.02 with a
 // short warm-up and a cosine decay, batch 32, gradient norm clipped at 5
 // (the normalised losses' first steps blow |h| up without it).
+//
+// --seeds N trains every row under seeds --seed, --seed + 1, ... (the same
+// images; each seed its own initialisation and data order, the same for
+// every loss) and reports each number as the mean and the half-width of its
+// 95% interval, Student's t with N - 1 degrees of freedom
+// (demos/gallery/interval.hpp). --controls (on by default when N > 1) adds,
+// after each margin loss, the same loss at the same s with its margin taken
+// out (demos/gallery/controls.hpp): is it the scale or the margin? The
+// pictures are always the first seed's. The trainings run `jobs` at a time,
+// each on threads / jobs OpenMP threads; with one thread each, the last ones
+// take the threads the others leave, with the same numbers
+// (demos/gallery/train.hpp).
 #include <omp.h>
 
 #include <algorithm>
-#include <chrono>
-#include <cmath>
 #include <cstdio>
-#include <mutex>
 #include <sstream>
 
-#include "core/data/batching.hpp"
 #include "demos/cli/args.hpp"
 #include "demos/cli/data_arg.hpp"
 #include "demos/cli/demo_checks.hpp"
-#include "demos/features/metrics.hpp"
-#include "demos/explorer/page.hpp"
-#include "demos/features/run.hpp"
-#include "demos/gallery/report.hpp"
-#include "demos/cli/json_text.hpp"
+#include "demos/gallery/controls.hpp"
+#include "demos/gallery/output.hpp"
+#include "demos/gallery/train.hpp"
 #include "demos/train/trace.hpp"
 #include "losses/params.hpp"
 
@@ -108,6 +118,30 @@ std::string keys_list() {
   return k;
 }
 
+void print_entries() {
+  for (const Entry& e : kEntries)
+    std::printf("%-17s %-24s %-45s %s%s%s\n", e.key, e.label, e.objective, e.in_default ? "[default] " : "",
+                e.warmup ? "margin warm-up over the first epoch" : "",
+                e.anneal ? "lambda annealed to its floor in the first half" : "");
+}
+
+// The entries named by --only, else those of --set.
+std::vector<const Entry*> choose(Args& args, const std::string& set, const std::string& only) {
+  std::vector<const Entry*> chosen;
+  for (const std::string& k : split_commas(only)) {
+    const Entry* hit = nullptr;
+    for (const Entry& e : kEntries)
+      if (k == e.key) hit = &e;
+    if (!hit) args.fail("--only", "unknown key '" + k + "'; valid: " + keys_list());
+    chosen.push_back(hit);
+  }
+  if (!only.empty() && chosen.empty()) args.fail("--only", "no key given; valid: " + keys_list());
+  if (only.empty())
+    for (const Entry& e : kEntries)
+      if (set == "all" || e.in_default) chosen.push_back(&e);
+  return chosen;
+}
+
 // The objective with its schedules for a run of `total` steps, `per_epoch` an
 // epoch: "arcface:s=16,m=0.25" -> "...,warmup=79" (the margin ramps up over
 // the first epoch); "asoftmax:m=4" -> "...,gamma=0.85", lambda(t) =
@@ -120,6 +154,25 @@ std::string with_schedules(const Entry& e, int per_epoch, int total) {
   return o;
 }
 
+// The table's rows: each entry with its schedules, and with `controls` each
+// margin loss followed by its margin-0 control (no margin to warm up or
+// anneal, so no schedules).
+std::vector<GalleryRow> gallery_rows(const std::vector<const Entry*>& chosen, int per_epoch, int total,
+                                     bool controls) {
+  std::vector<GalleryRow> rows;
+  for (const Entry* e : chosen) {
+    GalleryRow r{e->key, e->label, with_schedules(*e, per_epoch, total), e->note};
+    if (e->warmup) r.note += std::string(r.note.empty() ? "" : ", ") + "margin warm-up 1 epoch";
+    if (e->anneal) r.note += std::string(r.note.empty() ? "" : ", ") + "lambda 1000 -> 5 in half the run";
+    rows.push_back(r);
+    const std::string bare = without_margin(e->objective);
+    if (controls && !bare.empty())
+      rows.push_back({std::string(e->key) + "_margin0", std::string(e->label) + ", margin 0", bare,
+                      std::string("control: ") + e->label + " with no margin"});
+  }
+  return rows;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -127,199 +180,64 @@ int main(int argc, char** argv) {
     Args args(argc, argv,
               "gallery [--set default|all] [--only KEY,KEY] [--data mnist|mnist:DIR|fashion|digits[:N]|folder:DIR] "
               "[--epochs N] [--train-images N] [--test-images N] [--batch N] [--optim sgd|adam] [--lr X] [--clip X] "
-              "[--seed N] [--threads N] [--jobs N] [--out DIR] [--cols N] [--trace-nonfinite] [--quiet] [--list] [--help]");
+              "[--seed N] [--seeds N] [--controls auto|on|off] [--threads N] [--jobs N] [--out DIR] [--cols N] "
+              "[--trace-nonfinite] [--quiet] [--list] [--help]");
     const std::string set = args.get_choice("--set", "default", {"default", "all"},
                                             "default: softmax, center, sphereface, cosface, arcface; all: every loss");
     const std::string only = args.get_string("--only", "", "comma-separated keys instead of --set (--list shows them)");
     const std::string data_spec = args.get_string("--data", "mnist", kDataChoices);
-    const int epochs = args.get_int("--epochs", 4, 1, 1000, "passes over the training images, for every loss");
+    GalleryBudget b;
+    b.epochs = args.get_int("--epochs", 4, 1, 1000, "passes over the training images, for every loss");
     const int train_images = args.get_int("--train-images", 8000, 0, 10000000,
                                           "training images per loss (0: all), the same for every loss");
     const int test_images = args.get_int("--test-images", 0, 0, 10000000, "test images (0: all)");
-    const int batch = args.get_int("--batch", 32, 2, 4096, "images per step");
-    const double clip = args.get_double("--clip", 5, 0, 1e9, "clip the gradients' global norm to this (0: off)");
-    const std::string optim = args.get_choice("--optim", "sgd", {"sgd", "adam"}, "optimizer");
-    const double lr = args.get_double("--lr", optim == "sgd" ? 0.02 : 0.002, 1e-6, 10,
-                                      "initial learning rate (cosine decay to 0)");
-    const int64_t seed = args.get_int64("--seed", 1, 0, int64_t(1) << 62, "initialisation and data order");
+    b.batch = args.get_int("--batch", 32, 2, 4096, "images per step");
+    b.clip = args.get_double("--clip", 5, 0, 1e9, "clip the gradients' global norm to this (0: off)");
+    b.optim = args.get_choice("--optim", "sgd", {"sgd", "adam"}, "optimizer");
+    b.lr = args.get_double("--lr", b.optim == "sgd" ? 0.02 : 0.002, 1e-6, 10, "initial learning rate (cosine decay to 0)");
+    b.seed = uint64_t(args.get_int64("--seed", 1, 0, int64_t(1) << 62, "initialisation and data order"));
+    b.seeds = args.get_int("--seeds", 1, 1, 100, "train everything under seeds --seed, --seed + 1, ...: mean and 95% interval");
+    const std::string controls = args.get_choice("--controls", "auto", {"auto", "on", "off"},
+                                                 "each margin loss again with no margin (auto: on with --seeds > 1)");
     const int threads = args.get_int("--threads", omp_get_max_threads(), 1, 256, "OpenMP threads");
-    const std::string out = args.get_string("--out", "out/gallery", "output directory");
+    GalleryPage page;
+    page.out = args.get_string("--out", "out/gallery", "output directory");
     const int jobs_arg = args.get_int("--jobs", 0, 0, 64,
                                       "losses trained at once, each on --threads / jobs threads (0: one per thread)");
-    const int cols_arg = args.get_int("--cols", 0, 0, 20, "losses a row in gallery.png (0: chosen)");
-    const bool quiet = args.get_flag("--quiet", "no progress bar");
+    page.cols = args.get_int("--cols", 0, 0, 20, "losses a row in gallery.png (0: chosen)");
+    b.quiet = args.get_flag("--quiet", "no progress bar");
     read_trace_nonfinite(args);
     const bool list = args.get_flag("--list", "print the entries and exit");
     args.finish();
+    if (list) return print_entries(), 0;
 
-    std::vector<const Entry*> chosen;
-    if (!only.empty()) {
-      for (const std::string& k : split_commas(only)) {
-        const Entry* hit = nullptr;
-        for (const Entry& e : kEntries)
-          if (k == e.key) hit = &e;
-        if (!hit) args.fail("--only", "unknown key '" + k + "'; valid: " + keys_list());
-        chosen.push_back(hit);
-      }
-      if (chosen.empty()) args.fail("--only", "no key given; valid: " + keys_list());
-    } else {
-      for (const Entry& e : kEntries)
-        if (set == "all" || e.in_default) chosen.push_back(&e);
-    }
-    if (list) {
-      for (const Entry& e : kEntries)
-        std::printf("%-17s %-24s %-45s %s%s%s\n", e.key, e.label, e.objective, e.in_default ? "[default] " : "",
-                    e.warmup ? "margin warm-up over the first epoch" : "",
-                    e.anneal ? "lambda annealed to its floor in the first half" : "");
-      return 0;
-    }
+    const std::vector<const Entry*> chosen = choose(args, set, only);
+    const bool with_controls = controls == "on" || (controls == "auto" && b.seeds > 1);
     check_data_spec(args, data_spec);
-    for (const Entry* e : chosen) check_objective(args, "--only", e->objective, {}, 2);
-    make_out_dir(args, "--out", out);
-    DataSplit data = load_data(data_spec, uint64_t(seed));
-    auto cap = [&](Dataset& d, int n, uint64_t stream, const char* what) {
-      if (n <= 0 || n >= d.size()) return;
-      std::vector<int> keep = epoch_order(d.size(), derive_seed(uint64_t(seed), stream), 0);
-      keep.resize(size_t(n));
-      std::sort(keep.begin(), keep.end());
-      const std::string name = d.name;
-      d = subset(d, keep);
-      d.name = name + " (" + std::to_string(n) + " " + what + ")";
-    };
-    cap(data.train, train_images, 0x5eb, "of them");
-    cap(data.test, test_images, 0x7e5, "of them");
-    const int K = std::max(data.train.num_classes(), data.test.num_classes());
-    const int steps_per_epoch = (data.train.size() + batch - 1) / batch;
-    std::printf("gallery: %zu losses, each %d epochs over %d training images (%d steps an epoch), "
+    for (const Entry* e : chosen) {
+      check_objective(args, "--only", e->objective, {}, 2);
+      if (with_controls && !without_margin(e->objective).empty())
+        check_objective(args, "--controls", without_margin(e->objective), {}, 2);
+    }
+    make_out_dir(args, "--out", page.out);
+    const DataSplit data = load_gallery_data(data_spec, b.seed, train_images, test_images);
+    page.data = data.description, page.test = data.test.name, page.train_images = data.train.size();
+    const int per_epoch = (data.train.size() + b.batch - 1) / b.batch;
+    const std::vector<GalleryRow> rows = gallery_rows(chosen, per_epoch, per_epoch * b.epochs, with_controls);
+    std::printf("gallery: %zu losses%s, each %d epochs over %d training images (%d steps an epoch), "
                 "tested on %d images of %s\n",
-                chosen.size(), epochs, data.train.size(), steps_per_epoch, data.test.size(),
-                data.description.c_str());
-    std::fflush(stdout);
+                rows.size(), b.seeds > 1 ? (" x " + std::to_string(b.seeds) + " seeds").c_str() : "", b.epochs,
+                data.train.size(), per_epoch, data.test.size(), data.description.c_str());
 
-    // Every loss is trained on its own thread with threads_per_job OpenMP
-    // threads, `jobs` losses at once; the pictures are drawn afterwards.
-    const int jobs = jobs_arg > 0 ? jobs_arg : std::max(1, std::min<int>(threads, int(chosen.size())));
-    const int per_job = std::max(1, threads / jobs);
-    std::printf("%d losses at a time, %d thread%s each\n", jobs, per_job, per_job > 1 ? "s" : "");
+    // Every training on its own thread with per_job OpenMP threads, `jobs` at once.
+    b.threads = threads;
+    b.jobs = jobs_arg > 0 ? jobs_arg : std::max(1, std::min<int>(threads, int(rows.size()) * b.seeds));
+    b.per_job = std::max(1, threads / b.jobs);
+    std::printf("%d losses at a time, %d thread%s each%s\n", b.jobs, b.per_job, b.per_job > 1 ? "s" : "",
+                b.jobs > 1 && b.per_job == 1 ? " (the last ones take the threads the others leave)" : "");
     std::fflush(stdout);
-    std::vector<GalleryResult> results(chosen.size());
-    // explorer.html: the same 300 test images of every loss after every epoch.
-    std::vector<int> xsample = epoch_order(data.test.size(), derive_seed(uint64_t(seed), 0xe7b1), 0);
-    xsample.resize(std::min<size_t>(xsample.size(), 300));
-    std::sort(xsample.begin(), xsample.end());
-    std::vector<ExplorerRun> xruns(chosen.size());
-    std::string setup;
-    std::mutex print_mu;
-    const auto t_all = std::chrono::steady_clock::now();
-    run_tasks(int(chosen.size()), jobs, per_job, [&](int i) {
-      const Entry* e = chosen[size_t(i)];
-      GalleryResult& r = results[size_t(i)];
-      r.label = e->label;
-      r.objective = with_schedules(*e, steps_per_epoch, steps_per_epoch * epochs);
-      r.note = e->note;
-      if (e->warmup) r.note += std::string(r.note.empty() ? "" : ", ") + "margin warm-up 1 epoch";
-      if (e->anneal) r.note += std::string(r.note.empty() ? "" : ", ") + "lambda 1000 -> 5 in half the run";
-      {
-        std::lock_guard<std::mutex> lock(print_mu);
-        std::printf("== %s: %s\n", r.label.c_str(), r.objective.c_str());
-        std::fflush(stdout);
-      }
-      const auto t0 = std::chrono::steady_clock::now();
-      try {
-        FeatureRunOptions o;
-        o.objective = r.objective, o.dim = 2, o.epochs = epochs, o.batch = batch;
-        o.optimizer = optim, o.lr = lr, o.clip = clip, o.seed = uint64_t(seed);
-        o.eval_each_epoch = false, o.progress = !quiet && jobs == 1, o.verbose = jobs == 1;
-        FeatureRun run(o, data.train, &data.test);
-        if (jobs > 1)  // the trainer's own lines would interleave: one short line an epoch instead
-          run.trainer().on_epoch = [&](const EpochStats& st) {
-            std::lock_guard<std::mutex> lock(print_mu);
-            char acc[32] = "";
-            if (st.train_accuracy >= 0) std::snprintf(acc, sizeof acc, "  train acc %.3f", st.train_accuracy);
-            std::printf("   %s: epoch %d/%d  loss %.4f%s  %.0f img/s\n", r.label.c_str(), st.epoch, st.epochs,
-                        st.train_loss, acc, st.images_per_second);
-            std::fflush(stdout);
-          };
-        {
-          auto snap = [&, i](int epoch) {
-            const Embeddings e = run.trainer().evaluate_indices(data.test, xsample);
-            xruns[size_t(i)].frames.push_back(explorer_frame(run.objective(), e.h, e.labels, run.class_weights(),
-                                                             run.centres(), epoch, NAN, 0, uint64_t(seed)));
-          };
-          snap(0);
-          auto printed = run.trainer().on_epoch;
-          run.trainer().on_epoch = [&, printed, snap](const EpochStats& st) {
-            if (printed) printed(st);
-            snap(st.epoch);
-          };
-        }
-        run.trainer().fit();
-        const Embeddings ev = run.trainer().evaluate(data.test);
-        const FeatureMetrics f = feature_metrics(ev.h, ev.labels, K);
-        r.test_accuracy = ev.has_accuracy ? ev.accuracy : NAN;
-        r.intra_deg = f.intra_deg, r.min_inter_deg = f.min_inter_deg, r.radial_spread = f.radial_spread;
-        r.features = FeatureSnapshot{ev.h, ev.labels, run.class_weights().clone(), run.centres().clone(),
-                                     run.scoring(), data.test.class_names};
-        r.ok = true;
-        std::lock_guard<std::mutex> lock(print_mu);
-        if (setup.empty() || run.pk_P() == 0) setup = run.describe();
-      } catch (const std::exception& err) {
-        r.error = err.what();
-      }
-      r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-      std::lock_guard<std::mutex> lock(print_mu);
-      if (r.ok)
-        std::printf("%s: test accuracy %.3f, intra-class angle %.1f deg, min inter-class angle %.1f deg, "
-                    "radial spread %.2f, %.0f s\n",
-                    r.label.c_str(), r.test_accuracy, r.intra_deg, r.min_inter_deg, r.radial_spread, r.seconds);
-      else
-        std::printf("%s stopped: %s\n", r.label.c_str(), r.error.c_str());
-      std::fflush(stdout);
-    });
-    for (size_t i = 0; i < results.size(); ++i) {
-      GalleryResult& r = results[i];
-      if (!r.ok) continue;
-      const std::string dir = out + "/" + chosen[i]->key;
-      make_out_dir(args, "--out", dir);
-      char acc[16];
-      std::snprintf(acc, sizeof acc, "%.3f", r.test_accuracy);
-      FeatureSnapshot big = r.features;
-      big.max_points = 10000;
-      feature_figure(big, r.label + " (" + r.objective + "), test accuracy " + acc, "test", 480)
-          .save_png(dir + "/test_features.png");
-      save_embeddings_csv(dir + "/embeddings.csv", r.features.H, r.features.y);
-      r.features.max_points = 4000;
-    }
-    const double total = std::chrono::duration<double>(std::chrono::steady_clock::now() - t_all).count();
-
-    const int cols = cols_arg > 0 ? cols_arg : int(results.size()) <= 6 ? int(results.size()) : 6;
-    const std::string budget = std::to_string(epochs) + " epochs x " + std::to_string(data.train.size()) +
-                               " training images each";
-    gallery_figure(results, "2-D LeNet++ features of " + data.test.name + ", " + budget, cols, 340)
-        .save_png(out + "/gallery.png");
-    const std::string heading = "2-D LeNet++ on " + data.description + "; every loss: " + budget + ", " +
-                                setup + ", seed " + std::to_string(seed) + "; " + std::to_string(jobs) +
-                                " losses at a time on " + std::to_string(per_job) + " thread" +
-                                (per_job > 1 ? "s" : "") + " each; " + std::to_string(int(total)) +
-                                " s in all (wall clock).";
-    write_text_atomic(out + "/gallery.md", gallery_markdown(results, heading));
-    {
-      ExplorerPage page;
-      page.title = "2-D LeNet++ features of " + data.test.name + ", " + budget;
-      page.table = gallery_markdown(results, heading);
-      for (size_t i = 0; i < results.size(); ++i)
-        if (results[i].ok && !xruns[i].frames.empty()) {
-          xruns[i].title = results[i].label + " (" + results[i].objective + ")";
-          xruns[i].names = data.test.class_names;
-          page.runs.push_back(xruns[i]);
-        }
-      if (!page.runs.empty()) write_explorer(out + "/explorer.html", page);
-    }
-    write_text_atomic(out + "/gallery.json", gallery_json(results, heading));
-    std::printf("\n%s\n", gallery_markdown(results, heading).c_str());
-    std::printf("gallery: %.0f s in all; pictures in %s/gallery.png (and %s/<loss>/test_features.png), "
-                "table in %s/gallery.md\n",
-                total, out.c_str(), out.c_str(), out.c_str());
+    GalleryRuns runs = train_gallery(rows, b, data);
+    write_gallery(args, page, b, rows, runs);
     return 0;
   });
 }

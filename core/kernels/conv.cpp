@@ -357,11 +357,11 @@ void conv2d_backward_weight(const ConvGeom& g, const T* x, const T* dy, T* dw, T
            x + int64_t(n) * g.C * P, int(P), T(n ? 1 : 0), dw, g.C);
     return;
   }
-  // Slab s sums chunks [count*s/S, count*(s+1)/S) into its own F x CKK
-  // block, columns in (u, v, c) order; the blocks are then added in slab
-  // order into dw, columns put back in (c, u, v) order.
+  // Slab s (one under set_fixed_order_sums) sums chunks [count*s/S, count*(s+1)/S) into
+  // an F x CKK block, (u, v, c) columns; the blocks go into dw in slab order, (c, u, v) columns.
   const Chunks c = plan(g, sizeof(T));
-  const int S = c.spread ? std::min(c.count, tuning::kConvWeightSlabs) : 1, KK = g.KH * g.KW;
+  const int S = c.spread && !fixed_order_sums() ? std::min(c.count, tuning::kConvWeightSlabs) : 1;
+  const int KK = g.KH * g.KW;
   const bool tap_major = conv_channel_last_weight(g);
   const int64_t size = int64_t(g.F) * CKK;
   T* parts = scratch<T>(Scratch::Filters, S * size);

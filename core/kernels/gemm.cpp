@@ -14,6 +14,8 @@ namespace fg {
 
 namespace {
 
+thread_local bool fixed_order = false;  // set_fixed_order_sums(), per thread
+
 // Threads for a product of `macs` multiply-adds: one per
 // tuning::kMacsPerThread, at least 1, at most omp_get_max_threads(), and 1
 // inside a parallel region (the caller's threads are busy already).
@@ -64,11 +66,14 @@ void gemm(bool trans_a, bool trans_b, int M, int N, int K, T alpha, const T* A, 
     P = Prob<T>{!trans_b, !trans_a, N, M, K, alpha, beta, B, ldb, A, lda, C, 1, ldc};
   }
   const int nt = gemm_threads(int64_t(M) * N * K);
-  if (const int slabs = split_k_slabs(P, nt))
+  if (const int slabs = fixed_order ? 0 : split_k_slabs(P, nt))
     run_split_k(P, nt, slabs);
   else
     run_blocked(P, nt);
 }
+
+void set_fixed_order_sums(bool on) { fixed_order = on; }
+bool fixed_order_sums() { return fixed_order; }
 
 template <class T>
 GemmPackedA<T>::GemmPackedA(bool trans_a, int M, int K, const T* A, int lda) : M_(M), K_(K) {

@@ -23,6 +23,18 @@ template <class T>
 void gemm(bool trans_a, bool trans_b, int M, int N, int K, T alpha, const T* A, int lda,
           const T* B, int ldb, T beta, T* C, int ldc);
 
+// Sums in one thread's order, on any number of threads. Where the thread
+// count enters the arithmetic: gemm() may cut K into slabs summed apart
+// (split_k_slabs, only with 2 or more threads) and the convolution's weight
+// gradient sums its image chunks in more than one slab when the threads
+// share out the chunks. While set on the calling thread, neither happens, so
+// products and trainings give the bits of a single thread however many they
+// get (the other parallel loops give each output to one thread in a fixed
+// order). The cost: a deep, narrow product runs on fewer threads. Off by
+// default; the gallery sets it on a training that gains threads mid-run.
+void set_fixed_order_sums(bool on);
+bool fixed_order_sums();
+
 // op(A) packed once into the panels gemm() reads, for several products with
 // the same left-hand side (the filters of a convolution, multiplied with
 // every chunk of images): gemm_packed_a() then skips packing A, which for

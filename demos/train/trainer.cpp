@@ -121,6 +121,7 @@ std::string Trainer::divergence_message(int epoch, int step, const std::vector<i
 }
 
 void Trainer::train_step(int epoch, int step, const std::vector<int>& idx) {
+  if (on_step) on_step(global_step_);
   const auto t0 = Clock::now();
   if (cfg_.lr) {
     last_lr_ = cfg_.lr(global_step_);

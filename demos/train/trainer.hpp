@@ -138,6 +138,9 @@ class Trainer {
   void save(const std::string& path);
 
   std::function<void(const EpochStats&)> on_epoch;
+  // Called on the training's own thread before each training step, with the
+  // global step (the gallery gives a training the threads others left).
+  std::function<void(int64_t global_step)> on_step;
 
   int epoch() const { return epoch_; }         // epochs completed
   int step_in_epoch() const { return step_; }  // steps done in the current epoch

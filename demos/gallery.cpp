@@ -56,6 +56,7 @@
 #include <sstream>
 
 #include "demos/cli/args.hpp"
+#include "demos/cli/counted.hpp"
 #include "demos/cli/data_arg.hpp"
 #include "demos/cli/demo_checks.hpp"
 #include "demos/gallery/controls.hpp"
@@ -233,7 +234,7 @@ int main(int argc, char** argv) {
     b.threads = threads;
     b.jobs = jobs_arg > 0 ? jobs_arg : std::max(1, std::min<int>(threads, int(rows.size()) * b.seeds));
     b.per_job = std::max(1, threads / b.jobs);
-    std::printf("%d losses at a time, %d thread%s each%s\n", b.jobs, b.per_job, b.per_job > 1 ? "s" : "",
+    std::printf("%s at a time, %s each%s\n", counted(b.jobs, "loss", "losses").c_str(), counted(b.per_job, "thread").c_str(),
                 b.jobs > 1 && b.per_job == 1 ? " (the last ones take the threads the others leave)" : "");
     std::fflush(stdout);
     GalleryRuns runs = train_gallery(rows, b, data);

@@ -3,6 +3,7 @@
 #include <chrono>
 #include <cstdio>
 
+#include "demos/cli/counted.hpp"
 #include "demos/cli/demo_checks.hpp"
 #include "demos/cli/json_text.hpp"
 #include "demos/train/trainer.hpp"
@@ -12,7 +13,7 @@ namespace fg {
 namespace {
 
 std::string budget(const GalleryPage& p, const GalleryBudget& b) {
-  return std::to_string(b.epochs) + " epochs x " + std::to_string(p.train_images) + " training images each";
+  return counted(b.epochs, "epoch") + " x " + std::to_string(p.train_images) + " training images each";
 }
 
 }  // namespace
@@ -23,8 +24,7 @@ std::string gallery_heading(const GalleryPage& p, const GalleryBudget& b, const 
     seeds = std::to_string(b.seeds) + " seeds (" + std::to_string(b.seed) + " to " +
             std::to_string(b.seed + uint64_t(b.seeds) - 1) + "; the pictures: seed " + std::to_string(b.seed) + ")";
   return "2-D LeNet++ on " + p.data + "; every loss: " + budget(p, b) + ", " + runs.setup + ", " + seeds + "; " +
-         std::to_string(b.jobs) + " losses at a time on " + std::to_string(b.per_job) + " thread" +
-         (b.per_job > 1 ? "s" : "") + " each; " + std::to_string(int(runs.seconds)) + " s in all (wall clock).";
+         counted(b.jobs, "loss", "losses") + " at a time on " + counted(b.per_job, "thread") + " each; " + std::to_string(int(runs.seconds)) + " s in all (wall clock).";
 }
 
 void write_gallery(const Args& args, const GalleryPage& p, const GalleryBudget& b,

@@ -91,7 +91,7 @@ GalleryResult train_one(const GalleryRow& row, uint64_t seed, Shared& sh, Explor
       auto snap = [&, xrun](int epoch) {
         const Embeddings e = run.trainer().evaluate_indices(sh.data.test, sh.xsample);
         xrun->frames.push_back(explorer_frame(run.objective(), e.h, e.labels, run.class_weights(), run.centres(),
-                                              epoch, NAN, 0, seed));
+                                              epoch, NAN, 0, seed, run.pk_P(), run.pk_K()));
       };
       snap(0);
       auto printed = run.trainer().on_epoch;

@@ -14,10 +14,15 @@ namespace {
 // Below this many elements one thread does it all (a team costs more).
 constexpr int64_t kParallelFrom = int64_t(1) << 15;
 
-// One plane's backward runs kLanes values at a time on GCC vectors (the
-// compiler does not vectorise the float case of the plain loop by itself):
-// element i's share of dalpha goes to lane i % kLanes, and the lanes are
-// added in lane order at the end. The same bits on every run.
+// dx of one plane of n values (a loop the compiler vectorises).
+template <class T>
+void prelu_plane_dx(const T* x, const T* g, T a, int64_t n, T* dx) {
+  for (int64_t i = 0; i < n; ++i) dx[i] = x[i] > 0 ? g[i] : a * g[i];
+}
+
+// Eight values on GCC vectors: the plain loop below, written with a select,
+// is not vectorised for float by GCC (it branches, and mispredicts whenever
+// the signs of x are mixed).
 constexpr int kLanes = 8;
 template <class T> struct LanesOf;
 template <> struct LanesOf<float> {
@@ -29,28 +34,30 @@ template <> struct LanesOf<double> {
 template <class T>
 using Lanes = typename LanesOf<T>::type;
 
-// dx of one plane of n values; returns sum of g x [x <= 0] over it.
+// sum + g x [x <= 0] over one plane, added in element order. The products
+// (0 where x > 0) are made first, a chunk at a time, with no branch; adding
+// 0.0 where x > 0 leaves the sum's bits as skipping would, since the sum
+// starts at +0.
 template <class T>
-double prelu_plane_backward(const T* x, const T* g, T a, int64_t n, T* dx) {
-  Lanes<double> sum = {};
-  int64_t i = 0;
-  for (; i + kLanes <= n; i += kLanes) {
-    Lanes<T> xv, gv;
-    std::memcpy(&xv, x + i, sizeof xv);
-    std::memcpy(&gv, g + i, sizeof gv);
-    const Lanes<T> d = xv > T(0) ? gv : a * gv;
-    std::memcpy(dx + i, &d, sizeof d);
-    const Lanes<double> xd = __builtin_convertvector(xv, Lanes<double>);
-    const Lanes<double> gd = __builtin_convertvector(gv, Lanes<double>);
-    sum += xd > 0.0 ? Lanes<double>{} : gd * xd;
+double prelu_plane_slope_sum(const T* x, const T* g, int64_t n, double sum) {
+  constexpr int64_t kChunk = 512;
+  double part[kChunk];
+  for (int64_t i0 = 0; i0 < n; i0 += kChunk) {
+    const int64_t len = std::min(kChunk, n - i0);
+    int64_t i = 0;
+    for (; i + kLanes <= len; i += kLanes) {
+      Lanes<T> xv, gv;
+      std::memcpy(&xv, x + i0 + i, sizeof xv);
+      std::memcpy(&gv, g + i0 + i, sizeof gv);
+      const Lanes<double> xd = __builtin_convertvector(xv, Lanes<double>);
+      const Lanes<double> gd = __builtin_convertvector(gv, Lanes<double>);
+      const Lanes<double> p = xd > 0.0 ? Lanes<double>{} : gd * xd;
+      std::memcpy(part + i, &p, sizeof p);
+    }
+    for (; i < len; ++i) part[i] = x[i0 + i] > 0 ? 0.0 : double(g[i0 + i]) * double(x[i0 + i]);
+    for (i = 0; i < len; ++i) sum += part[i];
   }
-  for (int l = 0; i < n; ++i, ++l) {
-    dx[i] = x[i] > 0 ? g[i] : a * g[i];
-    if (!(x[i] > 0)) sum[l] += double(g[i]) * double(x[i]);
-  }
-  double total = 0;
-  for (int l = 0; l < kLanes; ++l) total += sum[l];
-  return total;
+  return sum;
 }
 
 // One plane of max pooling; K > 0 is the window side known when compiled
@@ -93,16 +100,27 @@ void prelu_forward(int64_t N, int C, int64_t plane, const T* x, const T* alpha, 
 template <class T>
 void prelu_backward(int64_t N, int C, int64_t plane, const T* x, const T* alpha, bool shared,
                     const T* g, T* dx, T* dalpha) {
-  std::vector<double> part(N * C);  // sum of g x [x <= 0] over plane q
+  // One thread per channel: its planes one after the other, each read once
+  // (dx, then the slope's sum while the plane is still in cache).
+  std::vector<double> per_channel(C);
 #pragma omp parallel for schedule(static) if (N * C * plane >= kParallelFrom)
-  for (int64_t q = 0; q < N * C; ++q)
-    part[q] = prelu_plane_backward(x + q * plane, g + q * plane, alpha[shared ? 0 : q % C], plane,
-                                   dx + q * plane);
-  for (int c = 0; c < (shared ? 1 : C); ++c) {
+  for (int c = 0; c < C; ++c) {
+    const T a = alpha[shared ? 0 : c];
     double sum = 0;
-    for (int64_t q = c; q < N * C; q += shared ? 1 : C) sum += part[q];
-    dalpha[c] = T(sum);
+    for (int64_t n = 0; n < N; ++n) {
+      const int64_t at = (n * C + c) * plane;
+      prelu_plane_dx(x + at, g + at, a, plane, dx + at);
+      sum = prelu_plane_slope_sum(x + at, g + at, plane, sum);
+    }
+    per_channel[c] = sum;
   }
+  if (!shared) {
+    for (int c = 0; c < C; ++c) dalpha[c] = T(per_channel[c]);
+    return;
+  }
+  T total = 0;  // the channels' sums, each rounded to T, added in channel order
+  for (int c = 0; c < C; ++c) total += T(per_channel[c]);
+  dalpha[0] = total;
 }
 
 template <class T>

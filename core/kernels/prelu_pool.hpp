@@ -15,11 +15,14 @@
 // means one slope for every channel (alpha[0], dalpha[0]). The kernels
 // validate nothing: core/ops_nn.cpp checks the shapes.
 //
-// The fast kernels (prelu_pool.cpp) run in one pass over memory, the planes
-// split among the threads. dalpha is summed in double, per plane first,
-// then the planes of a channel in plane order: the same bits for any
-// number of threads. The naive twins (prelu_pool_naive.cpp) are plain
-// loops in element order, the definitions the tests compare against.
+// The fast kernels (prelu_pool.cpp) run in one pass over memory, without
+// branches on the data, the channels (PReLU) or planes (max pool) split
+// among the threads. dalpha_c is summed in double in element order by the
+// one thread that has channel c, as the naive twin sums it: the same bits
+// for any number of threads (and, in float, as the twin). With one shared slope, the channels' sums,
+// each rounded to T, are added in channel order (the naive twin adds every
+// element into one double). The naive twins (prelu_pool_naive.cpp) are
+// plain loops in element order, the definitions the tests compare against.
 #pragma once
 
 #include <cstdint>

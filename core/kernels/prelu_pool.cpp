@@ -1,5 +1,6 @@
-// The fast PReLU and max-pool kernels (see prelu_pool.hpp): the planes are
-// split among the threads, and each plane is read and written once.
+// The fast PReLU and max-pool kernels (see prelu_pool.hpp): the planes (for
+// PReLU's backward, the channels) are split among the threads, and each
+// plane is read and written once.
 #include "core/kernels/prelu_pool.hpp"
 
 #include <algorithm>

@@ -15,12 +15,13 @@
 // means one slope for every channel (alpha[0], dalpha[0]). The kernels
 // validate nothing: core/ops_nn.cpp checks the shapes.
 //
-// The fast kernels (prelu_pool.cpp) run in one pass over memory, without
-// branches on the data, the channels (PReLU) or planes (max pool) split
-// among the threads. dalpha_c is summed in double in element order by the
-// one thread that has channel c, as the naive twin sums it: the same bits
-// for any number of threads (and, in float, as the twin). With one shared slope, the channels' sums,
-// each rounded to T, are added in channel order (the naive twin adds every
+// The fast kernels (prelu_pool.cpp) run in one pass over memory, written
+// with selects rather than branches on the data, the channels (PReLU's
+// backward) or planes (the others) split among the threads. dalpha_c is
+// summed in double in element order by the one thread that has channel c,
+// as the naive twin sums it: the same bits for any number of threads (and,
+// in float, as the twin). With one shared slope, the channels' sums, each
+// rounded to T, are added in channel order (the naive twin adds every
 // element into one double). The naive twins (prelu_pool_naive.cpp) are
 // plain loops in element order, the definitions the tests compare against.
 #pragma once

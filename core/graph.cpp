@@ -78,6 +78,16 @@ void accumulate(const Var& v, const Tensor& g) {
   for (int64_t i = 0; i < n; ++i) d[i] += s[i];
 }
 
+void accumulate(const Var& v, Tensor&& g) {
+  if (!v.requires_grad()) return;
+  if (v->grad.empty() && g.sole_owner() && !v->value.empty()) {
+    check_same_shape("accumulate gradient", v->value, g);
+    v->grad = std::move(g);
+    return;
+  }
+  accumulate(v, static_cast<const Tensor&>(g));
+}
+
 void backward(const Var& out) {
   if (out.value().numel() != 1)
     throw Error("backward: the output has shape " + shape_str(out.shape()) +

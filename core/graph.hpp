@@ -67,6 +67,10 @@ Var make_node(const char* op, Tensor value, std::vector<Var> inputs,
 
 // Adds g into v's gradient, if v wants one.
 void accumulate(const Var& v, const Tensor& g);
+// The same for a gradient the caller gives up: when v has no gradient yet
+// and no other Tensor shares g's storage, g becomes v's gradient as it is
+// (no zero fill, no pass adding it to zeros).
+void accumulate(const Var& v, Tensor&& g);
 
 // Reverse pass from a one-element loss (seed 1), or with an explicit seed
 // gradient of the output's shape. The topological sort is iterative.

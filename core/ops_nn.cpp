@@ -1,14 +1,17 @@
 // Neural-network ops: PReLU, 2-D max pooling, 2-D convolution.
-#include <limits>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "core/kernels/conv.hpp"
+#include "core/kernels/prelu_pool.hpp"
 #include "core/ops.hpp"
 
 namespace fg {
 
 // y = x if x > 0 else alpha_c x   (c = the channel, axis 1)
 // dL/dx = g [x > 0] + g alpha_c [x <= 0],   dL/dalpha_c = sum over channel c of g x [x <= 0]
+// (the loops: core/kernels/prelu_pool.cpp)
 Var prelu(const Var& x, const Var& alpha) {
   const Tensor X = x.value(), A = alpha.value();
   const int C = X.dim() >= 2 ? X.shape()[1] : 1;
@@ -18,37 +21,15 @@ Var prelu(const Var& x, const Var& alpha) {
                 shape_str(X.shape()));
   const bool shared = A.numel() == 1;
   const int64_t N = X.dim() >= 1 ? X.shape()[0] : 1;
-  const int64_t inner = X.numel() / std::max<int64_t>(1, N * C);
-  Tensor Y(X.shape());
-  const real* xp = X.data();
-  real* yp = Y.data();
-#pragma omp parallel for if (X.numel() > 65536)
-  for (int64_t nc = 0; nc < N * C; ++nc) {
-    const real a = A[shared ? 0 : nc % C];
-    for (int64_t i = nc * inner; i < (nc + 1) * inner; ++i) yp[i] = xp[i] > 0 ? xp[i] : a * xp[i];
-  }
-  return make_node("prelu", Y, {x, alpha}, [X, A, shared, N, C, inner](Node& self) {
-    const real* g = self.grad.data();
-    const real* xp = X.data();
-    Tensor gx(X.shape()), ga(A.shape());
-    real* gxp = gx.data();
-    std::vector<double> per_channel(C, 0.0);
-    // One channel per thread: each channel's slope gradient has one writer.
-#pragma omp parallel for if (X.numel() > 65536)
-    for (int c = 0; c < C; ++c) {
-      const real a = A[shared ? 0 : c];
-      double acc = 0;
-      for (int64_t n = 0; n < N; ++n)
-        for (int64_t i = (n * C + c) * inner; i < (n * C + c + 1) * inner; ++i) {
-          const bool pos = xp[i] > 0;
-          gxp[i] = pos ? g[i] : a * g[i];
-          if (!pos) acc += double(g[i]) * xp[i];
-        }
-      per_channel[c] = acc;
-    }
-    for (int c = 0; c < C; ++c) ga[shared ? 0 : c] += real(per_channel[c]);
-    accumulate(self.inputs[0], gx);
-    accumulate(self.inputs[1], ga);
+  const int64_t plane = X.numel() / std::max<int64_t>(1, N * C);
+  Tensor Y = Tensor::uninit(X.shape());
+  prelu_forward<real>(N, C, plane, X.data(), A.data(), shared, Y.data());
+  return make_node("prelu", Y, {x, alpha}, [X, A, shared, N, C, plane](Node& self) {
+    Tensor gx = Tensor::uninit(X.shape()), ga = Tensor::uninit(A.shape());
+    prelu_backward<real>(N, C, plane, X.data(), A.data(), shared, self.grad.data(), gx.data(),
+                         ga.data());
+    accumulate(self.inputs[0], std::move(gx));
+    accumulate(self.inputs[1], std::move(ga));
   });
 }
 
@@ -62,30 +43,16 @@ Var maxpool2d(const Var& x, int k, int stride) {
     throw Error("maxpool2d: window " + std::to_string(k) + " stride " + std::to_string(stride) +
                 " does not fit input " + shape_str(X.shape()));
   const int OH = (H - k) / stride + 1, OW = (W - k) / stride + 1;
-  Tensor Y({N, C, OH, OW});
-  std::vector<int64_t> argmax(Y.numel());  // saved for backward
-#pragma omp parallel for
-  for (int64_t nc = 0; nc < int64_t(N) * C; ++nc) {
-    const real* xp = X.data() + nc * H * W;
-    for (int i = 0; i < OH; ++i)
-      for (int j = 0; j < OW; ++j) {
-        real best = -std::numeric_limits<real>::infinity();
-        int64_t where = int64_t(i) * stride * W + j * stride;
-        for (int di = 0; di < k; ++di)
-          for (int dj = 0; dj < k; ++dj) {
-            const int64_t p = int64_t(i * stride + di) * W + (j * stride + dj);
-            if (xp[p] > best) best = xp[p], where = p;
-          }
-        const int64_t o = (nc * OH + i) * OW + j;
-        Y[o] = best;
-        argmax[o] = nc * H * W + where;
-      }
-  }
+  Tensor Y = Tensor::uninit({N, C, OH, OW});
+  std::vector<int32_t> argmax(Y.numel());  // saved for backward (where in its plane)
+  const int64_t planes = int64_t(N) * C;
+  maxpool_forward<real>(planes, H, W, k, stride, X.data(), Y.data(), argmax.data());
   const Shape xs = X.shape();
-  return make_node("maxpool2d", Y, {x}, [xs, argmax](Node& self) {
-    Tensor gx(xs);
-    for (size_t o = 0; o < argmax.size(); ++o) gx[argmax[o]] += self.grad[o];
-    accumulate(self.inputs[0], gx);
+  return make_node("maxpool2d", Y, {x}, [xs, argmax = std::move(argmax), planes, H, W, k,
+                                         stride](Node& self) {
+    Tensor gx = Tensor::uninit(xs);
+    maxpool_backward<real>(planes, H, W, k, stride, argmax.data(), self.grad.data(), gx.data());
+    accumulate(self.inputs[0], std::move(gx));
   });
 }
 
@@ -106,16 +73,16 @@ Var conv2d(const Var& x, const Var& w, const Var& b, int stride, int pad) {
   if (has_bias && b.value().numel() != g.F)
     throw Error("conv2d: bias of shape " + shape_str(b.shape()) + " for " +
                 std::to_string(g.F) + " filters");
-  Tensor Y({g.N, g.F, g.OH(), g.OW()});
+  Tensor Y = Tensor::uninit({g.N, g.F, g.OH(), g.OW()});
   conv2d_forward<real>(g, X.data(), Wt.data(), has_bias ? b.value().data() : nullptr, Y.data());
   std::vector<Var> inputs{x, w};
   if (has_bias) inputs.push_back(b);
   return make_node("conv2d", Y, inputs, [X, Wt, g, has_bias](Node& self) {
     const real* dy = self.grad.data();
     if (self.inputs[0].requires_grad()) {
-      Tensor dx(X.shape());
+      Tensor dx = Tensor::uninit(X.shape());
       conv2d_backward_input<real>(g, dy, Wt.data(), dx.data());
-      accumulate(self.inputs[0], dx);
+      accumulate(self.inputs[0], std::move(dx));
     }
     const bool want_b = has_bias && self.inputs[2].requires_grad();
     if (self.inputs[1].requires_grad() || want_b) {

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <limits>
 #include <ostream>
 #include <sstream>
 
@@ -25,11 +26,24 @@ int64_t shape_numel(const Shape& s) {
   return n;
 }
 
-Tensor::Tensor() : data_(std::make_shared<std::vector<real>>()), shape_{0}, numel_(0) {}
+Tensor::Tensor() : data_(std::make_shared<Storage>()), shape_{0}, numel_(0) {}
 
 Tensor::Tensor(Shape shape, real fill) : shape_(std::move(shape)) {
   numel_ = shape_numel(shape_);
-  data_ = std::make_shared<std::vector<real>>(static_cast<size_t>(numel_), fill);
+  data_ = std::make_shared<Storage>(static_cast<size_t>(numel_), fill);
+}
+
+Tensor Tensor::uninit(Shape shape) {
+  Tensor t;
+  t.numel_ = shape_numel(shape);
+  t.shape_ = std::move(shape);
+#if defined(__SANITIZE_ADDRESS__)
+  t.data_ = std::make_shared<Storage>(static_cast<size_t>(t.numel_),
+                                      std::numeric_limits<real>::quiet_NaN());
+#else
+  t.data_ = std::make_shared<Storage>(static_cast<size_t>(t.numel_));
+#endif
+  return t;
 }
 
 Tensor Tensor::from(Shape shape, std::vector<real> values) {
@@ -40,7 +54,7 @@ Tensor Tensor::from(Shape shape, std::vector<real> values) {
   Tensor t;
   t.shape_ = std::move(shape);
   t.numel_ = n;
-  t.data_ = std::make_shared<std::vector<real>>(std::move(values));
+  t.data_ = std::make_shared<Storage>(values.begin(), values.end());
   return t;
 }
 
@@ -100,7 +114,7 @@ Tensor Tensor::reshape(Shape shape) const {
 
 Tensor Tensor::clone() const {
   Tensor t = *this;
-  t.data_ = std::make_shared<std::vector<real>>(*data_);
+  t.data_ = std::make_shared<Storage>(*data_);
   return t;
 }
 

@@ -11,6 +11,7 @@
 #include <memory>
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/error.hpp"
@@ -30,6 +31,25 @@ int64_t shape_numel(const Shape& s);
 
 class Rng;
 
+// std::allocator, except that an element made without a value is left
+// unwritten: a Tensor made by Tensor::uninit() skips the zero fill.
+template <class T>
+struct NoFillAllocator : std::allocator<T> {
+  template <class U>
+  struct rebind {
+    using other = NoFillAllocator<U>;
+  };
+  NoFillAllocator() = default;
+  template <class U>
+  NoFillAllocator(const NoFillAllocator<U>&) noexcept {}
+  template <class U>
+  void construct(U* p) noexcept { ::new (static_cast<void*>(p)) U; }
+  template <class U, class... Args>
+  void construct(U* p, Args&&... args) {
+    ::new (static_cast<void*>(p)) U(std::forward<Args>(args)...);
+  }
+};
+
 class Tensor {
  public:
   Tensor();                                  // empty: shape [0]
@@ -38,6 +58,9 @@ class Tensor {
   static Tensor zeros(Shape shape) { return Tensor(std::move(shape), 0); }
   static Tensor ones(Shape shape) { return Tensor(std::move(shape), 1); }
   static Tensor full(Shape shape, real v) { return Tensor(std::move(shape), v); }
+  // Values left unwritten, for a kernel that writes every one of them (in
+  // the sanitizer build they are NaN, so one left unwritten shows).
+  static Tensor uninit(Shape shape);
   static Tensor from(Shape shape, std::vector<real> values);
   static Tensor scalar(real v) { return Tensor({1}, v); }
   static Tensor randn(Shape shape, Rng& rng, real mean = 0, real stddev = 1);
@@ -61,11 +84,13 @@ class Tensor {
   Tensor clone() const;
   void fill(real v);
   bool shares_storage_with(const Tensor& o) const { return data_ == o.data_; }
+  bool sole_owner() const { return data_.use_count() == 1; }  // no other Tensor shares it
 
   std::string str(int max_per_row = 8) const;  // readable print for debugging
 
  private:
-  std::shared_ptr<std::vector<real>> data_;
+  using Storage = std::vector<real, NoFillAllocator<real>>;
+  std::shared_ptr<Storage> data_;
   Shape shape_;
   int64_t numel_ = 0;
 };

@@ -80,3 +80,35 @@ TEST_CASE("graph: a training step's graph holds no cycle (freed with its last ha
   // Only the leaf survives: it is held by us alone.
   REQUIRE(w.use_count() == 1);
 }
+
+TEST_CASE("graph: accumulate takes a gradient it is given only when nothing else holds it",
+          "[graph]") {
+  Var x = param(Tensor::from({2}, {1, 1}));
+  SECTION("no gradient yet, a tensor no one else holds: taken as it is") {
+    Tensor g = Tensor::from({2}, {3, -4});
+    const real* storage = g.data();
+    accumulate(x, std::move(g));
+    REQUIRE(x->grad.data() == storage);
+    accumulate(x, Tensor::from({2}, {1, 1}));  // the next one adds
+    CHECK(x.grad()[0] == 4);
+    CHECK(x.grad()[1] == -3);
+  }
+  SECTION("a tensor another copy still holds: added into a gradient of x's own") {
+    Tensor g = Tensor::from({2}, {3, -4});
+    const Tensor kept = g;
+    accumulate(x, std::move(g));
+    REQUIRE(!x->grad.shares_storage_with(kept));
+    accumulate(x, Tensor::from({2}, {1, 1}));
+    CHECK(x.grad()[0] == 4);
+    CHECK(kept[0] == 3);  // the caller's copy is left alone
+  }
+  SECTION("a gradient already there: added into it") {
+    accumulate(x, Tensor::from({2}, {1, 2}));
+    accumulate(x, Tensor::from({2}, {10, 20}));
+    CHECK(x.grad()[0] == 11);
+    CHECK(x.grad()[1] == 22);
+  }
+  SECTION("a wrong shape is refused either way") {
+    CHECK_THROWS_WITH(accumulate(x, Tensor({3})), Catch::Contains("[2]") && Catch::Contains("[3]"));
+  }
+}

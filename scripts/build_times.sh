@@ -3,7 +3,7 @@
 # sys, which a machine busy with other work disturbs far less than wall time;
 # a parallel build on two cores takes about CPU / 2 of wall).
 #
-#   scripts/build_times.sh [--top N] [--no-run] [--no-loop] [VARIANT...]
+#   scripts/build_times.sh [--top N] [--no-run] [--no-loop] [--every K] [VARIANT...]
 #
 # VARIANTs are float, double, asan (default: all three). The tracked files of
 # this working tree (edits included, untracked files not) are copied to a
@@ -15,16 +15,23 @@
 # loop of notes/adding-a-loss.md: one character added to losses/arcface.cpp,
 # then `make test-VARIANT T='[arcface],[generic]'`, for each variant.
 # Prints a table; the scratch folder is removed at the end.
+#
+# --every K compiles only every K-th object of the library and the tests (in
+# the Makefile's order) of each variant, nothing else, and prints the sample's
+# totals and those totals times K, an estimate marked as one: for comparing
+# two trees on a machine too busy for the whole build.
 set -u
 cd "$(dirname "$0")/.."
-top=12; run=1; loop=1; variants=()
+top=12; run=1; loop=1; every=0; variants=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --top) top=$2; shift ;;
     --no-run) run=0 ;;
     --no-loop) loop=0 ;;
+    --every) every=$2; shift
+             [[ $every =~ ^[1-9][0-9]*$ ]] || { echo "build_times.sh: --every takes a whole number >= 1, not '$every'" >&2; exit 2; } ;;
     float|double|asan) variants+=("$1") ;;
-    *) echo "build_times.sh: unknown argument '$1' (--top N, --no-run, --no-loop, float, double, asan)" >&2; exit 2 ;;
+    *) echo "build_times.sh: unknown argument '$1' (--top N, --no-run, --no-loop, --every K, float, double, asan)" >&2; exit 2 ;;
   esac
   shift
 done
@@ -51,6 +58,24 @@ cpu_of() {
 
 echo "facegrad build times: $(git -C "$here" rev-parse --short HEAD 2>/dev/null)$(git -C "$here" diff --quiet 2>/dev/null || echo ' + edits'), $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "g++ $(g++ -dumpfullversion), ccache off; CPU = user + sys seconds"
+if [ "$every" -gt 0 ]; then
+  targets=()
+  for v in "${variants[@]}"; do
+    targets+=($(make -s --eval='objs: ; @echo $(call lib_objs,$(V)) $(call test_objs,$(V))' objs V="$v" |
+                tr ' ' '\n' | awk -v k="$every" 'NR % k == 1'))
+  done
+  read -r cpu wall < <(cpu_of make -k CXX="$CXXW" "${targets[@]}")
+  echo "sample: every $every-th object, ${#targets[@]} in all: $cpu s CPU, $wall s wall"
+  for v in "${variants[@]}" other; do
+    awk -v v="$v" -v k="$every" '$1 == "compile" && $2 == v { n++; s += $3 }
+      END { if (n) printf "  %-7s %4d files %8.1f s CPU, times %d = %.0f s (an estimate)\n", v, n, s, k, s * k }' "$log"
+  done
+  for v in "${variants[@]}"; do
+    echo "  sampled files, $v:"
+    awk -v v="$v" '$1 == "compile" && $2 == v { printf "    %7.2f  %s\n", $3, $4 }' "$log"
+  done
+  exit 0
+fi
 targets=(all); for v in "${variants[@]}"; do targets+=("build/test-$v"); done
 read -r cpu wall < <(cpu_of make CXX="$CXXW" "${targets[@]}")
 [ -x build/test-${variants[0]} ] || { echo "build failed:"; tail -30 "$scratch/last.out"; exit 1; }

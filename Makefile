@@ -21,8 +21,14 @@ WARN   := -Wall -Wextra -Wno-unused-parameter -Wno-sign-compare
 BASE   := -std=c++17 -I. -fopenmp -MMD -MP -march=native $(WARN)
 FLAGS_float  := $(BASE) -O3
 FLAGS_double := $(BASE) -O3 -DFG_DOUBLE
-FLAGS_asan   := $(BASE) -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
-                -fno-sanitize-recover=undefined
+# -g1 (line tables, enough for the sanitizers' file:line stack traces) and not
+# -g: full debug info made each sanitized compile about a third slower.
+# The prefix map writes the folder as "." into the debug info, so that ccache
+# (told the folder by CCACHE_BASEDIR) can share asan objects between clones.
+FLAGS_asan   := $(BASE) -O1 -g1 -fdebug-prefix-map=$(CURDIR)=. -fno-omit-frame-pointer \
+                -fsanitize=address,undefined -fno-sanitize-recover=undefined
+CCACHE_BASEDIR ?= $(CURDIR)
+export CCACHE_BASEDIR
 LDFLAGS_asan := -fsanitize=address,undefined
 LIBS   := -lz -lgif -lm
 
@@ -66,9 +72,15 @@ define variant_rules
 $(BUILD)/obj/$(1)/%.o: %.cpp | deps
 	@mkdir -p $$(@D)
 	@echo "  CXX [$(1)] $$<"
-	@$(CXX) $(FLAGS_$(1)) -c $$< -o $$@
+	@$(CXX) $(FLAGS_$(1)) $$(TEST_OPT) -c $$< -o $$@
 endef
 $(foreach v,float double asan,$(eval $(call variant_rules,$(v))))
+# The test files themselves (not the library they test, nor the benchmarks)
+# compile at -O1 in float and double and at -O0 under the sanitizers: their
+# code is checks and set-up, not hot loops, and the optimiser cost them far
+# more compile time than it saved in the run (scripts/build_times.sh).
+$(call test_objs,float) $(call test_objs,double): TEST_OPT := -O1
+$(call test_objs,asan): TEST_OPT := -O0
 
 # Catch2's main is compiled once and linked into all three suites.
 $(BUILD)/obj/catch_main.o: tests/catch_main.cpp | deps

@@ -4,6 +4,8 @@
 #   run_tests.sh VARIANT [TAGS] one suite, optionally filtered by Catch2 tags
 #   run_tests.sh browser        explorer.html in headless Chromium (also part of all)
 # Tests tagged [slow] run in the float suite only (they train networks).
+# FG_DURATIONS=PREFIX keeps Catch2's time of every test case (wall seconds)
+# in PREFIX.VARIANT (scripts/build_times.sh uses it).
 set -u
 cd "$(dirname "$0")/.."
 mode=${1:-all}; shift || true
@@ -39,11 +41,13 @@ for v in "${variants[@]}"; do
   fi
   args=("${filter[@]}")
   if [ ${#args[@]} -eq 0 ] && [ "$v" != float ]; then args=("~[slow]"); fi
+  timing=(); [ -n "${FG_DURATIONS:-}" ] && timing=(--durations yes)
   log=$(mktemp)
   echo "== $v suite ${args[*]:-}"
   start=$(date +%s)
-  build/test-$v "${args[@]}" 2>&1 | tee "$log" | grep -vE '^(=+|-+)$' | grep -E 'FAILED|failed|passed|error|Error|ERROR|SUMMARY' | head -60
+  build/test-$v "${args[@]}" "${timing[@]}" 2>&1 | tee "$log" | grep -vE '^(=+|-+)$' | grep -E 'FAILED|failed|passed|error|Error|ERROR|SUMMARY' | head -60
   rc=${PIPESTATUS[0]}
+  [ -n "${FG_DURATIONS:-}" ] && grep -E '^ *[0-9.]+ s: ' "$log" > "$FG_DURATIONS.$v"
   # Catch2 closes with "All tests passed (A assertions in N test cases)" or
   # "test cases: N | P passed | F failed | E failed as expected"; a known
   # failure ([!mayfail]) that fails is counted apart, not as a failure.

@@ -5,6 +5,9 @@
 //   build/feature2d --loss arcface s=16 m=0.2 warmup=500 --epochs 8
 //   build/feature2d --loss softmax+0.01*center --data digits --out out/center
 //   build/feature2d --loss cosface --dim 3            # features on the sphere
+//   build/feature2d --loss tse normalize=1 --pretrain softmax --pretrain-epochs 3 --epochs 1
+//                    # two stages: softmax trains the network, then TSE trains
+//                    # T and the last layer on the frozen trunk
 //
 // Writes into --out (default out/feature2d/<objective>):
 //   test_features.png   the test features: raw | normalised (dim 3: the
@@ -13,7 +16,7 @@
 //   train_features.png  the same for (at most 10,000) training images
 //   curves.png          loss, accuracy and feature angles per epoch
 //   features.gif        the test features after each epoch (frame 0: before
-//   frames/features_NNN.png  training), as a GIF and as PNG frames
+//   frames/features_NNN.png  training, or after --pretrain), as a GIF and as PNG frames
 //   metrics.json        per epoch: test accuracy, mean intra-class angle,
 //                       minimum angle between class centres, ... (rewritten
 //                       after every epoch)
@@ -71,7 +74,7 @@ int main(int argc, char** argv) {
   return run_main(argc, argv, [&] {
     Args args(argc, argv,
               "feature2d [--loss OBJECTIVE] [key=value ...] [--data mnist|mnist:DIR|fashion|digits[:N]|folder:DIR] "
-              "[--epochs N] [--dim 2|3|N] [--seed N] [--out DIR] [--lr X] [--batch N] "
+              "[--epochs N] [--pretrain OBJECTIVE] [--pretrain-epochs N] [--dim 2|3|N] [--seed N] [--out DIR] [--lr X] [--batch N] "
               "[--train-images N] [--test-images N] [--optim sgd|adam] [--weight-decay X] [--clip X] [--batchnorm] "
               "[--threads N] [--frame-points N] [--explorer-points N] [--grad-field] [--trace-nonfinite] [--quiet] [--list-losses] [--help]");
     const std::string objective = args.get_string(
@@ -80,6 +83,10 @@ int main(int argc, char** argv) {
         "the objective's parameters (term.key=value in a sum); --list-losses shows every loss's");
     const std::string data_spec = args.get_string("--data", "mnist", kDataChoices);
     const int epochs = args.get_int("--epochs", 5, 1, 1000, "passes over the training images");
+    const std::string pretrain = args.get_string(
+        "--pretrain", "", "first train the whole network with this objective, then --loss on the frozen trunk");
+    const int pretrain_epochs =
+        args.get_int("--pretrain-epochs", 3, 1, 1000, "epochs of the --pretrain stage (--epochs: the second)");
     const int dim = args.get_int("--dim", 2, 2, 1024,
                                  "embedding dimension: 2 (plane), 3 (sphere), more (projected)");
     const int64_t seed = args.get_int64("--seed", 1, 0, int64_t(1) << 62, "initialisation and data order");
@@ -110,6 +117,9 @@ int main(int argc, char** argv) {
       return 0;
     }
     check_objective(args, "--loss", objective, kv, dim);
+    if (!pretrain.empty()) check_objective(args, "--pretrain", pretrain, {}, dim);
+    if (!pretrain.empty() && bn)
+      args.fail("--pretrain", "the frozen trunk's BatchNorm statistics would still move; drop --batchnorm");
     if (grad_field && dim != 2) args.fail("--grad-field", "draws 2-D features only; use --dim 2");
     check_data_spec(args, data_spec);
     if (out.empty()) out = "out/feature2d/" + safe_name(objective);
@@ -145,6 +155,7 @@ int main(int argc, char** argv) {
     o.optimizer = optim, o.lr = lr, o.weight_decay = wd, o.seed = uint64_t(seed);
     o.checkpoint_path = out + "/checkpoint.ckpt";
     o.progress = !quiet;
+    o.pretrain = pretrain, o.pretrain_epochs = pretrain_epochs;
     FeatureRun run(o, data.train, &data.test);
     Trainer& t = run.trainer();
     const std::string loss_text = run.objective().describe();
@@ -193,6 +204,12 @@ int main(int argc, char** argv) {
       write_text_atomic(out + "/metrics.json", j.str() + "\n");
     };
 
+    if (run.pretrainer()) {
+      std::printf("stage 1: %s, %d epoch%s\n", pretrain.c_str(), pretrain_epochs, pretrain_epochs == 1 ? "" : "s");
+      run.pretrainer()->fit();
+      std::printf("stage 2: %s on the frozen trunk, %d epoch%s\n", objective.c_str(), epochs, epochs == 1 ? "" : "s");
+      std::fflush(stdout);
+    }
     {
       const Embeddings e0 = t.evaluate(data.test);
       history.push_back(record_embeddings(e0, K, 0));
@@ -209,7 +226,7 @@ int main(int argc, char** argv) {
       write_metrics();
       last = s.test;
     };
-    t.fit();
+    run.fit();
 
     FeatureSnapshot test_snap{last.h, last.labels, run.class_weights().clone(), run.centres().clone(),
                               run.scoring(), names};

@@ -286,3 +286,15 @@ TEST_CASE("gallery: the same numbers whether losses train one or two at a time",
   CHECK_THAT(read_text(dir.file("two") + "/gallery.md"), Contains("| Softmax |") && Contains("| ArcFace |"));
   CHECK(starts_with_bytes(read_text(dir.file("two") + "/gallery.png"), "\x89PNG", 4));
 }
+
+// TSE's entry trains in two stages: softmax for three quarters of the epochs
+// (rounded, at least 1), then the projection stage for the rest.
+TEST_CASE("gallery: a two-stage entry splits the shared epochs", "[demos][freeze]") {
+  fg_test::TempDir dir;
+  const Run r = run("build/gallery --only tse --data digits:60 --epochs 4 --train-images 0 --test-images 30 "
+                    "--quiet --threads 1 --out " + dir.file("g"));
+  INFO(r.err);
+  REQUIRE(r.code == 0);
+  const std::string md = read_text(dir.file("g") + "/gallery.md");
+  CHECK_THAT(md, Contains("softmax 3 epochs, then the head only; ") && Contains("| TSE |"));
+}

@@ -124,8 +124,8 @@ std::string keys_list() {
 }
 
 // The objective with its schedules for a run of `total` steps, `per_epoch` an
-// epoch: "arcface:s=16,m=0.25" -> "...,warmup=79" (the margin ramps up over
-// the first epoch); "asoftmax:m=4" -> "...,gamma=0.85", lambda(t) =
+// epoch: "arcface:s=30,m=0.2" -> "...,warmup=500" (with 250 steps an epoch,
+// the margin ramps up over the entry's 2 warm-up epochs); "asoftmax:m=4" -> "...,gamma=0.85", lambda(t) =
 // max(5, 1000 / (1 + gamma t)) reaching its floor 5 half-way through.
 std::string with_schedules(const Entry& e, int per_epoch, int total) {
   std::string o = e.objective;
@@ -142,7 +142,7 @@ std::string warmup_text(const Entry& e) {
 
 // A two-stage entry's split of `epochs`: stage 1 gets the entry's share
 // (at least 1), stage 2 the rest (at least 1), so the trunk sees no more
-// passes than any other entry's.
+// passes than any other entry's (with --epochs 1 each stage gets one).
 void set_stages(const Entry& e, int epochs, FeatureRunOptions& o) {
   o.epochs = epochs;
   if (*e.pretrain == 0) return;

@@ -179,6 +179,12 @@ TEST_CASE("feature2d: bad arguments exit with 2 and say what is allowed", "[demo
   r = run("build/feature2d --data digits --out /proc/fg_no/such");
   CHECK(r.code == 2);
   CHECK_THAT(r.err, Contains("--out: cannot create the directory /proc/fg_no/such"));
+  r = run("build/feature2d --data digits --loss tse --pretrain sofmax");
+  CHECK(r.code == 2);
+  CHECK_THAT(r.err, Contains("--pretrain") && Contains("sofmax"));
+  r = run("build/feature2d --data digits --loss tse --pretrain softmax --batchnorm");
+  CHECK(r.code == 2);
+  CHECK_THAT(r.err, Contains("--pretrain") && Contains("BatchNorm"));
 }
 
 TEST_CASE("gallery and figures: bad arguments exit with 2 and say what is allowed", "[demos]") {

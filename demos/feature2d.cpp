@@ -5,6 +5,9 @@
 //   build/feature2d --loss arcface s=16 m=0.2 warmup=500 --epochs 8
 //   build/feature2d --loss softmax+0.01*center --data digits --out out/center
 //   build/feature2d --loss cosface --dim 3            # features on the sphere
+//   build/feature2d --loss tse normalize=1 --pretrain softmax --pretrain-epochs 3 --epochs 1
+//                    # two stages: softmax trains the network, then TSE trains
+//                    # T and the last layer on the frozen trunk
 //
 // Writes into --out (default out/feature2d/<objective>):
 //   test_features.png   the test features: raw | normalised (dim 3: the
@@ -13,7 +16,7 @@
 //   train_features.png  the same for (at most 10,000) training images
 //   curves.png          loss, accuracy and feature angles per epoch
 //   features.gif        the test features after each epoch (frame 0: before
-//   frames/features_NNN.png  training), as a GIF and as PNG frames
+//   frames/features_NNN.png  training, or after --pretrain), as a GIF and as PNG frames
 //   metrics.json        per epoch: test accuracy, mean intra-class angle,
 //                       minimum angle between class centres, ... (rewritten
 //                       after every epoch)
@@ -57,13 +60,14 @@ namespace {
 
 const char* const kUsage =
     "feature2d [--loss OBJECTIVE] [key=value ...] [--data mnist|mnist:DIR|fashion|digits[:N]|folder:DIR] "
-    "[--epochs N] [--dim 2|3|N] [--seed N] [--out DIR] [--lr X] [--batch N] "
+    "[--epochs N] [--pretrain OBJECTIVE] [--pretrain-epochs N] [--dim 2|3|N] [--seed N] [--out DIR] [--lr X] [--batch N] "
     "[--train-images N] [--test-images N] [--optim sgd|adam] [--weight-decay X] [--clip X] [--batchnorm] "
     "[--threads N] [--frame-points N] [--explorer-points N] [--grad-field] [--trace-nonfinite] [--quiet] [--list-losses] [--help]";
 
 struct Options {
-  std::string objective, data_spec, out, optim;
+  std::string objective, data_spec, out, optim, pretrain;
   LossParams kv;
+  int pretrain_epochs = 0;
   int epochs = 0, dim = 0, batch = 0, train_images = 0, test_images = 0, threads = 1;
   int frame_points = 0, explorer_points = 0;
   int64_t seed = 1;
@@ -92,6 +96,10 @@ Options read_options(Args& args) {
       "the objective's parameters (term.key=value in a sum); --list-losses shows every loss's");
   o.data_spec = args.get_string("--data", "mnist", kDataChoices);
   o.epochs = args.get_int("--epochs", 5, 1, 1000, "passes over the training images");
+  o.pretrain = args.get_string(
+      "--pretrain", "", "first train the whole network with this objective, then --loss on the frozen trunk");
+  o.pretrain_epochs =
+      args.get_int("--pretrain-epochs", 3, 1, 1000, "epochs of the --pretrain stage (--epochs: the second)");
   o.dim = args.get_int("--dim", 2, 2, 1024, "embedding dimension: 2 (plane), 3 (sphere), more (projected)");
   o.seed = args.get_int64("--seed", 1, 0, int64_t(1) << 62, "initialisation and data order");
   o.out = args.get_string("--out", "", "output directory (default out/feature2d/OBJECTIVE)");
@@ -122,6 +130,9 @@ Options read_options(Args& args) {
 // the output folders made.
 void check_options(const Args& args, Options& o) {
   check_objective(args, "--loss", o.objective, o.kv, o.dim);
+  if (!o.pretrain.empty()) check_objective(args, "--pretrain", o.pretrain, {}, o.dim);
+  if (!o.pretrain.empty() && o.bn)
+    args.fail("--pretrain", "the frozen trunk's BatchNorm statistics would still move; drop --batchnorm");
   if (o.grad_field && o.dim != 2) args.fail("--grad-field", "draws 2-D features only; use --dim 2");
   check_data_spec(args, o.data_spec);
   if (o.out.empty()) o.out = "out/feature2d/" + safe_name(o.objective);
@@ -160,6 +171,7 @@ FeatureRunOptions run_options(const Options& c) {
   o.optimizer = c.optim, o.lr = c.lr, o.weight_decay = c.wd, o.seed = uint64_t(c.seed);
   o.checkpoint_path = c.out + "/checkpoint.ckpt";
   o.progress = !c.quiet;
+  o.pretrain = c.pretrain, o.pretrain_epochs = c.pretrain_epochs;
   return o;
 }
 
@@ -177,6 +189,12 @@ class Watch {
 
   void fit() {
     Trainer& t = run_.trainer();
+    if (Trainer* pre = run_.pretrainer()) {  // frame 0 is then the first stage's end
+      std::printf("stage 1: %s, %s\n", o_.pretrain.c_str(), counted(o_.pretrain_epochs, "epoch").c_str());
+      pre->fit();
+      std::printf("stage 2: %s on the frozen trunk, %s\n", o_.objective.c_str(), counted(o_.epochs, "epoch").c_str());
+      std::fflush(stdout);
+    }
     {
       const Embeddings e0 = t.evaluate(data_.test);
       history_.push_back(record_embeddings(e0, K_, 0));
@@ -193,7 +211,7 @@ class Watch {
       write_metrics();
       last_ = s.test;
     };
-    t.fit();
+    run_.fit();
   }
 
   const std::vector<FeatureEpoch>& history() const { return history_; }

@@ -24,15 +24,21 @@
 //
 // Settings for 2-D. The lecture's margins are made for 512-D features: with
 // 10 classes on a circle each class has 36 degrees (0.63 rad), and ArcFace's
-// m = 0.5 rad or CosFace's m = 0.35 leave no room at all; s = 64 is also far
-// more than a 2-D softmax needs. The gallery therefore trains the margin
-// losses with smaller margins and scales (the table below, shown in every
-// panel title) and a margin warm-up over the first epoch (warmup=N steps:
-// the loss starts as NormFace and reaches its margin after N steps). The
-// library's defaults stay the lecture's. L-Softmax and SphereFace anneal
+// m = 0.5 rad or CosFace's m = 0.35 leave no room at all. The gallery takes
+// the largest margins that still leave each class a wedge of about half its
+// 36 degrees between its two neighbours' boundaries (CosFace and AM-Softmax
+// m = 0.1: cos 9 - cos 27 = 0.097; ArcFace m = 0.2 leaves (36 - 11.5) / 2 =
+// 12 degrees either side; the combined margin's m2 = 0.15, m3 = 0.05 about
+// 10), with s = 30 (neighbours' cosines differ by little in the plane, so a
+// small s leaves every probability soft) and a margin warm-up (warmup=N
+// steps: the loss starts as NormFace and reaches its margin after N steps).
+// The library's defaults stay the lecture's. L-Softmax and SphereFace anneal
 // lambda from 1000 to their floor 5 within the first half of the run (their
 // default rate needs thousands of steps). Pair and triplet losses get P x K
-// batches (10 classes x batch/10 images); see demos/features/run.hpp.
+// batches (10 classes x batch/10 images); see demos/features/run.hpp. TSE
+// and TPE train in two stages, as the lecture learns T on a trained network:
+// softmax for three quarters of the epochs, then only LeNet++'s last layer
+// and T on the frozen trunk (Entry::pretrain).
 //
 // Training, the same for every loss: SGD with momentum 0.9, lr 0.02 with a
 // short warm-up and a cosine decay, batch 32, gradient norm clipped at 5
@@ -73,36 +79,45 @@ struct Entry {
   const char* key;        // for --only and the sub-directory
   const char* label;      // panel title and table
   const char* objective;  // the objective with its 2-D settings
-  bool warmup;            // a margin warm-up over the first epoch
+  int warmup;             // epochs of margin warm-up from the start (0: none)
   bool anneal;            // lambda (L-Softmax, A-Softmax) reaches its floor half-way through the run
   bool in_default;        // part of `make demo`'s gallery
   const char* note;       // how this differs from the lecture's setting
+  // Two stages (demos/features/run.hpp): `pretrain` trains the whole network
+  // for this share of the epochs, then the objective trains LeNet++'s last
+  // layer (and the loss's own T) on the frozen trunk for the rest.
+  const char* pretrain = "";
+  double pretrain_share = 0;
 };
 
 // In the lecture's order. The 2-D settings were chosen by looking at the
 // pictures (see the notes in the header); the library's defaults are in
 // brackets in each note.
 const Entry kEntries[] = {
-    {"softmax", "Softmax", "softmax", false, false, true, ""},
-    {"l2softmax", "L2-Softmax", "l2softmax", false, false, false, ""},
-    {"normface", "NormFace", "normface", false, false, false, ""},
-    {"coco", "CoCo", "coco", false, false, false, ""},
-    {"contrastive", "Contrastive", "contrastive", false, false, false, "P x K batches"},
-    {"marginal", "Marginal", "marginal", false, false, false, "P x K batches"},
-    {"triplet", "Triplet", "triplet:mining=semihard", false, false, false, "semi-hard mining, P x K batches"},
-    {"tse", "TSE", "tse", false, false, false, "P x K batches"},
-    {"tpe", "TPE", "tpe", false, false, false, "P x K batches"},
-    {"center", "Center loss", "softmax+0.1*center", false, false, true, "lambda = 0.1"},
-    {"center_invariant", "Center invariant", "softmax+0.1*center+0.01*center_invariant", false, false, false,
+    {"softmax", "Softmax", "softmax", 0, false, true, ""},
+    {"l2softmax", "L2-Softmax", "l2softmax", 0, false, false, ""},
+    {"normface", "NormFace", "normface", 0, false, false, ""},
+    {"coco", "CoCo", "coco", 0, false, false, ""},
+    {"contrastive", "Contrastive", "contrastive", 0, false, false, "P x K batches"},
+    {"marginal", "Marginal", "marginal:theta=0.2,xi=0.1", 0, false, false,
+     "theta = 0.2, xi = 0.1 [1.2, 0.3]: other classes beyond 31.8 deg, its own within 18.2 deg (the defaults ask "
+     "75.5 deg between classes, which ten on a circle cannot give), P x K batches"},
+    {"triplet", "Triplet", "triplet:mining=semihard", 0, false, false, "semi-hard mining, P x K batches"},
+    {"tse", "TSE", "tse:normalize=1", 0, false, false, "softmax first, then T and the last layer on the frozen trunk, P x K batches",
+     "softmax", 0.75},
+    {"tpe", "TPE", "tpe:normalize=1", 0, false, false, "softmax first, then T and the last layer on the frozen trunk, P x K batches",
+     "softmax", 0.75},
+    {"center", "Center loss", "softmax+0.1*center", 0, false, true, "lambda = 0.1"},
+    {"center_invariant", "Center invariant", "softmax+0.1*center+0.01*center_invariant", 0, false, false,
      "lambda = 0.1, gamma = 0.01"},
-    {"range", "Range loss", "softmax+0.01*range", false, false, false, "weight 0.01"},
-    {"lsoftmax", "L-Softmax", "lsoftmax:m=2", false, true, false, "m = 2 [4]"},
-    {"sphereface", "SphereFace (A-Softmax)", "asoftmax:m=4", false, true, true, ""},
-    {"amsoftmax", "AM-Softmax", "amsoftmax:s=16,m=0.15", true, false, false, "s = 16, m = 0.15 [30, 0.4]"},
-    {"cosface", "CosFace", "cosface:s=16,m=0.15", true, false, true, "s = 16, m = 0.15 [64, 0.35]"},
-    {"arcface", "ArcFace", "arcface:s=16,m=0.25", true, false, true, "s = 16, m = 0.25 [64, 0.5]"},
-    {"combined", "Combined margin", "combined:s=16,m1=1,m2=0.15,m3=0.05", true, false, false,
-     "s = 16, m2 = 0.15, m3 = 0.05 [64, 0.3, 0.2]"},
+    {"range", "Range loss", "softmax+0.01*range", 0, false, false, "weight 0.01"},
+    {"lsoftmax", "L-Softmax", "lsoftmax:m=2", 0, true, false, "m = 2 [4]"},
+    {"sphereface", "SphereFace (A-Softmax)", "asoftmax:m=4", 0, true, true, ""},
+    {"amsoftmax", "AM-Softmax", "amsoftmax:s=30,m=0.1", 1, false, false, "s = 30, m = 0.1 [30, 0.4]"},
+    {"cosface", "CosFace", "cosface:s=30,m=0.1", 1, false, true, "s = 30, m = 0.1 [64, 0.35]"},
+    {"arcface", "ArcFace", "arcface:s=30,m=0.2", 2, false, true, "s = 30, m = 0.2 [64, 0.5]"},
+    {"combined", "Combined margin", "combined:s=30,m1=1,m2=0.15,m3=0.05", 1, false, false,
+     "s = 30, m2 = 0.15, m3 = 0.05 [64, 0.3, 0.2]"},
 };
 
 std::vector<std::string> split_commas(const std::string& s) {
@@ -119,10 +134,13 @@ std::string keys_list() {
   return k;
 }
 
+// "1 epoch", "2 epochs": an entry's margin warm-up.
+std::string warmup_text(const Entry& e) { return counted(e.warmup, "epoch"); }
+
 void print_entries() {
   for (const Entry& e : kEntries)
     std::printf("%-17s %-24s %-45s %s%s%s\n", e.key, e.label, e.objective, e.in_default ? "[default] " : "",
-                e.warmup ? "margin warm-up over the first epoch" : "",
+                e.warmup ? ("margin warm-up over " + warmup_text(e)).c_str() : "",
                 e.anneal ? "lambda annealed to its floor in the first half" : "");
 }
 
@@ -144,13 +162,13 @@ std::vector<const Entry*> choose(Args& args, const std::string& set, const std::
 }
 
 // The objective with its schedules for a run of `total` steps, `per_epoch` an
-// epoch: "arcface:s=16,m=0.25" -> "...,warmup=79" (the margin ramps up over
-// the first epoch); "asoftmax:m=4" -> "...,gamma=0.85", lambda(t) =
+// epoch: "arcface:s=30,m=0.2" -> "...,warmup=500" (with 250 steps an epoch,
+// the margin ramps up over the entry's 2 warm-up epochs); "asoftmax:m=4" -> "...,gamma=0.85", lambda(t) =
 // max(5, 1000 / (1 + gamma t)) reaching its floor 5 half-way through.
 std::string with_schedules(const Entry& e, int per_epoch, int total) {
   std::string o = e.objective;
   auto add = [&](const std::string& kv) { o += (o.find(':') == std::string::npos ? ":" : ",") + kv; };
-  if (e.warmup && per_epoch > 0) add("warmup=" + std::to_string(per_epoch));
+  if (e.warmup > 0 && per_epoch > 0) add("warmup=" + std::to_string(e.warmup * per_epoch));
   if (e.anneal && total > 1) add("gamma=" + num_str(199.0 / (total / 2.0)));
   return o;
 }
@@ -162,14 +180,14 @@ std::vector<GalleryRow> gallery_rows(const std::vector<const Entry*>& chosen, in
                                      bool controls) {
   std::vector<GalleryRow> rows;
   for (const Entry* e : chosen) {
-    GalleryRow r{e->key, e->label, with_schedules(*e, per_epoch, total), e->note};
-    if (e->warmup) r.note += std::string(r.note.empty() ? "" : ", ") + "margin warm-up 1 epoch";
+    GalleryRow r{e->key, e->label, with_schedules(*e, per_epoch, total), e->note, e->pretrain, e->pretrain_share};
+    if (e->warmup) r.note += std::string(r.note.empty() ? "" : ", ") + "margin warm-up " + warmup_text(*e);
     if (e->anneal) r.note += std::string(r.note.empty() ? "" : ", ") + "lambda 1000 -> 5 in half the run";
     rows.push_back(r);
     const std::string bare = without_margin(e->objective);
     if (controls && !bare.empty())
       rows.push_back({std::string(e->key) + "_margin0", std::string(e->label) + ", margin 0", bare,
-                      std::string("control: ") + e->label + " with no margin"});
+                      std::string("control: ") + e->label + " with no margin", "", 0});
   }
   return rows;
 }

@@ -45,6 +45,29 @@ int64_t Module::num_parameters() {
   return n;
 }
 
+int Module::set_requires_grad(bool on, const std::string& prefix) {
+  int matched = 0;
+  std::string names;
+  for (auto& [name, v] : parameters()) {
+    names += (names.empty() ? "" : ", ") + name;
+    if (name.compare(0, prefix.size(), prefix) != 0) continue;
+    v->requires_grad = on;
+    if (!on) v->grad = Tensor();
+    ++matched;
+  }
+  if (matched == 0)
+    throw Error("set_requires_grad: no parameter of " + describe() + " starts with '" + prefix +
+                "'; its parameters: " + names);
+  return matched;
+}
+
+std::vector<NamedVar> Module::trainable_parameters() {
+  std::vector<NamedVar> out;
+  for (auto& p : parameters())
+    if (p.second.requires_grad()) out.push_back(p);
+  return out;
+}
+
 std::vector<NamedTensor> Module::state() {
   std::vector<NamedTensor> out;
   for (auto& p : parameters()) out.emplace_back(p.first, p.second.value().clone());

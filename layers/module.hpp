@@ -59,6 +59,19 @@ class Module {
     return out;
   }
   int64_t num_parameters();  // learnable numbers, buffers not counted
+
+  // Freezing. set_requires_grad(false, "conv") marks every parameter whose
+  // name starts with the prefix ("" for all) as wanting no gradient and drops
+  // the gradient it holds, so a frozen parameter takes no part in backward
+  // (ops above frozen layers and constant inputs record no graph at all) and
+  // an optimizer skips it (optim/optimizer.hpp: no gradient, no update, no
+  // weight decay). set_requires_grad(true, ...) thaws. Returns how many
+  // parameters matched; a prefix that matches none is an fg::Error listing
+  // the parameter names.
+  int set_requires_grad(bool on, const std::string& prefix = "");
+  // The parameters that want a gradient: what an optimizer over the
+  // unfrozen part of the network is given.
+  std::vector<NamedVar> trainable_parameters();
   void train() { set_training(true); }
   void eval() { set_training(false); }
   bool training() const { return training_; }

@@ -23,6 +23,8 @@ std::vector<ParamSpec> projection_specs(ParamSpec margin) {
        "which triplets the loss uses, on -<h'_a, h'_j> (losses/mining.hpp)"},
       {"freeze", "0", Range::flag(),
        "1: no gradient reaches h, only T learns (T on top of a frozen network)"},
+      {"normalize", "0", Range::flag(),
+       "1: unit-normalise h before T (h' = T h / |h|): shrinking h cannot lower the loss"},
   };
 }
 
@@ -32,6 +34,7 @@ ProjectedTripletLoss::ProjectedTripletLoss(const std::string& loss, const LossCo
   margin_ = real(r.real_value(margin_key));
   out_dim_ = r.has("dim") ? r.int_value("dim") : ctx.dim;
   freeze_ = r.flag("freeze");
+  normalize_ = r.flag("normalize");
   read_mining(loss, r);
   T_ = fg::param(init_projection(out_dim_, dim_, ctx.seed));
 }
@@ -47,14 +50,14 @@ void ProjectedTripletLoss::set_parameter(const std::string& key, const Var& valu
 
 Var ProjectedTripletLoss::project_and_pick(const LossInput& in) {
   check_batch(loss_, in.h, in.y, K_, dim_);
-  const Var hp = project(in.h, T_, freeze_);
+  const Var hp = project(normalize_ ? l2_normalize(in.h) : in.h, T_, freeze_);
   pick(loss_.c_str(), in, margin_, [&] { return neg_similarity_table(hp.value()); });
   return hp;
 }
 
 std::string ProjectedTripletLoss::options_str() const {
   return " dim=" + std::to_string(out_dim_) + " mining=" + mining_name(mining()) +
-         (freeze_ ? " freeze=1" : "");
+         (freeze_ ? " freeze=1" : "") + (normalize_ ? " normalize=1" : "");
 }
 
 }  // namespace fg

@@ -1,6 +1,7 @@
 // The learned projection of tse and tpe: h'(x) = T h(x), T an N' x N matrix
 // (lecture, "Better triplets"), the table the triplet selection uses on the
-// projected rows, and the Loss plumbing both share (T, dim, mining, freeze).
+// projected rows, and the Loss plumbing both share (T, dim, mining, freeze,
+// normalize).
 #pragma once
 
 #include <cmath>
@@ -45,11 +46,11 @@ inline std::vector<double> neg_similarity_table(const Tensor& hp) {
 void add_similarity_gap_grad(Tensor& gx, const Tensor& x, const Triplet& t, double g);
 
 // The parameters of a projected triplet loss: its margin spec first, then
-// dim, mining and freeze.
+// dim, mining, freeze and normalize.
 std::vector<ParamSpec> projection_specs(ParamSpec margin);
 
 // What tse and tpe share around their node: T (N' x N, learned), the options
-// dim, mining and freeze, and the forward up to h' and the triplets on it.
+// dim, mining, freeze and normalize, and the forward up to h' and the triplets on it.
 class ProjectedTripletLoss : public Loss, public TripletSource {
  public:
   std::string name() const override { return loss_; }
@@ -57,6 +58,8 @@ class ProjectedTripletLoss : public Loss, public TripletSource {
   // change N' (losscalc --weights with N' rows): any N' x N matrix is accepted.
   std::vector<NamedVar> parameters() override { return {{"T", T_}}; }
   void set_parameter(const std::string& key, const Var& value) override;
+  // With normalize=1 only the direction of h counts: classes by angle.
+  Scoring scoring() const override { return normalize_ ? Scoring::Cosine : Scoring::Dot; }
 
  protected:
   // Reads the values of projection_specs(); the one named margin_key goes into margin_.
@@ -73,7 +76,7 @@ class ProjectedTripletLoss : public Loss, public TripletSource {
  private:
   std::string loss_;
   int K_, dim_, out_dim_;
-  bool freeze_;
+  bool freeze_, normalize_;
   Var T_;  // N' x N
 };
 

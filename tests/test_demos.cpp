@@ -182,6 +182,12 @@ TEST_CASE("feature2d: bad arguments exit with 2 and say what is allowed", "[demo
   r = run("build/feature2d --data digits --out /proc/fg_no/such");
   CHECK(r.code == 2);
   CHECK_THAT(r.err, Contains("--out: cannot create the directory /proc/fg_no/such"));
+  r = run("build/feature2d --data digits --loss tse --pretrain sofmax");
+  CHECK(r.code == 2);
+  CHECK_THAT(r.err, Contains("--pretrain") && Contains("sofmax"));
+  r = run("build/feature2d --data digits --loss tse --pretrain softmax --batchnorm");
+  CHECK(r.code == 2);
+  CHECK_THAT(r.err, Contains("--pretrain") && Contains("BatchNorm"));
 }
 
 TEST_CASE("gallery and figures: bad arguments exit with 2 and say what is allowed", "[demos]") {
@@ -288,4 +294,16 @@ TEST_CASE("gallery: the same numbers whether losses train one or two at a time",
   }
   CHECK_THAT(read_text(dir.file("two") + "/gallery.md"), Contains("| Softmax |") && Contains("| ArcFace |"));
   CHECK(starts_with_bytes(read_text(dir.file("two") + "/gallery.png"), "\x89PNG", 4));
+}
+
+// TSE's entry trains in two stages: softmax for three quarters of the epochs
+// (rounded, at least 1), then the projection stage for the rest.
+TEST_CASE("gallery: a two-stage entry splits the shared epochs", "[demos][freeze]") {
+  fg_test::TempDir dir;
+  const Run r = run("build/gallery --only tse --data digits:60 --epochs 4 --train-images 0 --test-images 30 "
+                    "--quiet --threads 1 --out " + dir.file("g"));
+  INFO(r.err);
+  REQUIRE(r.code == 0);
+  const std::string md = read_text(dir.file("g") + "/gallery.md");
+  CHECK_THAT(md, Contains("softmax 3 epochs, then the head only; ") && Contains("| TSE |"));
 }

@@ -99,6 +99,20 @@ TEST_CASE("euclidean losses: options normalize and freeze", "[losses][euclidean]
     const Tensor g1 = free->parameters()[0].second.grad(),
                  g2 = frozen->parameters()[0].second.grad();
     for (int64_t i = 0; i < g1.numel(); ++i) CHECK(g1[i] == Approx(g2[i]));
+    // normalize=1 is the loss on unit rows, with the same T, scored by angle;
+    // the gradient reaches h through the normalisation.
+    auto unit = make_loss(n, {{"normalize", "1"}}, ctx);
+    CHECK(unit->scoring() == Scoring::Cosine);
+    CHECK(free->scoring() == Scoring::Dot);
+    const Var u = l2_normalize(constant(x));
+    CHECK(unit->forward({constant(x), y, nullptr}).value()[0] ==
+          Approx(free->forward({u, y, nullptr}).value()[0]));
+    Tensor big = x.clone();
+    for (int64_t i = 0; i < big.numel(); ++i) big[i] *= 7;  // only directions count
+    CHECK(unit->forward({constant(big), y, nullptr}).value()[0] ==
+          Approx(unit->forward({constant(x), y, nullptr}).value()[0]));
+    CheckResult r = gradcheck([&](const std::vector<Var>& v) { return unit->forward({v[0], y, nullptr}); }, {x});
+    REQUIRE_PASSES(r);
   }
 }
 

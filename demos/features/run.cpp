@@ -69,6 +69,12 @@ FeatureRun::FeatureRun(const FeatureRunOptions& o, const Dataset& train, const D
     : o_(o), rng_(o.seed) {
   if (o.optimizer != "sgd" && o.optimizer != "adam")
     throw Error("optimizer '" + o.optimizer + "': expected sgd or adam");
+  if (!o.pretrain.empty() && o.pretrain_epochs < 1)
+    throw Error("pretraining with '" + o.pretrain + "' needs at least 1 epoch, got " +
+                std::to_string(o.pretrain_epochs));
+  if (!o.pretrain.empty() && o.batchnorm)
+    throw Error("a two-stage run (pretrain '" + o.pretrain + "') with BatchNorm: the frozen trunk's "
+                "running statistics would still move in stage 2; train without BatchNorm");
 
   LeNetPPOptions mo;
   mo.embedding_dim = o.dim;
@@ -83,42 +89,79 @@ FeatureRun::FeatureRun(const FeatureRunOptions& o, const Dataset& train, const D
   ctx.num_classes = std::max(train.num_classes(), test ? test->num_classes() : 0);
   ctx.dim = o.dim;
   ctx.seed = derive_seed(o.seed, 0x1055);
+  if (!o.pretrain.empty()) {  // built first, as a plain run of the pretrain objective would be
+    pre_loss_ = make_objective(o.pretrain, ctx, {});
+    pre_opt_ = make_optimizer(model_->parameters(), *pre_loss_);
+    int64_t unused = 0;
+    pre_trainer_ = make_trainer(*pre_loss_, *pre_opt_, o.pretrain, o.pretrain_epochs, "", train, test, &unused);
+  }
   loss_ = make_objective(o.objective, ctx, o.params);
   scoring_ = loss_->scoring();
 
+  std::vector<NamedVar> net = model_->parameters();
+  if (pre_trainer_) {  // stage 2 trains the head only
+    std::vector<NamedVar> head;
+    for (const std::string& prefix : o.head) {
+      const size_t before = head.size();
+      for (auto& p : net)
+        if (p.first.compare(0, prefix.size(), prefix) == 0) head.push_back(p);
+      if (head.size() == before)
+        throw Error("the head of a two-stage run: no parameter of " + model_->describe() +
+                    " starts with '" + prefix + "'");
+    }
+    net = head;
+  }
+  opt_ = make_optimizer(net, *loss_);
+  trainer_ = make_trainer(*loss_, *opt_, o.objective, o.epochs, o.checkpoint_path, train, test, &lr_warmup_);
+}
+
+std::unique_ptr<Optimizer> FeatureRun::make_optimizer(std::vector<NamedVar> net, Objective& loss) const {
   // Weight decay on the network and the loss's matrices, not on its scalars.
-  std::vector<NamedVar> decayed = model_->parameters(), scalars;
-  for (auto& p : loss_->parameters())
+  std::vector<NamedVar> decayed = std::move(net), scalars;
+  for (auto& p : loss.parameters())
     (p.second.value().numel() > 1 ? decayed : scalars).emplace_back("loss." + p.first, p.second);
-  std::vector<ParamGroup> groups{ParamGroup{decayed, o.lr, o.weight_decay}};
-  if (!scalars.empty()) groups.push_back(ParamGroup{scalars, o.lr, 0});
-  if (o.optimizer == "sgd") {
+  std::vector<ParamGroup> groups{ParamGroup{decayed, o_.lr, o_.weight_decay}};
+  if (!scalars.empty()) groups.push_back(ParamGroup{scalars, o_.lr, 0});
+  if (o_.optimizer == "sgd") {
     SGDOptions so;
     so.momentum = 0.9;
-    opt_ = std::make_unique<Clipped<SGD>>(o.clip, groups, so);
-  } else {
-    opt_ = std::make_unique<Clipped<Adam>>(o.clip, groups, AdamOptions{});
+    return std::make_unique<Clipped<SGD>>(o_.clip, groups, so);
   }
+  return std::make_unique<Clipped<Adam>>(o_.clip, groups, AdamOptions{});
+}
 
+std::unique_ptr<Trainer> FeatureRun::make_trainer(Objective& loss, Optimizer& opt, const std::string& objective,
+                                                  int epochs, const std::string& checkpoint,
+                                                  const Dataset& train, const Dataset* test,
+                                                  int64_t* lr_warmup) {
   TrainConfig cfg;
-  cfg.epochs = o.epochs;
-  cfg.batch_size = o.batch;
-  cfg.seed = o.seed;
-  if (objective_needs_pk(o.objective)) {
-    pk_P_ = std::min(ctx.num_classes, 10);
-    pk_K_ = std::max(2, o.batch / std::max(pk_P_, 1));
+  cfg.epochs = epochs;
+  cfg.batch_size = o_.batch;
+  cfg.seed = o_.seed;
+  if (objective_needs_pk(objective)) {
+    pk_P_ = std::min(std::max(train.num_classes(), test ? test->num_classes() : 0), 10);
+    pk_K_ = std::max(2, o_.batch / std::max(pk_P_, 1));
     cfg.pk_P = pk_P_, cfg.pk_K = pk_K_;
   }
-  cfg.checkpoint_path = o.checkpoint_path;
-  cfg.scoring = scoring_;
-  cfg.train_embed_samples = o.train_embed_samples;
-  cfg.progress = o.progress;
-  cfg.verbose = o.verbose;
-  trainer_ = std::make_unique<Trainer>(*model_, *loss_, *opt_, train, o.eval_each_epoch ? test : nullptr,
-                                       cfg, &rng_);
-  const int64_t total = int64_t(o.epochs) * trainer_->steps_per_epoch();
-  lr_warmup_ = std::min<int64_t>(200, total / 20);
-  trainer_->set_lr_schedule(warmup(cosine_schedule(o.lr, total), lr_warmup_, 0.1));
+  cfg.checkpoint_path = checkpoint;
+  cfg.scoring = loss.scoring();
+  cfg.train_embed_samples = o_.train_embed_samples;
+  cfg.progress = o_.progress;
+  cfg.verbose = o_.verbose;
+  auto t = std::make_unique<Trainer>(*model_, loss, opt, train, o_.eval_each_epoch ? test : nullptr, cfg, &rng_);
+  const int64_t total = int64_t(epochs) * t->steps_per_epoch();
+  *lr_warmup = std::min<int64_t>(200, total / 20);
+  t->set_lr_schedule(warmup(cosine_schedule(o_.lr, total), *lr_warmup, 0.1));
+  return t;
+}
+
+std::vector<EpochStats> FeatureRun::fit() {
+  if (pre_trainer_) {
+    if (pre_trainer_->epoch() < o_.pretrain_epochs) pre_trainer_->fit();
+    model_->set_requires_grad(false);  // the trunk, held fixed from here on
+    for (const std::string& prefix : o_.head) model_->set_requires_grad(true, prefix);
+  }
+  return trainer_->fit();
 }
 
 void run_tasks(int n, int jobs, int threads_per_job, const std::function<void(int)>& task) {
@@ -154,8 +197,10 @@ Tensor FeatureRun::centres() const {
 }
 
 std::string FeatureRun::describe() const {
-  std::string d = "LeNet++ " + std::to_string(o_.dim) + "-D" + (o_.batchnorm ? " with BatchNorm, " : ", ") + (o_.optimizer == "sgd" ? "SGD" : "Adam") +
-                  " lr " + num_str(o_.lr) + " (warm-up " + counted(lr_warmup_, "step") + ", cosine), weight decay " + num_str(o_.weight_decay) + ", ";
+  std::string d = o_.pretrain.empty() ? "" : o_.pretrain + " " + counted(o_.pretrain_epochs, "epoch") +
+                                                  ", then the head only; ";
+  d += "LeNet++ " + std::to_string(o_.dim) + "-D" + (o_.batchnorm ? " with BatchNorm, " : ", ") + (o_.optimizer == "sgd" ? "SGD" : "Adam") +
+       " lr " + num_str(o_.lr) + " (warm-up " + counted(lr_warmup_, "step") + ", cosine), weight decay " + num_str(o_.weight_decay) + ", ";
   if (o_.clip > 0) d += "gradient norm clipped at " + num_str(o_.clip) + ", ";
   if (pk_P_ > 0)
     d += "P x K batches " + std::to_string(pk_P_) + " x " + std::to_string(pk_K_);

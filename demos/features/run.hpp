@@ -22,12 +22,23 @@
 //   - optimizer: SGD with momentum 0.9 or Adam; the learning rate rises
 //     linearly from lr/10 over the first 5% of the steps (at most 200: early
 //     steps of a 2-D bottleneck diverge easily), then falls to 0 by a cosine; weight decay on the network and on
-//     the loss's matrices (W, T), never on a loss's scalars (s, alpha).
+//     the loss's matrices (W, T), never on a loss's scalars (s, alpha);
+//   - two stages (pretrain set): TSE and TPE as the lecture presents them, a
+//     projection learned on top of a network that is already trained and
+//     then held fixed. Stage 1 trains the whole network with `pretrain` for
+//     pretrain_epochs, exactly as a plain run of that objective would (same
+//     seed, batches and schedule; its own optimizer and loss, discarded
+//     afterwards). Stage 2 freezes every parameter except those whose names
+//     start with a `head` prefix (Module::set_requires_grad) and trains the
+//     head and the objective's own parameters (T) for `epochs`, with a fresh
+//     optimizer and learning-rate schedule. trainer() is stage 2's; fit()
+//     runs both.
 #pragma once
 
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "core/random.hpp"
 #include "demos/train/trainer.hpp"
@@ -53,6 +64,9 @@ struct FeatureRunOptions {
   int train_embed_samples = 0;    // also embed this many training samples after each epoch
   bool eval_each_epoch = true;    // the test set after every epoch (else only when asked)
   bool progress = true, verbose = true;
+  std::string pretrain;           // empty: one stage; else stage 1's objective (e.g. "softmax")
+  int pretrain_epochs = 0;        // stage 1's epochs (> 0 with pretrain)
+  std::vector<std::string> head = {"fc.", "prelu_fc."};  // what stage 2 trains: LeNet++'s last layer
 };
 
 // Objectives with a pair or triplet term need P x K batches.
@@ -76,6 +90,11 @@ class FeatureRun {
   FeatureRun(const FeatureRunOptions& o, const Dataset& train, const Dataset* test);
 
   Trainer& trainer() { return *trainer_; }
+  // Stage 1's trainer of a two-stage run (null for one stage).
+  Trainer* pretrainer() { return pre_trainer_.get(); }
+  // Trains: stage 1 (if any, and not done yet), the freeze, then trainer().fit();
+  // returns stage 2's epochs.
+  std::vector<EpochStats> fit();
   LeNetPP& model() { return *model_; }
   Objective& objective() { return *loss_; }
   Scoring scoring() const { return scoring_; }
@@ -95,6 +114,15 @@ class FeatureRun {
   std::unique_ptr<Objective> loss_;
   std::unique_ptr<Optimizer> opt_;
   std::unique_ptr<Trainer> trainer_;
+  std::unique_ptr<Objective> pre_loss_;  // stage 1 of a two-stage run
+  std::unique_ptr<Optimizer> pre_opt_;
+  std::unique_ptr<Trainer> pre_trainer_;
+  // An optimizer over `net` and the loss's parameters, and a trainer of
+  // `epochs` over them with its warm-up and cosine schedule.
+  std::unique_ptr<Optimizer> make_optimizer(std::vector<NamedVar> net, Objective& loss) const;
+  std::unique_ptr<Trainer> make_trainer(Objective& loss, Optimizer& opt, const std::string& objective,
+                                        int epochs, const std::string& checkpoint, const Dataset& train,
+                                        const Dataset* test, int64_t* lr_warmup);
   Scoring scoring_ = Scoring::Dot;
   int pk_P_ = 0, pk_K_ = 0;
   int64_t lr_warmup_ = 0;

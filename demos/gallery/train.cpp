@@ -17,6 +17,14 @@
 
 namespace fg {
 
+void set_stages(const GalleryRow& row, int epochs, FeatureRunOptions& o) {
+  o.epochs = epochs;
+  if (row.pretrain.empty()) return;
+  const int first = std::min(std::max(1, int(std::lround(row.pretrain_share * epochs))), std::max(1, epochs - 1));
+  o.pretrain = row.pretrain, o.pretrain_epochs = first;
+  o.epochs = std::max(1, epochs - first);
+}
+
 DataSplit load_gallery_data(const std::string& spec, uint64_t seed, int train_images, int test_images) {
   DataSplit data = load_data(spec, seed);
   auto cap = [&](Dataset& d, int n, uint64_t stream) {
@@ -71,6 +79,7 @@ GalleryResult train_one(const GalleryRow& row, uint64_t seed, Shared& sh, Explor
     o.objective = r.objective, o.dim = 2, o.epochs = b.epochs, o.batch = b.batch;
     o.optimizer = b.optim, o.lr = b.lr, o.clip = b.clip, o.seed = seed;
     o.eval_each_epoch = false, o.progress = !b.quiet && b.jobs == 1, o.verbose = b.jobs == 1;
+    set_stages(row, b.epochs, o);
     FeatureRun run(o, sh.data.train, &sh.data.test);
     if (grows_into_idle_threads(b))  // the threads that finished trainings leave, at every step
       run.trainer().on_step = [&sh, &grew](int64_t step) {
@@ -100,7 +109,7 @@ GalleryResult train_one(const GalleryRow& row, uint64_t seed, Shared& sh, Explor
         snap(st.epoch);
       };
     }
-    run.trainer().fit();
+    run.fit();
     if (grows_into_idle_threads(b)) omp_set_num_threads(sh.share());
     const Embeddings ev = run.trainer().evaluate(sh.data.test);
     const FeatureMetrics f = feature_metrics(ev.h, ev.labels, sh.K);

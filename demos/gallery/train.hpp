@@ -23,6 +23,7 @@
 
 #include "demos/cli/data_arg.hpp"
 #include "demos/explorer/page.hpp"
+#include "demos/features/run.hpp"
 #include "demos/gallery/report.hpp"
 
 namespace fg {
@@ -32,7 +33,17 @@ struct GalleryRow {
   std::string label;      // panel title and table: "ArcFace", "ArcFace, margin 0"
   std::string objective;  // as trained, with its 2-D settings and schedules
   std::string note;       // how it differs from the lecture's setting
+  // Two stages (demos/features/run.hpp): `pretrain` trains the whole network
+  // for this share of the epochs, then the objective trains LeNet++'s last
+  // layer (and the loss's own T) on the frozen trunk for the rest.
+  std::string pretrain;
+  double pretrain_share = 0;
 };
+
+// A two-stage row's split of `epochs` into `o`: stage 1 gets the row's share
+// (at least 1), stage 2 the rest (at least 1), so the trunk sees no more
+// passes than any other row's (with --epochs 1 each stage gets one).
+void set_stages(const GalleryRow& row, int epochs, FeatureRunOptions& o);
 
 // What every training shares, and how they are scheduled.
 struct GalleryBudget {

@@ -141,7 +141,7 @@ TEST_CASE("gallery --seeds 2: every row under both seeds, the controls, seed 1 a
   CHECK(count(js, "\"label\":") == 3);
   CHECK_THAT(js, Contains("\"seeds\": [1, 2]") && Contains("\"label\":\"Softmax\"") &&
                      Contains("\"label\":\"CosFace\"") &&
-                     Contains("\"label\":\"CosFace, margin 0\", \"objective\":\"cosface:s=16,m=0\""));
+                     Contains("\"label\":\"CosFace, margin 0\", \"objective\":\"cosface:s=30,m=0\""));
   CHECK(count(js, "\"per_seed\":[{\"seed\":1, ") == 3);
   CHECK(count(js, "}, {\"seed\":2, ") == 3);
   CHECK(count(js, "\"half_width95\":{\"test_accuracy\":") == 3);

@@ -8,6 +8,8 @@
 #include <limits>
 #include <vector>
 
+#include "core/kernels/lanes.hpp"
+
 namespace fg {
 
 namespace {
@@ -25,15 +27,8 @@ void prelu_plane_dx(const T* x, const T* g, T a, int64_t n, T* dx) {
 // is not vectorised for float by GCC (it branches, and mispredicts whenever
 // the signs of x are mixed).
 constexpr int kLanes = 8;
-template <class T> struct LanesOf;
-template <> struct LanesOf<float> {
-  typedef float type __attribute__((vector_size(kLanes * sizeof(float))));
-};
-template <> struct LanesOf<double> {
-  typedef double type __attribute__((vector_size(kLanes * sizeof(double))));
-};
 template <class T>
-using Lanes = typename LanesOf<T>::type;
+using Lanes = VectorLanes<T, kLanes>;
 
 // sum + g x [x <= 0] over one plane, added in element order. The products
 // (0 where x > 0) are made first, a chunk at a time, with no branch; adding

@@ -29,6 +29,7 @@
 #include <vector>
 
 #include "core/kernels/gemm.hpp"
+#include "core/kernels/lanes.hpp"
 #include "core/kernels/winograd_transforms.hpp"
 
 namespace fg {
@@ -85,15 +86,8 @@ struct Tiling {
 // per tile (a GCC vector, so the arithmetic below runs on whole vectors and
 // the partial sums stay in registers).
 constexpr int kLanes = 16;
-template <class T> struct LanesOf;
-template <> struct LanesOf<float> {
-  typedef float type __attribute__((vector_size(kLanes * sizeof(float))));
-};
-template <> struct LanesOf<double> {
-  typedef double type __attribute__((vector_size(kLanes * sizeof(double))));
-};
 template <class T>
-using Lanes = typename LanesOf<T>::type;
+using Lanes = VectorLanes<T, kLanes>;
 
 // The first nl lanes of v to dst, and back (whole vectors when nl is kLanes).
 template <class T>

@@ -8,20 +8,14 @@
 #include "core/eval/identification.hpp"
 #include "core/eval/similarity.hpp"
 #include "core/eval/verification.hpp"
+#include "tests/eval_test_util.hpp"
 #include "core/random.hpp"
 
 using namespace fg;
+using fg_test::scored;
 
 namespace {
 const double kTol = sizeof(real) == 4 ? 1e-5 : 1e-12;
-
-std::vector<ScoredPair> scored(const std::vector<double>& genuine,
-                               const std::vector<double>& impostor) {
-  std::vector<ScoredPair> out;
-  for (double s : genuine) out.push_back({s, true});
-  for (double s : impostor) out.push_back({s, false});
-  return out;
-}
 }  // namespace
 
 TEST_CASE("eval: cosine_similarity matches a naive loop", "[eval]") {

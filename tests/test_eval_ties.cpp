@@ -9,20 +9,10 @@
 #include "core/eval/identification.hpp"
 #include "core/eval/similarity.hpp"
 #include "core/eval/verification.hpp"
+#include "tests/eval_test_util.hpp"
 
 using namespace fg;
-
-namespace {
-
-std::vector<ScoredPair> scored(const std::vector<double>& genuine,
-                               const std::vector<double>& impostor) {
-  std::vector<ScoredPair> out;
-  for (double s : genuine) out.push_back({s, true});
-  for (double s : impostor) out.push_back({s, false});
-  return out;
-}
-
-}  // namespace
+using fg_test::scored;
 
 TEST_CASE("eval: an ROC that meets FAR + TAR = 1 at a point gives that point's threshold",
           "[eval]") {

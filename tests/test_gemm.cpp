@@ -12,10 +12,12 @@
 #include <vector>
 
 #include "core/kernels/gemm.hpp"
+#include "tests/gemm_test_util.hpp"
 #include "core/random.hpp"
 #include "core/tensor.hpp"
 
 using namespace fg;
+using fg_test::pack_panels_by_hand;
 
 namespace {
 
@@ -161,21 +163,6 @@ TEMPLATE_TEST_CASE("gemm: a left-hand side packed once", "[gemm]", float, double
   CHECK(err[1] <= tolerance<TestType>());
   std::vector<TestType> A(12, TestType(1));
   REQUIRE_THROWS_WITH(GemmPackedA<TestType>(false, 3, 4, A.data(), 2), Catch::Contains("lda"));
-}
-
-// B (K x N, row-major) into the documented panel layout of gemm_panel_width
-// columns, the last panel padded with NaN (those columns must not reach C),
-// at a 64-byte boundary of `store`.
-template <class T> T* pack_panels_by_hand(const std::vector<T>& B, int K, int N,
-                                          std::vector<T>& store) {
-  const int NR = gemm_panel_width<T>(), panels = (N + NR - 1) / NR;
-  store.assign(size_t(panels) * NR * K + 64, std::numeric_limits<T>::quiet_NaN());
-  T* p = store.data();
-  while (reinterpret_cast<std::uintptr_t>(p) % 64) ++p;
-  for (int k = 0; k < K; ++k)
-    for (int j = 0; j < N; ++j)
-      p[size_t(j / NR) * NR * K + size_t(k) * NR + j % NR] = B[size_t(k) * N + j];
-  return p;
 }
 
 TEMPLATE_TEST_CASE("gemm: a right-hand side the caller packed", "[gemm]", float, double) {

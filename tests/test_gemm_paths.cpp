@@ -14,9 +14,11 @@
 #include <vector>
 
 #include "core/kernels/gemm.hpp"
+#include "tests/gemm_test_util.hpp"
 #include "core/random.hpp"
 
 using namespace fg;
+using fg_test::pack_panels_by_hand;
 
 namespace {
 
@@ -25,20 +27,6 @@ enum class Entry { gemm, naive, packed_a, packed_ab, packed_b };
 template <class T>
 double tolerance() {
   return sizeof(T) == 4 ? 1e-5 : 1e-12;
-}
-
-// B (K x N) in the documented panels of gemm_panel_width columns, at a
-// 64-byte boundary of `store`.
-template <class T>
-const T* panels(const std::vector<T>& B, int K, int N, std::vector<T>& store) {
-  const int NR = gemm_panel_width<T>(), count = (N + NR - 1) / NR;
-  store.assign(size_t(count) * NR * K + 64, T(0));
-  T* p = store.data();
-  while (reinterpret_cast<std::uintptr_t>(p) % 64) ++p;
-  for (int k = 0; k < K; ++k)
-    for (int j = 0; j < N; ++j)
-      p[size_t(j / NR) * NR * K + size_t(k) * NR + j % NR] = B[size_t(k) * N + j];
-  return p;
 }
 
 // The largest error of C = alpha op(A) op(B) (beta = 0, C starting as NaN)
@@ -67,11 +55,12 @@ double worst_error(Entry entry, bool ta, bool tb, int M, int N, int K, double al
                        C.data(), N);
       break;
     case Entry::packed_ab:
-      gemm_packed_ab<T>(GemmPackedA<T>(ta, M, K, A.data(), lda), panels(B, K, N, store), N, a, zero,
-                        C.data(), N);
+      gemm_packed_ab<T>(GemmPackedA<T>(ta, M, K, A.data(), lda), pack_panels_by_hand(B, K, N, store), N, a,
+                        zero, C.data(), N);
       break;
     case Entry::packed_b:
-      gemm_packed_b<T>(ta, M, N, K, a, A.data(), lda, panels(B, K, N, store), zero, C.data(), N);
+      gemm_packed_b<T>(ta, M, N, K, a, A.data(), lda, pack_panels_by_hand(B, K, N, store), zero, C.data(),
+                       N);
       break;
   }
   omp_set_num_threads(saved);

@@ -87,6 +87,22 @@ bool any_difference(const std::vector<NamedTensor>& a, const std::vector<NamedTe
   return false;
 }
 
+// The run every resumed run must equal: 2 epochs from seed 1, never stopped.
+RunState straight_two_epochs() {
+  TinyRun straight(1);
+  Trainer t(*straight.model, *straight.loss, *straight.opt, digits_small(), &digits_test(), quiet_config(2),
+            &straight.rng);
+  return snapshot(straight, t.fit());
+}
+
+// The state after a resumed run, held to the straight run's bit for bit.
+void require_same_run(const RunState& a, const RunState& b) {
+  require_bitwise_equal(a.model, b.model);
+  require_bitwise_equal(a.loss, b.loss);
+  require_bitwise_equal(a.optim, b.optim);
+  REQUIRE(a.rng_draw == b.rng_draw);
+}
+
 }  // namespace
 
 TEST_CASE("trainer: 2 epochs straight equal 1 epoch + resume + 1 epoch, bit for bit",
@@ -94,10 +110,7 @@ TEST_CASE("trainer: 2 epochs straight equal 1 epoch + resume + 1 epoch, bit for 
   TempDir dir;
   const std::string ck = dir.file("run.ckpt");
 
-  TinyRun straight(1);
-  Trainer t1(*straight.model, *straight.loss, *straight.opt, digits_small(), &digits_test(),
-             quiet_config(2), &straight.rng);
-  const RunState a = snapshot(straight, t1.fit());
+  const RunState a = straight_two_epochs();
 
   TinyRun first(1);
   TrainConfig c1 = quiet_config(1);
@@ -119,12 +132,9 @@ TEST_CASE("trainer: 2 epochs straight equal 1 epoch + resume + 1 epoch, bit for 
   REQUIRE(stats.size() == 1);
   const RunState b = snapshot(second, stats);
 
-  require_bitwise_equal(a.model, b.model);
-  require_bitwise_equal(a.loss, b.loss);
-  require_bitwise_equal(a.optim, b.optim);
-  REQUIRE(a.rng_draw == b.rng_draw);
+  require_same_run(a, b);
   REQUIRE(a.train_loss[1] == b.train_loss[0]);
-  REQUIRE(second.opt->steps == straight.opt->steps);
+  REQUIRE(second.opt->steps == 10);  // 2 epochs of 200 / 40 = 5 steps
 }
 
 TEST_CASE("trainer: a run stopped mid-epoch resumes from its step checkpoint, bit for bit",
@@ -132,10 +142,7 @@ TEST_CASE("trainer: a run stopped mid-epoch resumes from its step checkpoint, bi
   TempDir dir;
   const std::string ck = dir.file("run.ckpt");
 
-  TinyRun straight(1);
-  Trainer t1(*straight.model, *straight.loss, *straight.opt, digits_small(), &digits_test(),
-             quiet_config(2), &straight.rng);
-  const RunState a = snapshot(straight, t1.fit());
+  const RunState a = straight_two_epochs();
 
   // Steps per epoch: 200 / 40 = 5. Checkpoints every 2 steps; stopped after
   // global step 8 (epoch 2, step 3): the last checkpoint is epoch 2, step 2.
@@ -162,10 +169,7 @@ TEST_CASE("trainer: a run stopped mid-epoch resumes from its step checkpoint, bi
   REQUIRE(t3.global_step() == 7);
   const auto stats = t3.fit();
   const RunState b = snapshot(resumed, stats);
-  require_bitwise_equal(a.model, b.model);
-  require_bitwise_equal(a.loss, b.loss);
-  require_bitwise_equal(a.optim, b.optim);
-  REQUIRE(a.rng_draw == b.rng_draw);
+  require_same_run(a, b);
   // The epoch that spans the interruption reports the same mean loss.
   REQUIRE(stats.size() == 1);
   REQUIRE(a.train_loss[1] == stats[0].train_loss);

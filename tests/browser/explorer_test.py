@@ -288,6 +288,37 @@ def changed_loss(text):
     return text[:start] + json.dumps(d).replace("</", "<\\/") + text[end:]
 
 
+# Each page's checks in order, and its screenshot under build/browser/.
+PAGE_CHECKS = [
+    ("arc2d", [("2-D page loads cleanly", check_loads), ("2-D epoch slider redraws", check_slider),
+               ("2-D hover numbers equal metrics.json", check_hover),
+               ("playground s slider redraws", check_playground),
+               ("2-D page still clean after use", check_loads)], "explorer_2d.png"),
+    ("cos3d", [("3-D page loads cleanly", check_loads), ("3-D epoch slider redraws", check_slider),
+               ("3-D hover numbers equal metrics.json", check_hover),
+               ("3-D sphere turns when dragged", check_turn),
+               ("3-D page still clean after use", check_loads)], "explorer_3d.png"),
+    ("trip2d", [("triplet page loads cleanly", check_loads),
+                ("triplet hover shows its batch's numbers, equal to metrics.json", check_batch_hover)], None),
+    ("soft5d", [("5-D page loads cleanly", check_loads), ("5-D epoch slider redraws", check_slider),
+                ("5-D hover numbers (of the full features) equal metrics.json", check_hover)], "explorer_5d.png"),
+    ("gallery", [("gallery page loads cleanly", check_loads),
+                 ("gallery slider redraws every panel, its table is an HTML table of every loss", check_gallery),
+                 ("gallery page still clean after use", check_loads)], "explorer_gallery.png"),
+]
+
+# Broken copies: (page, name, the edit, the check that must fail, words its error must hold).
+BROKEN_PAGES = [
+    ("arc2d", "throws", lambda t: t.replace("'use strict';", "'use strict'; null.oops;", 1), check_loads,
+     "exception"),
+    ("arc2d", "same_frames", same_frames, check_slider, "changed nothing drawn"),
+    ("arc2d", "changed_loss", changed_loss, check_hover, ": loss "),
+    ("gallery", "table_text", lambda t: t.replace(
+        "appendChild(markdown(D.table))", "appendChild(el('pre', { id: 'table' }, D.table))", 1), check_table,
+     "header cells"),
+]
+
+
 def main():
     t0 = time.time()
     os.makedirs(OUT, exist_ok=True)
@@ -316,63 +347,27 @@ def main():
                     runs[name] = (os.path.join(OUT, name, "explorer.html"), json.load(f))
         except (CheckFailed, OSError, ValueError) as e:
             results.append(("make the " + name + " page", str(e)))
+    pages = dict(runs, gallery=(gallery[0], None)) if gallery else runs
     browser = cdp.Browser(path)
     try:
-        if "arc2d" in runs:
-            html, metrics = runs["arc2d"]
-            checks = [("2-D page loads cleanly", check_loads), ("2-D epoch slider redraws", check_slider),
-                      ("2-D hover numbers equal metrics.json", check_hover),
-                      ("playground s slider redraws", check_playground),
-                      ("2-D page still clean after use", check_loads)]
-            results += run_checks(browser, html, metrics, checks, os.path.join(OUT, "explorer_2d.png"))
-            # The checks must fail on broken pages, and for the reason broken.
-            broken = [
-                ("throws", lambda t: t.replace("'use strict';", "'use strict'; null.oops;", 1), check_loads,
-                 "exception"),
-                ("same_frames", same_frames, check_slider, "changed nothing drawn"),
-                ("changed_loss", changed_loss, check_hover, ": loss "),
-            ]
-            for name, edit, fn, reason in broken:
-                try:
-                    copy = broken_copy(html, name, edit)
-                    r = run_checks(browser, copy, metrics, [(name, check_loads)] if fn is check_loads else
-                                   [("load", check_loads), (name, fn)])
-                    err = r[-1][1]
-                    results.append((f"broken page ({name}) fails its check",
-                                    None if err and reason in err else
-                                    f"the check {'passed' if not err else 'failed for another reason: ' + err}"))
-                except CheckFailed as e:
-                    results.append((f"broken copy {name}", str(e)))
-        if "cos3d" in runs:
-            html, metrics = runs["cos3d"]
-            checks = [("3-D page loads cleanly", check_loads), ("3-D epoch slider redraws", check_slider),
-                      ("3-D hover numbers equal metrics.json", check_hover),
-                      ("3-D sphere turns when dragged", check_turn),
-                      ("3-D page still clean after use", check_loads)]
-            results += run_checks(browser, html, metrics, checks, os.path.join(OUT, "explorer_3d.png"))
-        if "trip2d" in runs:
-            html, metrics = runs["trip2d"]
-            checks = [("triplet page loads cleanly", check_loads),
-                      ("triplet hover shows its batch's numbers, equal to metrics.json", check_batch_hover)]
-            results += run_checks(browser, html, metrics, checks)
-        if "soft5d" in runs:
-            html, metrics = runs["soft5d"]
-            checks = [("5-D page loads cleanly", check_loads), ("5-D epoch slider redraws", check_slider),
-                      ("5-D hover numbers (of the full features) equal metrics.json", check_hover)]
-            results += run_checks(browser, html, metrics, checks, os.path.join(OUT, "explorer_5d.png"))
-        if gallery:
-            checks = [("gallery page loads cleanly", check_loads),
-                      ("gallery slider redraws every panel, its table is an HTML table of every loss", check_gallery),
-                      ("gallery page still clean after use", check_loads)]
-            results += run_checks(browser, gallery[0], None, checks, os.path.join(OUT, "explorer_gallery.png"))
-            try:  # the table left as a text block must fail
-                copy = broken_copy(gallery[0], "table_text", lambda t: t.replace(
-                    "appendChild(markdown(D.table))", "appendChild(el('pre', { id: 'table' }, D.table))", 1))
-                err = run_checks(browser, copy, None, [("load", check_loads), ("table", check_table)])[-1][1]
-                results.append(("broken page (table_text) fails its check",
-                                None if err and "header cells" in err else f"the check gave: {err}"))
+        for name, checks, shot in PAGE_CHECKS:
+            if name in pages:
+                html, metrics = pages[name]
+                results += run_checks(browser, html, metrics, checks, shot and os.path.join(OUT, shot))
+        # The checks must fail on broken pages, and for the reason broken.
+        for page_name, name, edit, fn, reason in BROKEN_PAGES:
+            if page_name not in pages:
+                continue
+            html, metrics = pages[page_name]
+            try:
+                copy = broken_copy(html, name, edit)
+                checks = [(name, fn)] if fn is check_loads else [("load", check_loads), (name, fn)]
+                err = run_checks(browser, copy, metrics, checks)[-1][1]
+                results.append((f"broken page ({name}) fails its check",
+                                None if err and reason in err else
+                                f"the check {'passed' if not err else 'failed for another reason: ' + err}"))
             except CheckFailed as e:
-                results.append(("broken copy table_text", str(e)))
+                results.append((f"broken copy {name}", str(e)))
     finally:
         browser.close()
     passed = sum(1 for _, e in results if e is None)

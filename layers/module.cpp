@@ -45,20 +45,25 @@ int64_t Module::num_parameters() {
   return n;
 }
 
-int Module::set_requires_grad(bool on, const std::string& prefix) {
-  int matched = 0;
+std::vector<NamedVar> Module::parameters_starting_with(const std::string& prefix) {
+  std::vector<NamedVar> out;
   std::string names;
-  for (auto& [name, v] : parameters()) {
-    names += (names.empty() ? "" : ", ") + name;
-    if (name.compare(0, prefix.size(), prefix) != 0) continue;
-    v->requires_grad = on;
-    if (!on) v->grad = Tensor();
-    ++matched;
+  for (auto& p : parameters()) {
+    names += (names.empty() ? "" : ", ") + p.first;
+    if (p.first.compare(0, prefix.size(), prefix) == 0) out.push_back(p);
   }
-  if (matched == 0)
-    throw Error("set_requires_grad: no parameter of " + describe() + " starts with '" + prefix +
-                "'; its parameters: " + names);
-  return matched;
+  if (out.empty())
+    throw Error("no parameter of " + describe() + " starts with '" + prefix + "'; its parameters: " + names);
+  return out;
+}
+
+int Module::set_requires_grad(bool on, const std::string& prefix) {
+  const std::vector<NamedVar> matched = parameters_starting_with(prefix);
+  for (const auto& p : matched) {
+    p.second->requires_grad = on;
+    if (!on) p.second->grad = Tensor();
+  }
+  return int(matched.size());
 }
 
 std::vector<NamedVar> Module::trainable_parameters() {

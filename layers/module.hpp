@@ -69,6 +69,9 @@ class Module {
   // parameters matched; a prefix that matches none is an fg::Error listing
   // the parameter names.
   int set_requires_grad(bool on, const std::string& prefix = "");
+  // The parameters whose names start with the prefix, in parameters()'
+  // order; none is an fg::Error listing the parameter names.
+  std::vector<NamedVar> parameters_starting_with(const std::string& prefix);
   // The parameters that want a gradient: what an optimizer over the
   // unfrozen part of the network is given.
   std::vector<NamedVar> trainable_parameters();

@@ -100,16 +100,9 @@ FeatureRun::FeatureRun(const FeatureRunOptions& o, const Dataset& train, const D
 
   std::vector<NamedVar> net = model_->parameters();
   if (pre_trainer_) {  // stage 2 trains the head only
-    std::vector<NamedVar> head;
-    for (const std::string& prefix : o.head) {
-      const size_t before = head.size();
-      for (auto& p : net)
-        if (p.first.compare(0, prefix.size(), prefix) == 0) head.push_back(p);
-      if (head.size() == before)
-        throw Error("the head of a two-stage run: no parameter of " + model_->describe() +
-                    " starts with '" + prefix + "'");
-    }
-    net = head;
+    net.clear();
+    for (const std::string& prefix : o.head)
+      for (NamedVar& p : model_->parameters_starting_with(prefix)) net.push_back(p);
   }
   opt_ = make_optimizer(net, *loss_);
   trainer_ = make_trainer(*loss_, *opt_, o.objective, o.epochs, o.checkpoint_path, train, test, &lr_warmup_);

@@ -49,12 +49,9 @@ Figure grad_field_figure(Objective& obj, const FeatureSnapshot& full, const std:
   std::vector<int> active, pk_labels;
   if (!pr.note.empty() && pk_P > 0 && pk_K > 0) {
     const std::vector<int> idx = PKSampler(full.y, pk_P, pk_K, full.seed).batch(0);
-    bH = Tensor({int(idx.size()), 2});
+    bH = gather_images(full.H, idx, "grad-field P x K batch");
     std::vector<int> by;
-    for (size_t i = 0; i < idx.size(); ++i) {
-      bH.at(int(i), 0) = full.H.at(idx[i], 0), bH.at(int(i), 1) = full.H.at(idx[i], 1);
-      by.push_back(full.y[size_t(idx[i])]);
-    }
+    for (int i : idx) by.push_back(full.y[size_t(i)]);
     pr.neg_grad = batch_push(obj, bH, by);
     pk_labels = by;
     push = class_weight_push(obj, bH, by);

@@ -85,13 +85,9 @@ void probe_pk_batches(Objective& obj, const Tensor& H, const std::vector<int>& y
     const int most = 8 * sampler.batches_per_epoch();  // random draws: a pass misses some points
     for (int b = 0; b < most && drawn < m; ++b, ++batches) {
       const std::vector<int> idx = sampler.batch(b);
-      Tensor bH({int(idx.size()), N});
       std::vector<int> by;
-      for (size_t r = 0; r < idx.size(); ++r) {
-        for (int k = 0; k < N; ++k) bH.at(int(r), k) = H.at(idx[r], k);
-        by.push_back(y[size_t(idx[r])]);
-      }
-      Var h = param(bH);
+      for (int i : idx) by.push_back(y[size_t(i)]);
+      Var h = param(gather_images(H, idx, "explorer P x K batch"));
       Var L = obj.forward(LossInput{h, by});
       backward(L);
       for (size_t r = 0; r < idx.size(); ++r) {

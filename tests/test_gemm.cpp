@@ -3,6 +3,7 @@
 // and the blocking / threading paths the fast kernel takes.
 #include <omp.h>
 
+#include <array>
 #include <catch2/catch.hpp>
 #include <cmath>
 #include <cstdint>
@@ -12,7 +13,9 @@
 #include <vector>
 
 #include "core/kernels/gemm.hpp"
+#include "core/kernels/tuning.hpp"
 #include "tests/gemm_test_util.hpp"
+#include "tests/sanitizer_build.hpp"
 #include "core/random.hpp"
 #include "core/tensor.hpp"
 
@@ -147,8 +150,19 @@ TEMPLATE_TEST_CASE("gemm: a left-hand side packed once", "[gemm]", float, double
   // Odd sizes, both layouts of A and B, K cut into several blocks (K > 384),
   // rows not a multiple of a panel, more than 1024 rows (row blocks), beta
   // and padding; then products inside a parallel region, one per thread.
-  const int sizes[][3] = {{1, 1, 1}, {7, 13, 5}, {33, 49, 800}, {129, 65, 1000}, {1100, 50, 300},
-                          {3200, 147, 128}, {2, 3, 1}};
+  std::vector<std::array<int, 3>> sizes = {{1, 1, 1},      {7, 13, 5},      {33, 49, 800},
+                                           {129, 65, 1000}, {1100, 50, 300}, {2, 3, 1}};
+  // In the sanitizer build 1088 x 49 x 40 stands in for 3200 x 147 x 128
+  // (most of this test's multiply-adds) on the same path: more rows than a
+  // row block (M2), enough multiply-adds for 2 threads, each of their 8 row
+  // tasks a whole number of panels, one block of K, a last panel of columns
+  // partly filled.
+  const std::array<int, 3> big = fg_test::kSanitizerBuild ? std::array<int, 3>{1088, 49, 40}
+                                                          : std::array<int, 3>{3200, 147, 128};
+  static_assert(1088 > tuning::Blocks<TestType>::M2 && 40 <= tuning::Blocks<TestType>::KC &&
+                int64_t(1088) * 49 * 40 >= 2 * tuning::kMacsPerThread &&
+                1088 % (2 * tuning::kTasksPerThread * tuning::Tile<TestType>::MR) == 0);
+  sizes.push_back(big);
   for (auto& s : sizes)
     for (int ta = 0; ta < 2; ++ta)
       for (int tb = 0; tb < 2; ++tb) {

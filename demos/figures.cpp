@@ -58,7 +58,7 @@ const char* kUsage =
 // The budget options of the training figures.
 struct Budget {
   std::string data_spec, optim, out;
-  int epochs = 4, train_images = 8000, test_images = 0, threads = 1, batch = 32, jobs = 0;
+  int epochs = 4, train_images = kPanelTrainImages, test_images = 0, threads = 1, batch = 32, jobs = 0;
   double lr = 0.02, clip = 5;
   int64_t seed = 1;
   bool quiet = false;
@@ -69,7 +69,7 @@ Budget read_budget(Args& args, bool trains) {
   if (trains) {
     b.data_spec = args.get_string("--data", "mnist", kDataChoices);
     b.epochs = args.get_int("--epochs", 4, 1, 1000, "passes over the training images, for every panel");
-    b.train_images = args.get_int("--train-images", 8000, 0, 10000000, "training images (0: all)");
+    b.train_images = args.get_int("--train-images", kPanelTrainImages, 0, 10000000, "training images (0: all)");
     b.test_images = args.get_int("--test-images", 0, 0, 10000000, "test images (0: all)");
     b.optim = args.get_choice("--optim", "sgd", {"sgd", "adam"}, "optimizer");
     b.lr = args.get_double("--lr", b.optim == "sgd" ? 0.02 : 0.002, 1e-6, 10,

@@ -25,13 +25,15 @@
 // Settings for 2-D. The lecture's margins are made for 512-D features: with
 // 10 classes on a circle each class has 36 degrees (0.63 rad), and ArcFace's
 // m = 0.5 rad or CosFace's m = 0.35 leave no room at all. The gallery takes
-// the largest margins that still leave each class a wedge of about half its
-// 36 degrees between its two neighbours' boundaries (CosFace and AM-Softmax
-// m = 0.1: cos 9 - cos 27 = 0.097; ArcFace m = 0.2 leaves (36 - 11.5) / 2 =
-// 12 degrees either side; the combined margin's m2 = 0.15, m3 = 0.05 about
-// 10), with s = 30 (neighbours' cosines differ by little in the plane, so a
-// small s leaves every probability soft) and a margin warm-up (warmup=N
-// steps: the loss starts as NormFace and reaches its margin after N steps).
+// margins that still leave each class a wedge between its two neighbours'
+// boundaries (CosFace and AM-Softmax m = 0.15: 4 degrees either side of W_j;
+// ArcFace m = 0.2: 12; the combined margin's m2 = 0.15, m3 = 0.05 about 10;
+// notes/05-angular-family.md), with s = 30 (neighbours' cosines differ by
+// little in the plane, so a small s leaves every probability soft).
+// Normalised features in 2-D crowd when they start from random weights (a
+// class cannot pass its neighbour on the circle), so the normalised losses
+// start warm: softmax for half the epochs, then the loss on the whole
+// network from softmax's network and W (Entry::pretrain with freeze off).
 // The library's defaults stay the lecture's. L-Softmax and SphereFace anneal
 // lambda from 1000 to their floor 5 within the first half of the run (their
 // default rate needs thousands of steps). Pair and triplet losses get P x K
@@ -85,9 +87,11 @@ struct Entry {
   const char* note;       // how this differs from the lecture's setting
   // Two stages (demos/features/run.hpp): `pretrain` trains the whole network
   // for this share of the epochs, then the objective trains LeNet++'s last
-  // layer (and the loss's own T) on the frozen trunk for the rest.
+  // layer (and the loss's own T) on the frozen trunk for the rest, or the
+  // whole network again when `freeze` is false (a warm start).
   const char* pretrain = "";
   double pretrain_share = 0;
+  bool freeze = true;
 };
 
 // In the lecture's order. The 2-D settings were chosen by looking at the
@@ -95,29 +99,30 @@ struct Entry {
 // brackets in each note.
 const Entry kEntries[] = {
     {"softmax", "Softmax", "softmax", 0, false, true, ""},
-    {"l2softmax", "L2-Softmax", "l2softmax", 0, false, false, ""},
-    {"normface", "NormFace", "normface", 0, false, false, ""},
-    {"coco", "CoCo", "coco", 0, false, false, ""},
-    {"contrastive", "Contrastive", "contrastive", 0, false, false, "P x K batches"},
+    {"l2softmax", "L2-Softmax", "l2softmax", 0, false, false, "", "softmax", 0.5, false},
+    {"normface", "NormFace", "normface", 0, false, false, "", "softmax", 0.5, false},
+    {"coco", "CoCo", "coco", 0, false, false, "", "softmax", 0.5, false},
+    {"contrastive", "Contrastive", "contrastive:margin=3", 0, false, false, "margin = 3 [1], P x K batches", "softmax",
+     0.5, false},
     {"marginal", "Marginal", "marginal:theta=0.2,xi=0.1", 0, false, false,
      "theta = 0.2, xi = 0.1 [1.2, 0.3]: other classes beyond 31.8 deg, its own within 18.2 deg (the defaults ask "
-     "75.5 deg between classes, which ten on a circle cannot give), P x K batches"},
+     "75.5 deg between classes, which ten on a circle cannot give), P x K batches",
+     "softmax", 0.5, false},
     {"triplet", "Triplet", "triplet:mining=semihard", 0, false, false, "semi-hard mining, P x K batches"},
-    {"tse", "TSE", "tse:normalize=1", 0, false, false, "softmax first, then T and the last layer on the frozen trunk, P x K batches",
-     "softmax", 0.75},
-    {"tpe", "TPE", "tpe:normalize=1", 0, false, false, "softmax first, then T and the last layer on the frozen trunk, P x K batches",
-     "softmax", 0.75},
+    {"tse", "TSE", "tse:normalize=1", 0, false, false, "P x K batches", "softmax", 0.75},
+    {"tpe", "TPE", "tpe:normalize=1", 0, false, false, "P x K batches", "softmax", 0.75},
     {"center", "Center loss", "softmax+0.1*center", 0, false, true, "lambda = 0.1"},
     {"center_invariant", "Center invariant", "softmax+0.1*center+0.01*center_invariant", 0, false, false,
      "lambda = 0.1, gamma = 0.01"},
     {"range", "Range loss", "softmax+0.01*range", 0, false, false, "weight 0.01"},
     {"lsoftmax", "L-Softmax", "lsoftmax:m=2", 0, true, false, "m = 2 [4]"},
     {"sphereface", "SphereFace (A-Softmax)", "asoftmax:m=4", 0, true, true, ""},
-    {"amsoftmax", "AM-Softmax", "amsoftmax:s=30,m=0.1", 1, false, false, "s = 30, m = 0.1 [30, 0.4]"},
-    {"cosface", "CosFace", "cosface:s=30,m=0.1", 1, false, true, "s = 30, m = 0.1 [64, 0.35]"},
-    {"arcface", "ArcFace", "arcface:s=30,m=0.2", 2, false, true, "s = 30, m = 0.2 [64, 0.5]"},
-    {"combined", "Combined margin", "combined:s=30,m1=1,m2=0.15,m3=0.05", 1, false, false,
-     "s = 30, m2 = 0.15, m3 = 0.05 [64, 0.3, 0.2]"},
+    {"amsoftmax", "AM-Softmax", "amsoftmax:s=30,m=0.15", 0, false, false, "s = 30, m = 0.15 [30, 0.4]", "softmax", 0.5,
+     false},
+    {"cosface", "CosFace", "cosface:s=30,m=0.15", 0, false, true, "s = 30, m = 0.15 [64, 0.35]", "softmax", 0.5, false},
+    {"arcface", "ArcFace", "arcface:s=30,m=0.2", 0, false, true, "s = 30, m = 0.2 [64, 0.5]", "softmax", 0.5, false},
+    {"combined", "Combined margin", "combined:s=30,m1=1,m2=0.15,m3=0.05", 0, false, false,
+     "s = 30, m2 = 0.15, m3 = 0.05 [64, 0.3, 0.2]", "softmax", 0.5, false},
 };
 
 std::vector<std::string> split_commas(const std::string& s) {
@@ -137,11 +142,19 @@ std::string keys_list() {
 // "1 epoch", "2 epochs": an entry's margin warm-up.
 std::string warmup_text(const Entry& e) { return counted(e.warmup, "epoch"); }
 
+// A two-stage entry's stages, for its note.
+std::string stages_text(const Entry& e) {
+  const std::string first = std::string(e.pretrain) + " first for " +
+                            (e.pretrain_share == 0.5 ? std::string("half") : num_str(e.pretrain_share)) + " of the epochs";
+  return e.freeze ? first + ", then T and the last layer on the frozen trunk"
+                  : first + ", then the whole network (a warm start)";
+}
+
 void print_entries() {
   for (const Entry& e : kEntries)
-    std::printf("%-17s %-24s %-45s %s%s%s\n", e.key, e.label, e.objective, e.in_default ? "[default] " : "",
+    std::printf("%-17s %-24s %-45s %s%s%s%s\n", e.key, e.label, e.objective, e.in_default ? "[default] " : "",
                 e.warmup ? ("margin warm-up over " + warmup_text(e)).c_str() : "",
-                e.anneal ? "lambda annealed to its floor in the first half" : "");
+                e.anneal ? "lambda annealed to its floor in the first half" : "", *e.pretrain ? stages_text(e).c_str() : "");
 }
 
 // The entries named by --only, else those of --set.
@@ -180,14 +193,16 @@ std::vector<GalleryRow> gallery_rows(const std::vector<const Entry*>& chosen, in
                                      bool controls) {
   std::vector<GalleryRow> rows;
   for (const Entry* e : chosen) {
-    GalleryRow r{e->key, e->label, with_schedules(*e, per_epoch, total), e->note, e->pretrain, e->pretrain_share};
+    GalleryRow r{e->key, e->label, with_schedules(*e, per_epoch, total), e->note, e->pretrain, e->pretrain_share, e->freeze};
     if (e->warmup) r.note += std::string(r.note.empty() ? "" : ", ") + "margin warm-up " + warmup_text(*e);
     if (e->anneal) r.note += std::string(r.note.empty() ? "" : ", ") + "lambda 1000 -> 5 in half the run";
+    if (*e->pretrain) r.note += std::string(r.note.empty() ? "" : ", ") + stages_text(*e);
     rows.push_back(r);
     const std::string bare = without_margin(e->objective);
     if (controls && !bare.empty())
       rows.push_back({std::string(e->key) + "_margin0", std::string(e->label) + ", margin 0", bare,
-                      std::string("control: ") + e->label + " with no margin", "", 0});
+                      std::string("control: ") + e->label + " with no margin", e->pretrain, e->pretrain_share,
+                      e->freeze});
   }
   return rows;
 }
@@ -207,7 +222,7 @@ int main(int argc, char** argv) {
     const std::string data_spec = args.get_string("--data", "mnist", kDataChoices);
     GalleryBudget b;
     b.epochs = args.get_int("--epochs", 4, 1, 1000, "passes over the training images, for every loss");
-    const int train_images = args.get_int("--train-images", 8000, 0, 10000000,
+    const int train_images = args.get_int("--train-images", kPanelTrainImages, 0, 10000000,
                                           "training images per loss (0: all), the same for every loss");
     const int test_images = args.get_int("--test-images", 0, 0, 10000000, "test images (0: all)");
     b.batch = args.get_int("--batch", 32, 2, 4096, "images per step");

@@ -138,6 +138,45 @@ TEST_CASE("two-stage run: stage 1 is a plain softmax run, stage 2 moves only the
   CHECK(b.describe().rfind("softmax 1 epoch, then the head only; ", 0) == 0);
 }
 
+TEST_CASE("warm start (freeze off): stage 2 trains the whole network from stage 1's network and W",
+          "[freeze]") {
+  const Dataset train = make_digits(40, 3), test = make_digits(20, 4);
+  FeatureRunOptions o;
+  o.batch = 10, o.lr = 0.02, o.clip = 5;
+  o.progress = o.verbose = false, o.eval_each_epoch = false;
+  FeatureRunOptions plain = o;
+  plain.objective = "softmax", plain.epochs = 1;
+  FeatureRun a(plain, train, &test);
+  a.fit();  // what stage 1 ends with: a plain softmax run, bit for bit
+
+  FeatureRunOptions warm = o;
+  warm.objective = "arcface:s=30,m=0.2", warm.epochs = 1;
+  warm.pretrain = "softmax", warm.pretrain_epochs = 1, warm.freeze = false;
+  FeatureRun b(warm, train, &test);
+  const Tensor W0 = b.class_weights().clone();  // ArcFace's own W, as drawn
+  REQUIRE_FALSE(same_bits(W0, a.class_weights()));
+  Tensor W_at_first_step;
+  b.trainer().on_step = [&](int64_t step) {
+    if (step == 0) W_at_first_step = b.class_weights().clone();
+  };
+  b.pretrainer()->fit();
+  const auto after1 = b.model().state();
+  b.fit();
+  // Stage 2's first step started from softmax's W, not from the drawn one.
+  CHECK(same_bits(W_at_first_step, a.class_weights()));
+  // Every parameter trained in stage 2, and every one still wants gradients.
+  const auto after2 = b.model().state();
+  for (size_t i = 0; i < after1.size(); ++i) {
+    INFO(after1[i].first);
+    CHECK_FALSE(same_bits(after1[i].second, after2[i].second));
+  }
+  CHECK(b.model().trainable_parameters().size() == after2.size());
+  CHECK(b.describe().rfind("softmax 1 epoch, then the whole network; ", 0) == 0);
+  // BatchNorm is refused only when the trunk is frozen.
+  warm.batchnorm = true;
+  CHECK_NOTHROW(FeatureRun(warm, train, &test));
+}
+
 TEST_CASE("two-stage run: options it cannot honour are errors naming them", "[freeze]") {
   const Dataset train = make_digits(20, 3);
   FeatureRunOptions o;

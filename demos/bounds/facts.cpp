@@ -89,6 +89,22 @@ void add_angular(std::vector<NoteFact>& f) {
   const double edge = -std::cos(m);  // c at theta = pi - m
   f.push_back({"arcface.jump", fixed(arc.psi(edge) - arc.psi(edge - 1e-9), 3)});
   f.push_back({"arcface.step_deg", fixed((pi - m) * 180 / pi, 0)});
+  // Ten classes on a circle, neighbours 36 degrees apart: the half-width a of
+  // the wedge where a margin holds against the nearer neighbour. Cosine
+  // margin: cos a - m > cos(36 deg - a), whose left side minus right side
+  // falls as a grows, so bisection finds a; angular margin: a + m < 36 deg - a.
+  const double gap = 36 * pi / 180;
+  auto cos_wedge = [&](double cm) {
+    double lo = 0, hi = gap / 2;
+    for (int i = 0; i < 100; ++i) {
+      const double mid = (lo + hi) / 2;
+      (std::cos(mid) - cm > std::cos(gap - mid) ? lo : hi) = mid;
+    }
+    return lo * 180 / pi;
+  };
+  f.push_back({"wedge.cos_m010", fixed(cos_wedge(0.1), 1)});
+  f.push_back({"wedge.cos_m015", fixed(cos_wedge(0.15), 1)});
+  f.push_back({"wedge.arc_m020", fixed((gap - 0.2) / 2 * 180 / pi, 1)});
   // Combined margin (m1, 0, 0) at theta = 0 exactly: the limit m1^2.
   f.push_back({"combined.slope_m1_3", fixed(combined_target(3, 0, 0).dpsi(1.0), 0)});
 }

@@ -72,7 +72,7 @@ FeatureRun::FeatureRun(const FeatureRunOptions& o, const Dataset& train, const D
   if (!o.pretrain.empty() && o.pretrain_epochs < 1)
     throw Error("pretraining with '" + o.pretrain + "' needs at least 1 epoch, got " +
                 std::to_string(o.pretrain_epochs));
-  if (!o.pretrain.empty() && o.batchnorm)
+  if (!o.pretrain.empty() && o.freeze && o.batchnorm)
     throw Error("a two-stage run (pretrain '" + o.pretrain + "') with BatchNorm: the frozen trunk's "
                 "running statistics would still move in stage 2; train without BatchNorm");
 
@@ -99,7 +99,7 @@ FeatureRun::FeatureRun(const FeatureRunOptions& o, const Dataset& train, const D
   scoring_ = loss_->scoring();
 
   std::vector<NamedVar> net = model_->parameters();
-  if (pre_trainer_) {  // stage 2 trains the head only
+  if (pre_trainer_ && o.freeze) {  // stage 2 trains the head only
     net.clear();
     for (const std::string& prefix : o.head)
       for (NamedVar& p : model_->parameters_starting_with(prefix)) net.push_back(p);
@@ -148,9 +148,36 @@ std::unique_ptr<Trainer> FeatureRun::make_trainer(Objective& loss, Optimizer& op
   return t;
 }
 
+namespace {
+
+// A warm start hands stage 1's class weights to the objective that follows,
+// when it has a W of the same shape: its classes then start where stage 1
+// put them. A freshly drawn W would pull every class towards a random
+// direction again, and in 2-D some would crowd (a class cannot pass another
+// on the circle of directions).
+void hand_over_class_weights(const Objective& from, Objective& to) {
+  const Tensor W = from.class_weights();
+  if (W.empty()) return;
+  for (NamedVar& p : to.parameters()) {
+    const std::string& n = p.first;
+    const bool is_w = n == "W" || (n.size() > 2 && n.compare(n.size() - 2, 2, ".W") == 0);
+    if (is_w && p.second.value().shape() == W.shape()) {
+      p.second->value = W.clone();
+      return;
+    }
+  }
+}
+
+}  // namespace
+
 std::vector<EpochStats> FeatureRun::fit() {
   if (pre_trainer_) {
     if (pre_trainer_->epoch() < o_.pretrain_epochs) pre_trainer_->fit();
+    if (!o_.freeze) {
+      if (pre_trainer_->epoch() == o_.pretrain_epochs && trainer_->epoch() == 0)
+        hand_over_class_weights(*pre_loss_, *loss_);
+      return trainer_->fit();
+    }
     model_->set_requires_grad(false);  // the trunk, held fixed from here on
     for (const std::string& prefix : o_.head) model_->set_requires_grad(true, prefix);
   }
@@ -191,7 +218,7 @@ Tensor FeatureRun::centres() const {
 
 std::string FeatureRun::describe() const {
   std::string d = o_.pretrain.empty() ? "" : o_.pretrain + " " + counted(o_.pretrain_epochs, "epoch") +
-                                                  ", then the head only; ";
+                                                  (o_.freeze ? ", then the head only; " : ", then the whole network; ");
   d += "LeNet++ " + std::to_string(o_.dim) + "-D" + (o_.batchnorm ? " with BatchNorm, " : ", ") + (o_.optimizer == "sgd" ? "SGD" : "Adam") +
        " lr " + num_str(o_.lr) + " (warm-up " + counted(lr_warmup_, "step") + ", cosine), weight decay " + num_str(o_.weight_decay) + ", ";
   if (o_.clip > 0) d += "gradient norm clipped at " + num_str(o_.clip) + ", ";

@@ -21,7 +21,7 @@ void set_stages(const GalleryRow& row, int epochs, FeatureRunOptions& o) {
   o.epochs = epochs;
   if (row.pretrain.empty()) return;
   const int first = std::min(std::max(1, int(std::lround(row.pretrain_share * epochs))), std::max(1, epochs - 1));
-  o.pretrain = row.pretrain, o.pretrain_epochs = first;
+  o.pretrain = row.pretrain, o.pretrain_epochs = first, o.freeze = row.freeze;
   o.epochs = std::max(1, epochs - first);
 }
 

@@ -2,7 +2,7 @@
 // margin-0 control) under every seed, with one shared budget.
 //
 //   GalleryBudget b;  b.seeds = 3;  ...
-//   DataSplit data = load_gallery_data("mnist", b.seed, 8000, 0);
+//   DataSplit data = load_gallery_data("mnist", b.seed, kPanelTrainImages, 0);
 //   GalleryRuns runs = train_gallery(rows, b, data);
 //   runs.results[i][k]   row i trained with seed b.seed + k
 //
@@ -35,9 +35,11 @@ struct GalleryRow {
   std::string note;       // how it differs from the lecture's setting
   // Two stages (demos/features/run.hpp): `pretrain` trains the whole network
   // for this share of the epochs, then the objective trains LeNet++'s last
-  // layer (and the loss's own T) on the frozen trunk for the rest.
+  // layer (and the loss's own T) on the frozen trunk for the rest, or the
+  // whole network again when `freeze` is false (a warm start).
   std::string pretrain;
   double pretrain_share = 0;
+  bool freeze = true;
 };
 
 // A two-stage row's split of `epochs` into `o`: stage 1 gets the row's share

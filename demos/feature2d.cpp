@@ -192,9 +192,9 @@ class Watch {
 
   void fit() {
     Trainer& t = run_.trainer();
-    if (Trainer* pre = run_.pretrainer()) {  // frame 0 is then the first stage's end
+    if (run_.pretrainer()) {  // frame 0 is then the first stage's end
       std::printf("stage 1: %s, %s\n", o_.pretrain.c_str(), counted(o_.pretrain_epochs, "epoch").c_str());
-      pre->fit();
+      run_.fit_first_stage();
       std::printf("stage 2: %s on the %s, %s\n", o_.objective.c_str(), o_.no_freeze ? "whole network" : "frozen trunk",
                   counted(o_.epochs, "epoch").c_str());
       std::fflush(stdout);

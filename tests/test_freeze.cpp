@@ -159,9 +159,12 @@ TEST_CASE("warm start (freeze off): stage 2 trains the whole network from stage 
   b.trainer().on_step = [&](int64_t step) {
     if (step == 0) W_at_first_step = b.class_weights().clone();
   };
-  b.pretrainer()->fit();
+  b.fit_first_stage();
+  CHECK(b.pretrainer()->epoch() == 1);
+  CHECK(same_bits(b.class_weights(), a.class_weights()));  // handed over at the end of stage 1
   const auto after1 = b.model().state();
-  b.fit();
+  b.fit();  // stage 1 and the hand-over are not done again
+  CHECK(b.pretrainer()->epoch() == 1);
   // Stage 2's first step started from softmax's W, not from the drawn one.
   CHECK(same_bits(W_at_first_step, a.class_weights()));
   // Every parameter trained in stage 2, and every one still wants gradients.

@@ -170,17 +170,20 @@ void hand_over_class_weights(const Objective& from, Objective& to) {
 
 }  // namespace
 
-std::vector<EpochStats> FeatureRun::fit() {
-  if (pre_trainer_) {
-    if (pre_trainer_->epoch() < o_.pretrain_epochs) pre_trainer_->fit();
-    if (!o_.freeze) {
-      if (pre_trainer_->epoch() == o_.pretrain_epochs && trainer_->epoch() == 0)
-        hand_over_class_weights(*pre_loss_, *loss_);
-      return trainer_->fit();
-    }
+void FeatureRun::fit_first_stage() {
+  if (!pre_trainer_ || first_stage_done_) return;
+  if (pre_trainer_->epoch() < o_.pretrain_epochs) pre_trainer_->fit();
+  if (o_.freeze) {
     model_->set_requires_grad(false);  // the trunk, held fixed from here on
     for (const std::string& prefix : o_.head) model_->set_requires_grad(true, prefix);
+  } else if (trainer_->epoch() == 0) {  // not when stage 2 resumes from a checkpoint
+    hand_over_class_weights(*pre_loss_, *loss_);
   }
+  first_stage_done_ = true;
+}
+
+std::vector<EpochStats> FeatureRun::fit() {
+  fit_first_stage();
   return trainer_->fit();
 }
 

@@ -101,8 +101,11 @@ class FeatureRun {
   Trainer& trainer() { return *trainer_; }
   // Stage 1's trainer of a two-stage run (null for one stage).
   Trainer* pretrainer() { return pre_trainer_.get(); }
-  // Trains: stage 1 (if any, and not done yet), the freeze, then trainer().fit();
-  // returns stage 2's epochs.
+  // Stage 1 (if any, and not trained yet), then what stage 2 starts from:
+  // the frozen trunk, or (freeze off) stage 1's class weights handed to the
+  // objective. Does nothing the second time; fit() calls it first.
+  void fit_first_stage();
+  // fit_first_stage(), then trainer().fit(); returns stage 2's epochs.
   std::vector<EpochStats> fit();
   LeNetPP& model() { return *model_; }
   Objective& objective() { return *loss_; }
@@ -135,6 +138,7 @@ class FeatureRun {
   Scoring scoring_ = Scoring::Dot;
   int pk_P_ = 0, pk_K_ = 0;
   int64_t lr_warmup_ = 0;
+  bool first_stage_done_ = false;
 };
 
 }  // namespace fg

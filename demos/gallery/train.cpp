@@ -102,6 +102,7 @@ GalleryResult train_one(const GalleryRow& row, uint64_t seed, Shared& sh, Explor
         xrun->frames.push_back(explorer_frame(run.objective(), e.h, e.labels, run.class_weights(), run.centres(),
                                               epoch, NAN, 0, seed, run.pk_P(), run.pk_K()));
       };
+      run.fit_first_stage();  // a two-stage row's frame 0 is its first stage's end
       snap(0);
       auto printed = run.trainer().on_epoch;
       run.trainer().on_epoch = [printed, snap](const EpochStats& st) {

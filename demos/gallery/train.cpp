@@ -121,7 +121,8 @@ GalleryResult train_one(const GalleryRow& row, uint64_t seed, Shared& sh, Explor
                                    run.scoring(), sh.data.test.class_names};
     r.ok = true;
     std::lock_guard<std::mutex> lock(sh.print_mu);
-    if (sh.setup.empty() || run.pk_P() == 0) sh.setup = run.describe();
+    // The header's "every loss: ..." is a plain run's: one stage, shuffled batches.
+    if (sh.setup.empty() || (run.pk_P() == 0 && !run.pretrainer())) sh.setup = run.describe();
   } catch (const std::exception& err) {
     r.error = err.what();
   }

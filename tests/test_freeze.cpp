@@ -38,6 +38,20 @@ struct TwoScalars {
   real w(int i) { return net.parameters()[size_t(i)].second.value()[0]; }
 };
 
+// The two-stage tests' small runs on synthetic digits.
+FeatureRunOptions small_run() {
+  FeatureRunOptions o;
+  o.batch = 10, o.lr = 0.02, o.clip = 5;
+  o.progress = o.verbose = false, o.eval_each_epoch = false;
+  return o;
+}
+
+// One epoch of plain softmax: what stage 1 of a two-stage run must equal.
+FeatureRunOptions plain_softmax(FeatureRunOptions o) {
+  o.objective = "softmax", o.epochs = 1;
+  return o;
+}
+
 }  // namespace
 
 TEST_CASE("freeze: a frozen parameter gets no gradient and stays bit-unchanged through a step",
@@ -90,13 +104,8 @@ TEST_CASE("freeze: a prefix that names no parameter is an error listing the name
 TEST_CASE("two-stage run: stage 1 is a plain softmax run, stage 2 moves only the head and T",
           "[freeze]") {
   const Dataset train = make_digits(40, 3), test = make_digits(20, 4);
-  FeatureRunOptions o;
-  o.batch = 10, o.lr = 0.02, o.clip = 5;
-  o.progress = o.verbose = false, o.eval_each_epoch = false;
-
-  FeatureRunOptions plain = o;
-  plain.objective = "softmax", plain.epochs = 1;
-  FeatureRun a(plain, train, &test);
+  const FeatureRunOptions o = small_run();
+  FeatureRun a(plain_softmax(o), train, &test);
   a.fit();
 
   FeatureRunOptions two = o;
@@ -141,12 +150,8 @@ TEST_CASE("two-stage run: stage 1 is a plain softmax run, stage 2 moves only the
 TEST_CASE("warm start (freeze off): stage 2 trains the whole network from stage 1's network and W",
           "[freeze]") {
   const Dataset train = make_digits(40, 3), test = make_digits(20, 4);
-  FeatureRunOptions o;
-  o.batch = 10, o.lr = 0.02, o.clip = 5;
-  o.progress = o.verbose = false, o.eval_each_epoch = false;
-  FeatureRunOptions plain = o;
-  plain.objective = "softmax", plain.epochs = 1;
-  FeatureRun a(plain, train, &test);
+  const FeatureRunOptions o = small_run();
+  FeatureRun a(plain_softmax(o), train, &test);
   a.fit();  // what stage 1 ends with: a plain softmax run, bit for bit
 
   FeatureRunOptions warm = o;

@@ -33,6 +33,10 @@ FLAGS_asan   := $(BASE) -O1 -g1 -fdebug-prefix-map=$(CURDIR)=. -fno-omit-frame-p
                 -fsanitize=address,undefined -fno-sanitize-recover=undefined
 CCACHE_BASEDIR ?= $(CURDIR)
 export CCACHE_BASEDIR
+# ccache caches a compile that uses a precompiled header only when told that
+# the header's defines and __TIME__ may be trusted to the .gch's own hash.
+CCACHE_SLOPPINESS ?= pch_defines,time_macros
+export CCACHE_SLOPPINESS
 LDFLAGS_asan := -fsanitize=address,undefined
 LIBS   := -lz -lgif -lm
 
@@ -76,15 +80,26 @@ define variant_rules
 $(BUILD)/obj/$(1)/%.o: %.cpp | deps
 	@mkdir -p $$(@D)
 	@echo "  CXX [$(1)] $$<"
-	@$(CXX) $(FLAGS_$(1)) $$(TEST_OPT) -c $$< -o $$@
+	@$(CXX) $(FLAGS_$(1)) $$(TEST_OPT) $$(TEST_PCH) -c $$< -o $$@
+
+# Catch2 precompiled with the very flags of this build's test files (GCC
+# uses a .gch only when they match), beside a copy of the header it came from.
+$(BUILD)/pch/$(1)/catch_pch.hpp.gch: tests/catch_pch.hpp | deps
+	@mkdir -p $$(@D)
+	@echo "  PCH [$(1)] $$<"
+	@cp $$< $(BUILD)/pch/$(1)/catch_pch.hpp
+	@$(CXX) $(FLAGS_$(1)) $$(TEST_OPT) -x c++-header $(BUILD)/pch/$(1)/catch_pch.hpp -o $$@
+$$(call test_objs,$(1)): $(BUILD)/pch/$(1)/catch_pch.hpp.gch
+$$(call test_objs,$(1)): TEST_PCH := -include $(BUILD)/pch/$(1)/catch_pch.hpp -Winvalid-pch
 endef
 $(foreach v,float double asan,$(eval $(call variant_rules,$(v))))
 # The test files themselves (not the library they test, nor the benchmarks)
 # compile at -O1 in float and double and at -O0 under the sanitizers: their
 # code is checks and set-up, not hot loops, and the optimiser cost them far
 # more compile time than it saved in the run (scripts/build_times.sh).
-$(call test_objs,float) $(call test_objs,double): TEST_OPT := -O1
-$(call test_objs,asan): TEST_OPT := -O0
+$(call test_objs,float) $(call test_objs,double) $(BUILD)/pch/float/catch_pch.hpp.gch \
+  $(BUILD)/pch/double/catch_pch.hpp.gch: TEST_OPT := -O1
+$(call test_objs,asan) $(BUILD)/pch/asan/catch_pch.hpp.gch: TEST_OPT := -O0
 
 # Catch2's main is compiled once and linked into all three suites.
 $(BUILD)/obj/catch_main.o: tests/catch_main.cpp | deps

@@ -2,19 +2,21 @@
 # A compiler wrapper that logs the CPU time (user + sys, seconds) of each call:
 #   make CXX='scripts/time_cxx.sh g++' ...   with FG_TIME_LOG=/path/to/log
 # Each call appends one line "KIND VARIANT SECONDS TARGET": KIND is compile
-# (a -c call, TARGET its source) or link (TARGET the output); VARIANT is the
-# build/obj/<variant>/ folder the output goes to, or the output's name for a
-# link (test-float, feature2d, ...). scripts/build_times.sh reads the log.
+# (a -c call or a precompiled header, TARGET its source) or link (TARGET the
+# output); VARIANT is the build/obj/<variant>/ or build/pch/<variant>/ folder
+# the output goes to, or the output's name for a link (test-float, feature2d,
+# ...). scripts/build_times.sh reads the log.
 set -u
 out=""; src=""; kind=link; prev=""
 for a in "$@"; do
   [ "$prev" = "-o" ] && out=$a
   [ "$a" = "-c" ] && kind=compile
-  case "$a" in *.cpp) src=$a ;; esac
+  [ "$prev" = "-x" ] && [ "$a" = "c++-header" ] && kind=compile
+  case "$a" in *.cpp) src=$a ;; *.hpp) [ "$prev" = "-include" ] || src=$a ;; esac
   prev=$a
 done
 if [ "$kind" = compile ]; then
-  variant=$(printf '%s\n' "$out" | sed -n 's|.*/obj/\([^/]*\)/.*|\1|p')
+  variant=$(printf '%s\n' "$out" | sed -n 's#.*/\(obj\|pch\)/\([^/]*\)/.*#\2#p')
   [ -n "$variant" ] || variant=other     # build/obj/catch_main.o and the like
   target=$src
 else

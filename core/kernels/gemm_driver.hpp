@@ -257,13 +257,12 @@ template <class T> void run_blocked(const Prob<T>& P, int nt) {
 }
 
 // Small C, long K: K is cut into `slabs` ranges, slab s sums its range into
-// its own M x N block of `parts`; whichever thread finishes the last slab
-// adds the blocks in slab order (so the result does not depend on which
-// thread ran which slab) into C.
+// its own M x N block of `parts`; when every slab is done, the blocks are
+// added in slab order into C (so the result does not depend on which
+// thread ran which slab), the rows of C shared out among the team.
 template <class T> void run_split_k(const Prob<T>& P, int nt, int slabs) {
   const size_t mn = size_t(P.M) * P.N;
   T* parts = thread_buffer<T>(kBufPart, mn * slabs);
-  std::atomic<int> finished{0}, done{0};
   auto slab = [&](int s) {
     const int k0 = int(int64_t(P.K) * s / slabs), k1 = int(int64_t(P.K) * (s + 1) / slabs);
     Prob<T> S = P;
@@ -276,26 +275,30 @@ template <class T> void run_split_k(const Prob<T>& P, int nt, int slabs) {
     S.rsc = P.N;
     S.csc = 1;
     run_blocked(S, 1);
-    if (finished.fetch_add(1, std::memory_order_acq_rel) + 1 < slabs) return;
-    for (int i = 0; i < P.M; ++i)
-      for (int j = 0; j < P.N; ++j) {
-        T sum = 0;
-        for (int u = 0; u < slabs; ++u) sum += parts[mn * u + size_t(i) * P.N + j];
-        T& c = P.C[i * P.rsc + j * P.csc];
-        c = P.beta == T(0) ? P.alpha * sum : P.alpha * sum + P.beta * c;
-      }
+  };
+  auto add_row = [&](int i) {
+    for (int j = 0; j < P.N; ++j) {
+      T sum = 0;
+      for (int u = 0; u < slabs; ++u) sum += parts[mn * u + size_t(i) * P.N + j];
+      T& c = P.C[i * P.rsc + j * P.csc];
+      c = P.beta == T(0) ? P.alpha * sum : P.alpha * sum + P.beta * c;
+    }
   };
   if (!team_pays(int64_t(P.M) * P.N * P.K)) {
     for (int s = 0; s < slabs; ++s) slab(s);
+    for (int i = 0; i < P.M; ++i) add_row(i);
     return;
   }
-  std::atomic<int> started{0};
+  std::atomic<int> started{0}, done{0};
   const int64_t t0 = now_ns();
 #pragma omp parallel num_threads(nt)
   {
     note_team_start(started, t0);
-#pragma omp for schedule(dynamic, 1) nowait
+#pragma omp for schedule(dynamic, 1)
     for (int s = 0; s < slabs; ++s) slab(s);
+    // (the loop's barrier: every slab is summed before any row is added)
+#pragma omp for schedule(static) nowait
+    for (int i = 0; i < P.M; ++i) add_row(i);
     wait_for_team(done);
   }
 }

@@ -33,8 +33,9 @@ FLAGS_asan   := $(BASE) -O1 -g1 -fdebug-prefix-map=$(CURDIR)=. -fno-omit-frame-p
                 -fsanitize=address,undefined -fno-sanitize-recover=undefined
 CCACHE_BASEDIR ?= $(CURDIR)
 export CCACHE_BASEDIR
-# ccache caches a compile that uses a precompiled header only when told that
-# the header's defines and __TIME__ may be trusted to the .gch's own hash.
+# ccache caches a compile that loads a precompiled header (the test files:
+# tests/catch_pch.hpp) only with these two relaxations of its checks, which
+# its manual names for precompiled headers; the .gch itself is still hashed.
 CCACHE_SLOPPINESS ?= pch_defines,time_macros
 export CCACHE_SLOPPINESS
 LDFLAGS_asan := -fsanitize=address,undefined

@@ -49,6 +49,8 @@ PROGS     := $(patsubst demos/%.cpp,$(BUILD)/%,$(PROG_SRC))
 
 lib_objs  = $(patsubst %.cpp,$(BUILD)/obj/$(1)/%.o,$(LIB_SRC))
 test_objs = $(patsubst %.cpp,$(BUILD)/obj/$(1)/%.o,$(TEST_SRC))
+# A build's copy of tests/catch_pch.hpp; GCC finds its precompiled .gch beside it.
+test_pch  = $(BUILD)/pch/$(1)/catch_pch.hpp
 
 .PHONY: suite-browser suite-float suite-asan suite-double new-loss faults fuzz all deps data bench-deps test test-float test-double test-asan test-browser demo bench bench-train help clean
 .DEFAULT_GOAL := all
@@ -85,22 +87,22 @@ $(BUILD)/obj/$(1)/%.o: %.cpp | deps
 
 # Catch2 precompiled with the very flags of this build's test files (GCC
 # uses a .gch only when they match), beside a copy of the header it came from.
-$(BUILD)/pch/$(1)/catch_pch.hpp.gch: tests/catch_pch.hpp | deps
+$(call test_pch,$(1)).gch: tests/catch_pch.hpp | deps
 	@mkdir -p $$(@D)
 	@echo "  PCH [$(1)] $$<"
-	@cp $$< $(BUILD)/pch/$(1)/catch_pch.hpp
-	@$(CXX) $(FLAGS_$(1)) $$(TEST_OPT) -x c++-header $(BUILD)/pch/$(1)/catch_pch.hpp -o $$@
-$$(call test_objs,$(1)): $(BUILD)/pch/$(1)/catch_pch.hpp.gch
-$$(call test_objs,$(1)): TEST_PCH := -include $(BUILD)/pch/$(1)/catch_pch.hpp -Winvalid-pch
+	@cp $$< $(call test_pch,$(1))
+	@$(CXX) $(FLAGS_$(1)) $$(TEST_OPT) -x c++-header $(call test_pch,$(1)) -o $$@
+$$(call test_objs,$(1)): $(call test_pch,$(1)).gch
+$$(call test_objs,$(1)): TEST_PCH := -include $(call test_pch,$(1)) -Winvalid-pch
 endef
 $(foreach v,float double asan,$(eval $(call variant_rules,$(v))))
 # The test files themselves (not the library they test, nor the benchmarks)
 # compile at -O1 in float and double and at -O0 under the sanitizers: their
 # code is checks and set-up, not hot loops, and the optimiser cost them far
 # more compile time than it saved in the run (scripts/build_times.sh).
-$(call test_objs,float) $(call test_objs,double) $(BUILD)/pch/float/catch_pch.hpp.gch \
-  $(BUILD)/pch/double/catch_pch.hpp.gch: TEST_OPT := -O1
-$(call test_objs,asan) $(BUILD)/pch/asan/catch_pch.hpp.gch: TEST_OPT := -O0
+# Their precompiled Catch2 takes the same level, as GCC requires.
+$(foreach v,float double,$(call test_objs,$(v)) $(call test_pch,$(v)).gch): TEST_OPT := -O1
+$(call test_objs,asan) $(call test_pch,asan).gch: TEST_OPT := -O0
 
 # Catch2's main is compiled once and linked into all three suites.
 $(BUILD)/obj/catch_main.o: tests/catch_main.cpp | deps

@@ -55,7 +55,7 @@ struct Mats {  // the matrices of F(m, r) in T
 template <class T>
 T* scratch(int slot, int64_t n) {
   constexpr int64_t extra = 64 / sizeof(T);
-  thread_local std::vector<T> buf[2];
+  thread_local std::vector<T> buf[3];
   if (int64_t(buf[slot].size()) < n + extra) buf[slot].resize(n + extra);
   const auto p = reinterpret_cast<std::uintptr_t>(buf[slot].data());
   return reinterpret_cast<T*>((p + 63) / 64 * 64);
@@ -79,6 +79,11 @@ struct Tiling {
     const int64_t fit = std::min<int64_t>(tiles + 15, kBlockBytes / per_tile);
     block = int(std::max<int64_t>(16, fit / 16 * 16));
     blocks = (tiles + block - 1) / block;
+  }
+  // The most images the tiles of one block can reach into.
+  int images_max() const {
+    const int64_t per_image = int64_t(TH) * TW;
+    return int(std::min<int64_t>(tiles / per_image, (block + per_image - 1) / per_image + 1));
   }
 };
 
@@ -121,29 +126,69 @@ inline void sandwich(const T* M, const Lanes<T>* x, Lanes<T>* out) {
     }
 }
 
-// Lane l of out (K x K, per lane) = the K x K window of plane p (rows x
-// cols) from (r0, c0) on, zeros outside.
-template <class T, int K>
-inline void window(const T* p, int rows, int cols, int r0, int c0, int l, Lanes<T>* out) {
-  if (r0 >= 0 && c0 >= 0 && r0 + K <= rows && c0 + K <= cols) {
-    for (int u = 0; u < K; ++u)
-      for (int v = 0; v < K; ++v) out[u * K + v][l] = p[int64_t(r0 + u) * cols + c0 + v];
-    return;
-  }
-  for (int u = 0; u < K; ++u)
-    for (int v = 0; v < K; ++v) {
-      const int r = r0 + u, c = c0 + v;
-      out[u * K + v][l] =
-          r >= 0 && r < rows && c >= 0 && c < cols ? p[int64_t(r) * cols + c] : T(0);
-    }
-}
-
 // Image and tile row and column of tile t.
 struct TileAt {
   int n, th, tw;
   TileAt(const Tiling& tl, int64_t t)
       : n(int(t / (int64_t(tl.TH) * tl.TW))), th(int(t / tl.TW % tl.TH)), tw(int(t % tl.TW)) {}
 };
+
+// The planes of one channel that a block of tiles reads, copied with a
+// zero border so that every tile's window lies inside and the gathers need
+// no test at the edge: images n0 .. n0 + images - 1 of that channel, each
+// as Hp x Wp with the image's (rows x cols) from (top, left) on. Tile
+// (n, th, tw)'s window starts at (n - n0) Hp Wp + th m Wp + tw m.
+struct Padded {
+  int rows, cols, top, left, Hp, Wp;
+  int n0 = 0, images = 0;
+  // Windows of K x K from (th m - top, tw m - left) on for every tile of tl.
+  Padded(int rows_, int cols_, int top_, int left_, const Tiling& tl, int K)
+      : rows(rows_), cols(cols_), top(top_), left(left_),
+        Hp((tl.TH - 1) * tl.m + K), Wp((tl.TW - 1) * tl.m + K) {}
+  int64_t plane() const { return int64_t(Hp) * Wp; }
+  // Tiles t0 .. t0 + count - 1 read images n0 .. n0 + images - 1; their
+  // borders in buf are zeroed here, once for all channels.
+  template <class T>
+  void cover(const Tiling& tl, int64_t t0, int count, T* buf) {
+    n0 = TileAt(tl, t0).n;
+    images = TileAt(tl, t0 + count - 1).n - n0 + 1;
+    std::fill(buf, buf + images * plane(), T(0));
+  }
+  // The window's start of tile t, for the first nl of kLanes tiles from t
+  // on; the other lanes repeat the first (their results are not stored).
+  void starts(const Tiling& tl, int64_t t, int nl, int64_t* at) const {
+    for (int l = 0; l < nl; ++l) {
+      const TileAt w(tl, t + l);
+      at[l] = (w.n - n0) * plane() + int64_t(w.th) * tl.m * Wp + int64_t(w.tw) * tl.m;
+    }
+    for (int l = nl; l < kLanes; ++l) at[l] = at[0];
+  }
+  // Channel c of the covered images of src (image after image, each of
+  // `channels` planes of rows x cols) into buf, inside the zero border.
+  template <class T>
+  void fill(const T* src, int channels, int c, T* buf) const {
+    const int h = std::min(rows, Hp - top), w = std::min(cols, Wp - left);
+    for (int n = 0; n < images; ++n) {
+      const T* from = src + (int64_t(n0 + n) * channels + c) * rows * cols;
+      T* to = buf + n * plane() + int64_t(top) * Wp + left;
+      for (int r = 0; r < h; ++r, from += cols, to += Wp)
+        for (int k = 0; k < w; ++k) to[k] = from[k];
+    }
+  }
+};
+
+// Lane l of out (K x K per lane) = the K x K window of buf (rows Wp apart)
+// from at[l] on. Entry by entry across the lanes, so each vector is whole
+// long before it is read back.
+template <class T, int K>
+inline void gather(const T* buf, int Wp, const int64_t* at, Lanes<T>* out) {
+  for (int u = 0; u < K; ++u)
+    for (int v = 0; v < K; ++v) {
+      const T* p = buf + int64_t(u) * Wp + v;
+      Lanes<T>& o = out[u * K + v];
+      for (int l = 0; l < kLanes; ++l) o[l] = p[at[l]];
+    }
+}
 
 // U[(xi Fo + o) Ci + i] = (G g_oi G^T)[xi], with g_oi = w[o][i] (w: Fo x Ci
 // x R x R) or, when flipped, w[i][o] turned by 180 degrees (w: Ci x Fo x R x R).
@@ -166,24 +211,24 @@ void transform_filters(const T* G, int Fo, int Ci, const T* w, bool flipped, T* 
 }
 
 // V[(xi C + c) ld + j] = (B^T d B)[xi] for tiles t0 + j, j < count, with d
-// the A x A patch of channel c that tile reads.
+// the A x A patch of channel c that tile reads; buf holds pd's planes.
 template <class T, int A>
 void transform_inputs(const ConvGeom& g, const Tiling& tl, const T* BT, const T* x, int64_t t0,
-                      int count, int ld, T* V) {
-  for (int j0 = 0; j0 < count; j0 += kLanes) {
-    const int nl = std::min(kLanes, count - j0);
-    for (int c = 0; c < g.C; ++c) {
+                      int count, int ld, T* V, Padded& pd, T* buf) {
+  pd.cover(tl, t0, count, buf);
+  const int groups = (count + kLanes - 1) / kLanes;
+  int64_t* at = scratch<int64_t>(0, int64_t(groups) * kLanes);
+  for (int j0 = 0, k = 0; j0 < count; j0 += kLanes, ++k)
+    pd.starts(tl, t0 + j0, std::min(kLanes, count - j0), at + k * kLanes);
+  for (int c = 0; c < g.C; ++c) {
+    pd.fill(x, g.C, c, buf);
+    for (int j0 = 0, k = 0; j0 < count; j0 += kLanes, ++k) {
+      const int nl = std::min(kLanes, count - j0);
       Lanes<T> d[A * A], v[A * A];
-      if (nl < kLanes) std::fill(d, d + A * A, Lanes<T>{});
-      for (int l = 0; l < nl; ++l) {
-        const TileAt at(tl, t0 + j0 + l);
-        const T* plane = x + (int64_t(at.n) * g.C + c) * g.H * g.W;
-        window<T, A>(plane, g.H, g.W, at.th * tl.m - g.pad, at.tw * tl.m - g.pad, l, d);
-      }
+      gather<T, A>(buf, pd.Wp, at + k * kLanes, d);
       sandwich<T, A, A>(BT, d, v);
-      for (int xi = 0; xi < A * A; ++xi) {
+      for (int xi = 0; xi < A * A; ++xi)
         store_lanes(v[xi], nl, V + xi * tl.stride(g.C) + int64_t(c) * ld + j0);
-      }
     }
   }
 }
@@ -196,6 +241,13 @@ void transform_outputs(const ConvGeom& g, const Tiling& tl, const T* AT, const T
   const int OH = g.OH(), OW = g.OW();
   for (int j0 = 0; j0 < count; j0 += kLanes) {
     const int nl = std::min(kLanes, count - j0);
+    int64_t first[kLanes];  // each tile's first output in filter 0's plane
+    int rows[kLanes], cols[kLanes];
+    for (int l = 0; l < nl; ++l) {
+      const TileAt at(tl, t0 + j0 + l);
+      rows[l] = std::min(M, OH - at.th * M), cols[l] = std::min(M, OW - at.tw * M);
+      first[l] = (int64_t(at.n) * g.F * OH + at.th * M) * OW + at.tw * M;
+    }
     for (int f = 0; f < g.F; ++f) {
       Lanes<T> mt[A * A], out[M * M];
       for (int xi = 0; xi < A * A; ++xi)
@@ -203,35 +255,39 @@ void transform_outputs(const ConvGeom& g, const Tiling& tl, const T* AT, const T
       sandwich<T, M, A>(AT, mt, out);
       const T bias = b ? b[f] : T(0);
       for (int l = 0; l < nl; ++l) {
-        const TileAt at(tl, t0 + j0 + l);
-        const int rows = std::min(M, OH - at.th * M), cols = std::min(M, OW - at.tw * M);
-        T* dst = y + ((int64_t(at.n) * g.F + f) * OH + at.th * M) * OW + at.tw * M;
-        for (int u = 0; u < rows; ++u)
-          for (int v = 0; v < cols; ++v) dst[int64_t(u) * OW + v] = out[u * M + v][l] + bias;
+        T* dst = y + first[l] + int64_t(f) * OH * OW;
+        if (rows[l] == M && cols[l] == M) {  // the same, unrolled: most tiles
+          for (int u = 0; u < M; ++u)
+            for (int v = 0; v < M; ++v) dst[int64_t(u) * OW + v] = out[u * M + v][l] + bias;
+          continue;
+        }
+        for (int u = 0; u < rows[l]; ++u)
+          for (int v = 0; v < cols[l]; ++v) dst[int64_t(u) * OW + v] = out[u * M + v][l] + bias;
       }
     }
   }
 }
 
 // D[(xi F + f) ld + j] = (G dy_tile G^T)[xi] for tiles t0 + j, j < count:
-// the M x M outputs of the tile, zeros past the image's edge.
+// the M x M outputs of the tile, zeros past the image's edge; buf holds
+// pd's planes.
 template <class T, int A, int M>
 void transform_grads(const ConvGeom& g, const Tiling& tl, const T* G, const T* dy, int64_t t0,
-                     int count, int ld, T* D) {
-  const int OH = g.OH(), OW = g.OW();
-  for (int j0 = 0; j0 < count; j0 += kLanes) {
-    const int nl = std::min(kLanes, count - j0);
-    for (int f = 0; f < g.F; ++f) {
+                     int count, int ld, T* D, Padded& pd, T* buf) {
+  pd.cover(tl, t0, count, buf);
+  const int groups = (count + kLanes - 1) / kLanes;
+  int64_t* at = scratch<int64_t>(0, int64_t(groups) * kLanes);
+  for (int j0 = 0, k = 0; j0 < count; j0 += kLanes, ++k)
+    pd.starts(tl, t0 + j0, std::min(kLanes, count - j0), at + k * kLanes);
+  for (int f = 0; f < g.F; ++f) {
+    pd.fill(dy, g.F, f, buf);
+    for (int j0 = 0, k = 0; j0 < count; j0 += kLanes, ++k) {
+      const int nl = std::min(kLanes, count - j0);
       Lanes<T> d[M * M], v[A * A];
-      if (nl < kLanes) std::fill(d, d + M * M, Lanes<T>{});
-      for (int l = 0; l < nl; ++l) {
-        const TileAt at(tl, t0 + j0 + l);
-        window<T, M>(dy + (int64_t(at.n) * g.F + f) * OH * OW, OH, OW, at.th * M, at.tw * M, l, d);
-      }
+      gather<T, M>(buf, pd.Wp, at + k * kLanes, d);
       sandwich<T, A, M>(G, d, v);
-      for (int xi = 0; xi < A * A; ++xi) {
+      for (int xi = 0; xi < A * A; ++xi)
         store_lanes(v[xi], nl, D + xi * tl.stride(g.F) + int64_t(f) * ld + j0);
-      }
     }
   }
 }
@@ -245,11 +301,10 @@ void transform_weights(const ConvGeom& g, const T* AT, const T* S, int kS, T* dw
     const int nl = int(std::min<int64_t>(kLanes, pairs - p0));
     Lanes<T> mt[A * A] = {}, out[R * R];
     for (int xi = 0; xi < A * A; ++xi)
-      for (int l = 0; l < nl; ++l) {
-        const int64_t at = xi * pairs + p0 + l;
-        T s = S[at];
-        for (int k = 1; k < kS; ++k) s += S[k * size + at];
-        mt[xi][l] = s;
+      for (int k = 0; k < kS; ++k) {  // slab order, as the sums are defined
+        Lanes<T> s = {};
+        load_lanes(S + k * size + xi * pairs + p0, nl, s);
+        mt[xi] = k ? mt[xi] + s : s;
       }
     sandwich<T, R, A>(AT, mt, out);
     for (int l = 0; l < nl; ++l)
@@ -277,7 +332,9 @@ void forward(const ConvGeom& g, const T* x, const T* w, bool flipped, const T* b
     const int count = int(std::min<int64_t>(tl.block, tl.tiles - t0));
     T* V = scratch<T>(0, A * A * tl.stride(g.C));
     T* Mb = scratch<T>(1, A * A * tl.stride(g.F));
-    transform_inputs<T, A>(g, tl, mt.BT.data(), x, t0, count, ld, V);
+    Padded pd(g.H, g.W, g.pad, g.pad, tl, A);
+    T* buf = scratch<T>(2, tl.images_max() * pd.plane());
+    transform_inputs<T, A>(g, tl, mt.BT.data(), x, t0, count, ld, V, pd, buf);
     for (int xi = 0; xi < A * A; ++xi)
       gemm_packed_a(packed[xi], false, count, T(1), V + xi * tl.stride(g.C), ld, T(0),
            Mb + xi * tl.stride(g.F), ld);
@@ -301,8 +358,10 @@ void weight(const ConvGeom& g, const T* x, const T* dy, T* dw) {
       const int count = int(std::min<int64_t>(tl.block, tl.tiles - t0));
       T* V = scratch<T>(0, A * A * tl.stride(g.C));
       T* D = scratch<T>(1, A * A * tl.stride(g.F));
-      transform_inputs<T, A>(g, tl, mt.BT.data(), x, t0, count, ld, V);
-      transform_grads<T, A, M>(g, tl, mt.G.data(), dy, t0, count, ld, D);
+      Padded px(g.H, g.W, g.pad, g.pad, tl, A), pdy(g.OH(), g.OW(), 0, 0, tl, M);
+      T* buf = scratch<T>(2, tl.images_max() * std::max(px.plane(), pdy.plane()));
+      transform_inputs<T, A>(g, tl, mt.BT.data(), x, t0, count, ld, V, px, buf);
+      transform_grads<T, A, M>(g, tl, mt.G.data(), dy, t0, count, ld, D, pdy, buf);
       for (int xi = 0; xi < A * A; ++xi)
         gemm(false, true, g.F, g.C, count, T(1), D + xi * tl.stride(g.F), ld,
              V + xi * tl.stride(g.C), ld, T(k > first ? 1 : 0),

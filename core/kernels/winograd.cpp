@@ -108,22 +108,30 @@ inline void load_lanes(const T* src, int nl, Lanes<T>& v) {
 
 // out (P x P) = M (P x Q) x (Q x Q) M^T, every entry of x and out a Lanes:
 // the input and filter transforms (P = alpha) and the output transform
-// (P = m or r, Q = alpha) are all this one sandwich.
+// (P = m or r, Q = alpha) are all this one sandwich. Each entry of M
+// multiplies a whole row (or column) of vectors, so a zero entry, a third
+// of F(4, 5)'s B^T, is skipped with one test.
 template <class T, int P, int Q>
 inline void sandwich(const T* M, const Lanes<T>* x, Lanes<T>* out) {
-  Lanes<T> tmp[P * Q];  // M x
-  for (int p = 0; p < P; ++p)
+  Lanes<T> tmp[P * Q];  // M x, row by row
+  for (int p = 0; p < P; ++p) {
+    Lanes<T> row[Q] = {};
+    for (int u = 0; u < Q; ++u) {
+      const T c = M[p * Q + u];
+      if (c == T(0)) continue;
+      for (int q = 0; q < Q; ++q) row[q] += c * x[u * Q + q];
+    }
+    for (int q = 0; q < Q; ++q) tmp[p * Q + q] = row[q];
+  }
+  for (int r = 0; r < P; ++r) {  // (M x) M^T, column by column
+    Lanes<T> col[P] = {};
     for (int q = 0; q < Q; ++q) {
-      Lanes<T> t = M[p * Q] * x[q];
-      for (int u = 1; u < Q; ++u) t += M[p * Q + u] * x[u * Q + q];
-      tmp[p * Q + q] = t;
+      const T c = M[r * Q + q];
+      if (c == T(0)) continue;
+      for (int p = 0; p < P; ++p) col[p] += c * tmp[p * Q + q];
     }
-  for (int p = 0; p < P; ++p)
-    for (int r = 0; r < P; ++r) {
-      Lanes<T> o = M[r * Q] * tmp[p * Q];
-      for (int q = 1; q < Q; ++q) o += M[r * Q + q] * tmp[p * Q + q];
-      out[p * P + r] = o;
-    }
+    for (int p = 0; p < P; ++p) out[p * P + r] = col[p];
+  }
 }
 
 // Image and tile row and column of tile t.
@@ -253,16 +261,17 @@ void transform_outputs(const ConvGeom& g, const Tiling& tl, const T* AT, const T
       for (int xi = 0; xi < A * A; ++xi)
         load_lanes(Mb + xi * tl.stride(g.F) + int64_t(f) * ld + j0, nl, mt[xi]);
       sandwich<T, M, A>(AT, mt, out);
-      const T bias = b ? b[f] : T(0);
+      if (b)
+        for (int k = 0; k < M * M; ++k) out[k] += b[f];
       for (int l = 0; l < nl; ++l) {
         T* dst = y + first[l] + int64_t(f) * OH * OW;
         if (rows[l] == M && cols[l] == M) {  // the same, unrolled: most tiles
           for (int u = 0; u < M; ++u)
-            for (int v = 0; v < M; ++v) dst[int64_t(u) * OW + v] = out[u * M + v][l] + bias;
+            for (int v = 0; v < M; ++v) dst[int64_t(u) * OW + v] = out[u * M + v][l];
           continue;
         }
         for (int u = 0; u < rows[l]; ++u)
-          for (int v = 0; v < cols[l]; ++v) dst[int64_t(u) * OW + v] = out[u * M + v][l] + bias;
+          for (int v = 0; v < cols[l]; ++v) dst[int64_t(u) * OW + v] = out[u * M + v][l];
       }
     }
   }

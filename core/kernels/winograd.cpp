@@ -15,9 +15,12 @@
 // Tile t = (n TH + th) TW + tw covers outputs [th m, th m + m) x [tw m, tw m + m)
 // of image n and reads inputs from (th m - pad, tw m - pad) on, reading zeros
 // outside the image. The threads take blocks of tiles; the blocks' size keeps
-// their V and Mb (or D) within kBlockBytes, so they stay in the core's cache.
+// their V and Mb within kBlockBytes, so they stay in the core's cache.
 // The weight gradient sums blocks in kSlabs fixed slabs, added in slab
-// order: the result does not depend on which thread ran what.
+// order: the result does not depend on which thread ran what. Its blocks
+// are larger (V and D within kWeightBlockBytes): a block's tiles are the
+// inner dimension of its GEMMs, each of which reads and writes a whole
+// F x C slab, so more tiles per block mean fewer passes over the slabs.
 #include "core/kernels/winograd.hpp"
 
 #include <omp.h>
@@ -37,6 +40,10 @@ namespace fg {
 namespace {
 
 constexpr std::size_t kBlockBytes = std::size_t(1) << 20;
+// 4 MiB: on the 128->128 7x7 layer at batch 32, one thread, the weight
+// gradient took 5.0 ms against 5.3 to 6.1 ms with blocks of 1 MiB
+// (bench_conv --winograd-only --batch 32 conv6, three runs each).
+constexpr std::size_t kWeightBlockBytes = std::size_t(4) << 20;
 constexpr int kSlabs = 4;
 
 template <class T>
@@ -51,11 +58,14 @@ struct Mats {  // the matrices of F(m, r) in T
 };
 
 // Scratch buffer `slot` of the calling thread, at least n long, aligned to
-// 64 bytes (a cache line).
+// 64 bytes (a cache line), kept for the next call. Slots 0 to 2 serve each
+// thread of a team (a block's V, its Mb or D, its padded planes; slot 0 of
+// int64_t its window starts), slot 3 the caller (the filters U, or the
+// weight gradient's slabs S).
 template <class T>
 T* scratch(int slot, int64_t n) {
   constexpr int64_t extra = 64 / sizeof(T);
-  thread_local std::vector<T> buf[3];
+  thread_local std::vector<T> buf[4];
   if (int64_t(buf[slot].size()) < n + extra) buf[slot].resize(n + extra);
   const auto p = reinterpret_cast<std::uintptr_t>(buf[slot].data());
   return reinterpret_cast<T*>((p + 63) / 64 * 64);
@@ -71,12 +81,13 @@ struct Tiling {
   // their size, or with a power-of-two size they would all fall in the same
   // set of the L1 cache (the transforms touch one entry of each in turn).
   int64_t stride(int rows) const { return int64_t(rows) * block + 64 / 4; }
-  Tiling(const ConvGeom& g, int m_, int alpha, int channels, std::size_t elem) : m(m_) {
+  Tiling(const ConvGeom& g, int m_, int alpha, int channels, std::size_t elem, std::size_t budget)
+      : m(m_) {
     TH = (g.OH() + m - 1) / m, TW = (g.OW() + m - 1) / m;
     tiles = int64_t(g.N) * TH * TW;
     const int64_t per_tile = int64_t(alpha) * alpha * channels * int64_t(elem);
     // A whole number of lane groups (16 tiles), at least one.
-    const int64_t fit = std::min<int64_t>(tiles + 15, kBlockBytes / per_tile);
+    const int64_t fit = std::min<int64_t>(tiles + 15, int64_t(budget) / per_tile);
     block = int(std::max<int64_t>(16, fit / 16 * 16));
     blocks = (tiles + block - 1) / block;
   }
@@ -327,13 +338,13 @@ template <class T, int M, int R>
 void forward(const ConvGeom& g, const T* x, const T* w, bool flipped, const T* b, T* y) {
   constexpr int A = M + R - 1;
   const Mats<T> mt(M, R);
-  std::vector<T> U(int64_t(A) * A * g.F * g.C);
-  transform_filters<T, A, R>(mt.G.data(), g.F, g.C, w, flipped, U.data());
+  T* U = scratch<T>(3, int64_t(A) * A * g.F * g.C);  // the caller's, not the team's
+  transform_filters<T, A, R>(mt.G.data(), g.F, g.C, w, flipped, U);
   std::vector<GemmPackedA<T>> packed;  // U[xi], packed once for every block
   packed.reserve(A * A);
   for (int xi = 0; xi < A * A; ++xi)
-    packed.emplace_back(false, g.F, g.C, U.data() + int64_t(xi) * g.F * g.C, g.C);
-  const Tiling tl(g, M, A, g.C + g.F, sizeof(T));
+    packed.emplace_back(false, g.F, g.C, U + int64_t(xi) * g.F * g.C, g.C);
+  const Tiling tl(g, M, A, g.C + g.F, sizeof(T), kBlockBytes);
   const int ld = tl.block;
 #pragma omp parallel for schedule(dynamic, 1) if (!omp_in_parallel() && tl.blocks > 1)
   for (int64_t k = 0; k < tl.blocks; ++k) {
@@ -355,10 +366,10 @@ template <class T, int M, int R>
 void weight(const ConvGeom& g, const T* x, const T* dy, T* dw) {
   constexpr int A = M + R - 1;
   const Mats<T> mt(R, M);  // F(r, m): r outputs of an m-tap correlation
-  const Tiling tl(g, M, A, g.C + g.F, sizeof(T));
+  const Tiling tl(g, M, A, g.C + g.F, sizeof(T), kWeightBlockBytes);
   const int ld = tl.block, kS = int(std::min<int64_t>(kSlabs, tl.blocks));
   const int64_t size = int64_t(A) * A * g.F * g.C;
-  std::vector<T> S(kS * size);
+  T* S = scratch<T>(3, kS * size);  // the caller's; each slab's first block overwrites it
 #pragma omp parallel for schedule(dynamic, 1) if (!omp_in_parallel() && kS > 1)
   for (int s = 0; s < kS; ++s) {
     const int64_t first = tl.blocks * s / kS, end = tl.blocks * (s + 1) / kS;
@@ -374,10 +385,10 @@ void weight(const ConvGeom& g, const T* x, const T* dy, T* dw) {
       for (int xi = 0; xi < A * A; ++xi)
         gemm(false, true, g.F, g.C, count, T(1), D + xi * tl.stride(g.F), ld,
              V + xi * tl.stride(g.C), ld, T(k > first ? 1 : 0),
-             S.data() + s * size + int64_t(xi) * g.F * g.C, g.C);
+             S + s * size + int64_t(xi) * g.F * g.C, g.C);
     }
   }
-  transform_weights<T, A, R>(g, mt.AT.data(), S.data(), kS, dw);
+  transform_weights<T, A, R>(g, mt.AT.data(), S, kS, dw);
 }
 
 // Calls fn(M, R) with M and R as compile-time constants.

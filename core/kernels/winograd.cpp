@@ -1,14 +1,14 @@
 // Winograd convolution (see winograd.hpp): one function per stage.
 //
 //   transform_filters  U[xi] = (G w G^T)[xi]           alpha^2 matrices Fo x Ci
-//   transform_inputs   V[xi] = (B^T d B)[xi]           per block of tiles: Ci x tiles
+//   transform_tiles    V[xi] = (B^T d B)[xi]           per block of tiles: Ci x tiles
 //   (alpha^2 GEMMs)    Mb[xi] = U[xi] V[xi]            Fo x tiles
 //   transform_outputs  y tile = A^T Mb A (+ bias)      cropped at the image's edge
 //
 // and for the weight gradient, with the matrices of F(r, m):
 //
-//   transform_inputs   V[xi]  as above                 Ci x tiles
-//   transform_grads    D[xi] = (G dy G^T)[xi]          Fo x tiles
+//   transform_tiles    V[xi]  as above                 Ci x tiles
+//   transform_tiles    D[xi] = (G dy G^T)[xi]          Fo x tiles (m x m windows of dy)
 //   (alpha^2 GEMMs)    S[xi] += D[xi] V[xi]^T          Fo x Ci, summed over all tiles
 //   transform_weights  dw = A^T S A                    r x r per filter and channel
 //
@@ -229,25 +229,28 @@ void transform_filters(const T* G, int Fo, int Ci, const T* w, bool flipped, T* 
   }
 }
 
-// V[(xi C + c) ld + j] = (B^T d B)[xi] for tiles t0 + j, j < count, with d
-// the A x A patch of channel c that tile reads; buf holds pd's planes.
-template <class T, int A>
-void transform_inputs(const ConvGeom& g, const Tiling& tl, const T* BT, const T* x, int64_t t0,
-                      int count, int ld, T* V, Padded& pd, T* buf) {
+// Out[(xi P + p) ld + j] = (X d X^T)[xi] for tiles t0 + j, j < count, with
+// d the K x K window of plane p that the tile reads (src: P planes an
+// image); buf holds pd's planes. Two stages are this one: the input tiles
+// V (X = B^T, K = alpha, src = x, P = C) and the weight gradient's tiles of
+// the output gradient D (X = G, K = m, src = dy, P = F; zeros past the edge).
+template <class T, int A, int K>
+void transform_tiles(const Tiling& tl, const T* X, const T* src, int P, int64_t t0, int count,
+                     int ld, T* out, Padded& pd, T* buf) {
   pd.cover(tl, t0, count, buf);
   const int groups = (count + kLanes - 1) / kLanes;
   int64_t* at = scratch<int64_t>(0, int64_t(groups) * kLanes);
   for (int j0 = 0, k = 0; j0 < count; j0 += kLanes, ++k)
     pd.starts(tl, t0 + j0, std::min(kLanes, count - j0), at + k * kLanes);
-  for (int c = 0; c < g.C; ++c) {
-    pd.fill(x, g.C, c, buf);
+  for (int p = 0; p < P; ++p) {
+    pd.fill(src, P, p, buf);
     for (int j0 = 0, k = 0; j0 < count; j0 += kLanes, ++k) {
       const int nl = std::min(kLanes, count - j0);
-      Lanes<T> d[A * A], v[A * A];
-      gather<T, A>(buf, pd.Wp, at + k * kLanes, d);
-      sandwich<T, A, A>(BT, d, v);
+      Lanes<T> d[K * K], v[A * A];
+      gather<T, K>(buf, pd.Wp, at + k * kLanes, d);
+      sandwich<T, A, K>(X, d, v);
       for (int xi = 0; xi < A * A; ++xi)
-        store_lanes(v[xi], nl, V + xi * tl.stride(g.C) + int64_t(c) * ld + j0);
+        store_lanes(v[xi], nl, out + xi * tl.stride(P) + int64_t(p) * ld + j0);
     }
   }
 }
@@ -284,30 +287,6 @@ void transform_outputs(const ConvGeom& g, const Tiling& tl, const T* AT, const T
         for (int u = 0; u < rows[l]; ++u)
           for (int v = 0; v < cols[l]; ++v) dst[int64_t(u) * OW + v] = out[u * M + v][l];
       }
-    }
-  }
-}
-
-// D[(xi F + f) ld + j] = (G dy_tile G^T)[xi] for tiles t0 + j, j < count:
-// the M x M outputs of the tile, zeros past the image's edge; buf holds
-// pd's planes.
-template <class T, int A, int M>
-void transform_grads(const ConvGeom& g, const Tiling& tl, const T* G, const T* dy, int64_t t0,
-                     int count, int ld, T* D, Padded& pd, T* buf) {
-  pd.cover(tl, t0, count, buf);
-  const int groups = (count + kLanes - 1) / kLanes;
-  int64_t* at = scratch<int64_t>(0, int64_t(groups) * kLanes);
-  for (int j0 = 0, k = 0; j0 < count; j0 += kLanes, ++k)
-    pd.starts(tl, t0 + j0, std::min(kLanes, count - j0), at + k * kLanes);
-  for (int f = 0; f < g.F; ++f) {
-    pd.fill(dy, g.F, f, buf);
-    for (int j0 = 0, k = 0; j0 < count; j0 += kLanes, ++k) {
-      const int nl = std::min(kLanes, count - j0);
-      Lanes<T> d[M * M], v[A * A];
-      gather<T, M>(buf, pd.Wp, at + k * kLanes, d);
-      sandwich<T, A, M>(G, d, v);
-      for (int xi = 0; xi < A * A; ++xi)
-        store_lanes(v[xi], nl, D + xi * tl.stride(g.F) + int64_t(f) * ld + j0);
     }
   }
 }
@@ -354,7 +333,7 @@ void forward(const ConvGeom& g, const T* x, const T* w, bool flipped, const T* b
     T* Mb = scratch<T>(1, A * A * tl.stride(g.F));
     Padded pd(g.H, g.W, g.pad, g.pad, tl, A);
     T* buf = scratch<T>(2, tl.images_max() * pd.plane());
-    transform_inputs<T, A>(g, tl, mt.BT.data(), x, t0, count, ld, V, pd, buf);
+    transform_tiles<T, A, A>(tl, mt.BT.data(), x, g.C, t0, count, ld, V, pd, buf);
     for (int xi = 0; xi < A * A; ++xi)
       gemm_packed_a(packed[xi], false, count, T(1), V + xi * tl.stride(g.C), ld, T(0),
            Mb + xi * tl.stride(g.F), ld);
@@ -380,8 +359,8 @@ void weight(const ConvGeom& g, const T* x, const T* dy, T* dw) {
       T* D = scratch<T>(1, A * A * tl.stride(g.F));
       Padded px(g.H, g.W, g.pad, g.pad, tl, A), pdy(g.OH(), g.OW(), 0, 0, tl, M);
       T* buf = scratch<T>(2, tl.images_max() * std::max(px.plane(), pdy.plane()));
-      transform_inputs<T, A>(g, tl, mt.BT.data(), x, t0, count, ld, V, px, buf);
-      transform_grads<T, A, M>(g, tl, mt.G.data(), dy, t0, count, ld, D, pdy, buf);
+      transform_tiles<T, A, A>(tl, mt.BT.data(), x, g.C, t0, count, ld, V, px, buf);
+      transform_tiles<T, A, M>(tl, mt.G.data(), dy, g.F, t0, count, ld, D, pdy, buf);
       for (int xi = 0; xi < A * A; ++xi)
         gemm(false, true, g.F, g.C, count, T(1), D + xi * tl.stride(g.F), ld,
              V + xi * tl.stride(g.C), ld, T(k > first ? 1 : 0),

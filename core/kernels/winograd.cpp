@@ -159,7 +159,10 @@ void transform_outputs(const ConvGeom& g, const Tiling& tl, const T* AT, const T
         for (int k = 0; k < M * M; ++k) out[k] += b[f];
       for (int l = 0; l < nl; ++l) {
         T* dst = y + first[l] + int64_t(f) * OH * OW;
-        if (rows[l] == M && cols[l] == M) {  // the same, unrolled: most tiles
+        // Whole tiles (most of them) take the same loop with constant bounds,
+        // unrolled: the 32->32 28x28 forward and data gradient at batch 32
+        // took about a tenth longer through the general loop alone.
+        if (rows[l] == M && cols[l] == M) {
           for (int u = 0; u < M; ++u)
             for (int v = 0; v < M; ++v) dst[int64_t(u) * OW + v] = out[u * M + v][l];
           continue;

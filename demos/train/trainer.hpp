@@ -42,6 +42,7 @@
 #include "core/data/batching.hpp"
 #include "core/data/dataset.hpp"
 #include "core/random.hpp"
+#include "demos/train/embed.hpp"
 #include "demos/train/trace.hpp"
 #include "layers/module.hpp"
 #include "losses/loss.hpp"
@@ -66,12 +67,7 @@ struct TrainConfig {
   int checkpoint_every = 0;     // also every this many steps within an epoch (0: epoch ends only)
 
   Scoring scoring = Scoring::Dot;
-  // Images per evaluation forward. At 128 the largest activation (32
-  // channels of 28 x 28) takes 13 MB, which glibc serves from the heap and
-  // reuses; at 500 it took 50 MB, above malloc's 32 MB mmap ceiling, so
-  // every batch mapped fresh pages and faulted them in (in a short gallery
-  // run, 9 s of system time against 40 s of user time; 0.5 s at 128).
-  int eval_batch = 128;
+  int eval_batch = kEvalBatch;  // images per evaluation forward (embed.hpp says why)
   bool eval_loss = true;  // also the loss on the test set
   // Also embed this many fixed training samples after each epoch (eval mode).
   int train_embed_samples = 0;

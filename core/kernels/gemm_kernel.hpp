@@ -51,6 +51,15 @@ void micro_kernel(int kc, const T* __restrict a, const T* __restrict b, const CT
   using V = typename Vec<T>::type;
   using VU = typename Vec<T>::unaligned;
   constexpr int L = Tile<T>::L, MR = Tile<T>::MR, NR = Tile<T>::NR;
+  // Ask for the tile of C now, so that it is in L1 when the k loop ends (a
+  // large C lives in L3 or memory; notes/06-kernels.md has the measurement).
+  if (t.cs == 1)
+    for (int i = 0; i < t.m; ++i) {
+      const char* row = reinterpret_cast<const char*>(t.c + i * t.rs);
+      const int bytes = t.n * int(sizeof(T));
+      for (int off = 0; off < bytes; off += 64) __builtin_prefetch(row + off, 1, 3);
+      __builtin_prefetch(row + bytes - 1, 1, 3);
+    }
   V acc[MRc][NVc];
   #pragma GCC unroll 16
   for (int i = 0; i < MRc; ++i)

@@ -143,7 +143,11 @@ template <class T> TaskGrid make_grid(int M, int N, int threads, int n2) {
     const TaskGrid g{mt, nt, ceil_div(M, mt), ceil_div(N, nt)};
     if (g.count() >= target && g.count() % threads == 0) return g;
     const bool can_m = mt > MR, can_n = nt > NR;
-    if (can_m && (!can_n || mt >= nt))
+    // With enough tasks but not the same number per thread, cut rows: they
+    // go MR at a time, columns NR (6 times as many), and a column cut can
+    // double the count (n = 256: 9 tasks became 18 of 88 x 48).
+    const bool even_only = g.count() >= target;
+    if (can_m && (even_only || !can_n || mt >= nt))
       ++cm;
     else if (can_n)
       ++cn;

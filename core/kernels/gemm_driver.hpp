@@ -256,8 +256,12 @@ template <class T> void run_grid_task(const Prob<T>& P, const TaskGrid& g, int t
 }
 
 template <class T> void run_blocked(const Prob<T>& P, int nt) {
+  // Without a team, one thread runs the grid of one thread: fewer, larger
+  // tasks pack less (each packs its own rows of A and columns of B). The
+  // shape of the tasks does not change any sum, only the time.
+  if (nt > 1 && !team_pays(int64_t(P.M) * P.N * P.K)) nt = 1;
   const TaskGrid g = make_grid<T>(P.M, P.N, nt, task_width(P));
-  if (nt == 1 || g.count() == 1 || !team_pays(int64_t(P.M) * P.N * P.K)) {
+  if (nt == 1 || g.count() == 1) {
     for (int t = 0; t < g.count(); ++t) run_grid_task(P, g, t);
     return;
   }

@@ -113,12 +113,12 @@ TEMPLATE_TEST_CASE("gemm: alpha != 1 with beta = 0 on every path and entry point
   // long enough for several (slabs), rows and columns not whole panels, the
   // same 400 columns (more than one column block, N2, in a task on one
   // thread, the last block short), and K not a multiple of the slabs it is
-  // cut into (2 of 2623, 4 of 5001).
+  // cut into (5 of 2622, 9 of 5000).
   constexpr Shape tasks = fg_test::kSanitizerBuild ? Shape{84, 400, 125, "tasks over several threads"}
                                                    : Shape{300, 400, 100, "tasks over several threads"};
   constexpr Shape slabs = fg_test::kSanitizerBuild
-                              ? Shape{32, 25, 2623, "K cut into slabs over several threads"}
-                              : Shape{32, 25, 5001, "K cut into slabs over several threads"};
+                              ? Shape{32, 25, 2622, "K cut into slabs over several threads"}
+                              : Shape{32, 25, 5000, "K cut into slabs over several threads"};
   constexpr int64_t four_threads = 4 * tuning::kMacsPerThread;
   static_assert(int64_t(tasks.M) * tasks.N * tasks.K >= four_threads &&
                 tasks.K < 2 * tuning::kSplitKMinDepth && tasks.N > tuning::Blocks<float>::N2 &&

@@ -1,8 +1,8 @@
 // The fast GEMM: packed panels, cache blocking, a register-blocked
 // micro-kernel (core/kernels/gemm_kernel.hpp), OpenMP over blocks of C.
 //
-// C is cut into tasks of at most M2 rows (and all columns), cut smaller
-// until every thread has several. One task:
+// C is cut into tasks of at most M2 rows and all columns (N2 when the
+// caller packed A), cut smaller until every thread has several. One task:
 //   for pc in K by KC             pack A[rows, pc..] (private buffer)
 //     for jc in columns by N2     pack B[pc.., jc..] (private, KC x N2 in L2)
 //       for ir in rows by MR      A micro-panel MR x KC stays in L1
@@ -128,9 +128,9 @@ struct TaskGrid {
 // Blocks of at most M2 x n2, then cut further (the larger side first) until
 // every thread has tuning::kTasksPerThread tasks and all threads the same
 // number (9 equal tasks on 2 threads leave one core idle for the last), or
-// the tasks reach one panel. A task that packs its
-// own rows of A takes every column (task_width), so that it packs them once;
-// with A packed by the caller, a block of N2 columns is as good.
+// the tasks reach one panel. A task that packs its own rows of A takes
+// every column (task_width), so that it packs them once; with A packed by
+// the caller, a block of N2 columns is as good.
 template <class T> int task_width(const Prob<T>& P) {
   return P.packed_a ? Blocks<T>::N2 : P.N;
 }

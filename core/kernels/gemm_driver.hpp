@@ -331,10 +331,10 @@ template <class T> void run_split_k(const Prob<T>& P, int nt, int slabs) {
 // once but writes and re-reads a partial C per slab. Pick the cheaper.
 template <class T> int split_k_slabs(const Prob<T>& P, int nt) {
   if (nt == 1 || P.K <= std::max(P.M, P.N)) return 0;
-  const TaskGrid g = make_grid<T>(P.M, P.N, nt, task_width(P));
   const double a = double(P.M) * P.K, b = double(P.K) * P.N, c = double(P.M) * P.N;
   const int slabs = std::min(tuning::kTasksPerThread * nt, P.K / tuning::kSplitKMinDepth);
   if (slabs < 2 || c * slabs > double(Blocks<T>::kPartBudget)) return 0;
+  const TaskGrid g = make_grid<T>(P.M, P.N, nt, task_width(P));
   const double cost_grid = a * g.cn + b * g.cm + c;
   const double cost_split = a + b + c * (2 * slabs + 1);
   return cost_split < cost_grid ? slabs : 0;
